@@ -1,3 +1,4 @@
+using Autopilot.Actors.Configuration;
 using Autopilot.Actors.Event;
 
 namespace Autopilot.Actors;
@@ -8,12 +9,13 @@ namespace Autopilot.Actors;
 /// </summary>
 public abstract class ActorSystem : IActorRefFactory, IAsyncDisposable
 {
-    /// <summary>Creates an actor system with the given settings (see <see cref="ActorSystemSettings"/>).</summary>
+    /// <summary>Creates an actor system.</summary>
     /// <param name="name">The system's name: the authority of its paths, a valid actor name.</param>
-    /// <param name="settings">Runtime settings.</param>
+    /// <param name="config">Configuration; the embedded <c>reference.conf</c> supplies whatever it leaves out.</param>
     /// <param name="setup">Clock and logger factory; defaults to the system clock and the console.</param>
-    public static ActorSystem Create(string name, ActorSystemSettings settings, ActorSystemSetup? setup = null) =>
-        new ActorSystemImpl(name, settings, setup ?? new ActorSystemSetup());
+    /// <exception cref="ConfigurationException">A runtime setting is invalid (the message names the key).</exception>
+    public static ActorSystem Create(string name, Config? config = null, ActorSystemSetup? setup = null) =>
+        new ActorSystemImpl(name, ActorSystemSettings.FromConfig(config ?? Config.Empty), setup ?? new ActorSystemSetup());
 
     /// <summary>The system's name, the authority of its actor paths.</summary>
     public abstract string Name { get; }
@@ -38,6 +40,12 @@ public abstract class ActorSystem : IActorRefFactory, IAsyncDisposable
 
     /// <summary>Creates a top-level actor under <c>/user</c>.</summary>
     public abstract IActorRef ActorOf(Props props, string? name = null);
+
+    /// <summary>
+    /// Creates an actor under <c>/system</c>: for infrastructure (loggers, probes, cluster services) that must outlive
+    /// the application's actors during shutdown.
+    /// </summary>
+    public abstract IActorRef SystemActorOf(Props props, string? name = null);
 
     /// <summary>Stops an actor.</summary>
     public abstract void Stop(IActorRef actor);

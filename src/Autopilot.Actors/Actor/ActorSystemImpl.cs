@@ -62,8 +62,7 @@ internal sealed class ActorSystemImpl : ActorSystem
 
     public override IActorRef ActorOf(Props props, string? name = null) => _userGuardian.ActorOf(props, name);
 
-    /// <summary>Creates an actor under <c>/system</c>, for runtime services (loggers, extensions).</summary>
-    public IActorRef SystemActorOf(Props props, string? name = null) => _systemGuardian.ActorOf(props, name);
+    public override IActorRef SystemActorOf(Props props, string? name = null) => _systemGuardian.ActorOf(props, name);
 
     public override void Stop(IActorRef actor)
     {
