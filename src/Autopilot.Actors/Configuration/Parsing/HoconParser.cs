@@ -492,7 +492,8 @@ internal sealed class HoconParser
         SkipWhitespace();
         var token = Next();
         var modifiers = new List<string>();
-        if (token.Kind == HoconTokenKind.UnquotedText)
+        // Modifiers may be nested with or without spaces: required(file("x")) or required( file("x") ).
+        while (token.Kind == HoconTokenKind.UnquotedText)
         {
             var pieces = token.Text.Split('(');
             foreach (var piece in pieces[..^1])
