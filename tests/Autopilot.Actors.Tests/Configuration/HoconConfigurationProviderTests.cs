@@ -81,9 +81,10 @@ public sealed class HoconConfigurationProviderTests : IDisposable
     {
         var file = _directory.Write("bad.conf", "a {\n  b = 1\n");
 
-        var error = Assert.ThrowsAny<Exception>(() => new ConfigurationBuilder().AddHoconFile(file).Build());
+        // The file provider base class wraps load failures; the HOCON error with its position is the cause.
+        var error = Assert.Throws<InvalidDataException>(() => new ConfigurationBuilder().AddHoconFile(file).Build());
 
-        var parseError = error as HoconParseException ?? Assert.IsType<HoconParseException>(error.InnerException);
+        var parseError = Assert.IsType<HoconParseException>(error.InnerException);
         Assert.Equal(3, parseError.Line);
         Assert.Contains("bad.conf:3:1:", parseError.Message);
     }

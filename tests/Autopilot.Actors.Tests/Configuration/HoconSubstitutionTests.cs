@@ -158,4 +158,30 @@ public class HoconSubstitutionTests
 
         Assert.Equal(["db", "${host}", "db-replica"], config.GetStringList("hosts"));
     }
+
+    [Fact]
+    public void A_substitution_into_the_field_being_defined_uses_its_previous_value()
+    {
+        var config = HoconText.Parse("foo : { a : { c : 1 } }\nfoo : ${foo.a}\nfoo : { a : 2 }");
+
+        Assert.Equal(2, config.GetInt("foo.a"));
+        Assert.Equal(1, config.GetInt("foo.c"));
+    }
+
+    [Fact]
+    public void Fields_may_refer_to_siblings_in_the_same_object_and_see_later_overrides()
+    {
+        var config = HoconText.Parse("bar : { foo : 42, baz : ${bar.foo} }\nbar : { foo : 43 }");
+
+        Assert.Equal(43, config.GetInt("bar.baz"));
+    }
+
+    [Fact]
+    public void Fields_of_an_object_merged_onto_a_substitution_may_refer_to_each_other()
+    {
+        var config = HoconText.Parse("template { q = 1 }\nsvc = ${template}\nsvc { y = 2, z = ${svc.y}, w = ${svc.q} }");
+
+        Assert.Equal(2, config.GetInt("svc.z"));
+        Assert.Equal(1, config.GetInt("svc.w"));
+    }
 }
