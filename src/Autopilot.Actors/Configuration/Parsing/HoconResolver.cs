@@ -79,8 +79,6 @@ internal sealed class HoconResolver
                 return new HoconArray(items, array.Origin);
             case ScalarNode scalar:
                 return new HoconScalar(scalar.Text, scalar.Kind, scalar.Origin);
-            case WhitespaceNode whitespace:
-                return new HoconScalar(whitespace.Text, HoconScalarKind.String, whitespace.Origin);
             case SubstitutionNode substitution:
                 return ResolveSubstitution(substitution);
             case PreviousValueNode previous:
