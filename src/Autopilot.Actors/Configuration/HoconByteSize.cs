@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Autopilot.Actors.Configuration;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Autopilot.Actors.Configuration;
 /// </summary>
 public static class HoconByteSize
 {
-    private static readonly Dictionary<string, double> BytesPerUnit = BuildUnits();
+    private static readonly FrozenDictionary<string, double> BytesPerUnit = BuildUnits();
 
     /// <summary>Parses a size.</summary>
     /// <returns>False for an unknown unit, a negative size, a fraction of a byte, or a size that does not fit a long.</returns>
@@ -35,7 +37,7 @@ public static class HoconByteSize
         return true;
     }
 
-    private static Dictionary<string, double> BuildUnits()
+    private static FrozenDictionary<string, double> BuildUnits()
     {
         var units = new Dictionary<string, double>(StringComparer.Ordinal)
         {
@@ -64,6 +66,6 @@ public static class HoconByteSize
             }
         }
 
-        return units;
+        return units.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

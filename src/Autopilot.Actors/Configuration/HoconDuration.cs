@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Collections.Frozen;
 
 namespace Autopilot.Actors.Configuration;
 
@@ -10,7 +10,7 @@ public static class HoconDuration
 {
     private const double TicksPerNanosecond = 0.01;
 
-    private static readonly Dictionary<string, double> TicksPerUnit = BuildUnits();
+    private static readonly FrozenDictionary<string, double> TicksPerUnit = BuildUnits();
 
     /// <summary>Parses a duration; <c>infinite</c> gives <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     /// <returns>False when the text is not a number followed by a known unit, or the value does not fit a <see cref="TimeSpan"/>.</returns>
@@ -18,8 +18,7 @@ public static class HoconDuration
     {
         duration = default;
         var trimmed = text.Trim();
-        if (string.Equals(trimmed, "infinite", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(trimmed, "inf", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(trimmed, "infinite", StringComparison.OrdinalIgnoreCase))
         {
             duration = Timeout.InfiniteTimeSpan;
             return true;
@@ -46,7 +45,7 @@ public static class HoconDuration
         return true;
     }
 
-    private static Dictionary<string, double> BuildUnits()
+    private static FrozenDictionary<string, double> BuildUnits()
     {
         var units = new Dictionary<string, double>(StringComparer.Ordinal);
         void Add(double ticks, params string[] names)
@@ -64,39 +63,6 @@ public static class HoconDuration
         Add(TimeSpan.TicksPerMinute, "m", "minute", "minutes");
         Add(TimeSpan.TicksPerHour, "h", "hour", "hours");
         Add(TimeSpan.TicksPerDay, "d", "day", "days");
-        return units;
-    }
-}
-
-/// <summary>Splits "1.5 KiB" into the number and the unit, shared by durations and byte sizes.</summary>
-internal static class UnitNumber
-{
-    public static bool TrySplit(string text, out double number, out string unit)
-    {
-        number = 0;
-        unit = string.Empty;
-        var end = 0;
-        while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] is '.' or '-' or '+'))
-        {
-            end++;
-        }
-
-        // An exponent belongs to the number only when digits follow it ("1e3"), not in units like "exbibyte".
-        if (end < text.Length && text[end] is 'e' or 'E' && end + 1 < text.Length && (char.IsAsciiDigit(text[end + 1]) || text[end + 1] is '-' or '+'))
-        {
-            end++;
-            while (end < text.Length && (char.IsAsciiDigit(text[end]) || text[end] is '-' or '+'))
-            {
-                end++;
-            }
-        }
-
-        if (end == 0 || !double.TryParse(text.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out number))
-        {
-            return false;
-        }
-
-        unit = text[end..].Trim();
-        return unit.All(char.IsLetter);
+        return units.ToFrozenDictionary(StringComparer.Ordinal);
     }
 }

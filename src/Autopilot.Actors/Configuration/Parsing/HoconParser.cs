@@ -386,7 +386,7 @@ internal sealed class HoconParser
 
         var absolute = _includePrefix.Concat(written).ToArray();
         var environmentName = string.Join('.', written);
-        if (IsPrefixOf(absolute, selfPath))
+        if (IsPrefixOf(absolute, selfPath) || IsPrefixOf(selfPath, absolute))
         {
             return BindToPreviousValue(absolute, environmentName, token.IsOptionalSubstitution, Origin(token));
         }
@@ -396,8 +396,8 @@ internal sealed class HoconParser
     }
 
     /// <summary>
-    /// A substitution naming the key being assigned (or one of its parents) means "the value so
-    /// far"; bind it now to a snapshot so later assignments cannot turn it into a cycle.
+    /// A substitution naming the key being assigned, one of its parents, or something inside it means
+    /// "the value so far"; bind it now to a snapshot so later assignments cannot turn it into a cycle.
     /// </summary>
     private PreviousValueNode BindToPreviousValue(IReadOnlyList<string> path, string environmentName, bool optional, HoconOrigin origin)
     {
@@ -492,7 +492,8 @@ internal sealed class HoconParser
         SkipWhitespace();
         var token = Next();
         var modifiers = new List<string>();
-        if (token.Kind == HoconTokenKind.UnquotedText)
+        // Modifiers may be nested with or without spaces: required(file("x")) or required( file("x") ).
+        while (token.Kind == HoconTokenKind.UnquotedText)
         {
             var pieces = token.Text.Split('(');
             foreach (var piece in pieces[..^1])

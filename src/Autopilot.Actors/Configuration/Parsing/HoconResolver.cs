@@ -79,8 +79,6 @@ internal sealed class HoconResolver
                 return new HoconArray(items, array.Origin);
             case ScalarNode scalar:
                 return new HoconScalar(scalar.Text, scalar.Kind, scalar.Origin);
-            case WhitespaceNode whitespace:
-                return new HoconScalar(whitespace.Text, HoconScalarKind.String, whitespace.Origin);
             case SubstitutionNode substitution:
                 return ResolveSubstitution(substitution);
             case PreviousValueNode previous:
@@ -164,7 +162,13 @@ internal sealed class HoconResolver
         {
             if (node is not ObjectNode obj)
             {
-                return Descend(ResolveAt(node, path.Take(i).ToArray()), path, i);
+                var prefix = path.Take(i).ToArray();
+
+                // The value holding this path is itself being resolved (a field referring to a sibling
+                // inside a merged object); look into its layers instead of reporting a false cycle.
+                return _inProgress.Contains(string.Join(PathKeySeparator, prefix))
+                    ? LookupWithinLayers(node, path, i)
+                    : Descend(ResolveAt(node, prefix), path, i);
             }
 
             var child = obj.Get(path[i]);
@@ -177,6 +181,45 @@ internal sealed class HoconResolver
         }
 
         return ResolveAt(node, path);
+    }
+
+    private HoconValue? LookupWithinLayers(HoconNode node, IReadOnlyList<string> path, int start)
+    {
+        if (start == path.Count)
+        {
+            return ResolveNode(node, null);
+        }
+
+        switch (node)
+        {
+            case ObjectNode obj:
+                return obj.Get(path[start]) is { } child ? LookupWithinLayers(child, path, start + 1) : null;
+            case MergeNode or ConcatenationNode:
+                var layers = node is MergeNode merge ? merge.Layers : ((ConcatenationNode)node).Parts;
+
+                // Later layers win, so search from the last one back.
+                for (var i = layers.Count - 1; i >= 0; i--)
+                {
+                    if (layers[i] is WhitespaceNode)
+                    {
+                        continue;
+                    }
+
+                    if (LookupWithinLayers(layers[i], path, start) is { } found)
+                    {
+                        return found;
+                    }
+
+                    if (layers[i] is ScalarNode or ArrayNode)
+                    {
+                        return null;
+                    }
+                }
+
+                return null;
+            default:
+                return Descend(ResolveNode(node, null), path, start);
+        }
     }
 
     private static HoconValue? Descend(HoconValue? value, IReadOnlyList<string> path, int start)
