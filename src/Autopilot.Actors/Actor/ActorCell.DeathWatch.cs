@@ -91,8 +91,14 @@ internal sealed partial class ActorCell
         }
 
         (_terminatedQueued ??= []).Add(notification.Actor);
-        Mailbox.Post(new Envelope(new Terminated(notification.Actor, notification.ExistenceConfirmed), notification.Actor));
+        Mailbox.Post(new Envelope(new WatchedTerminated(new Terminated(notification.Actor, notification.ExistenceConfirmed)), notification.Actor));
     }
+
+    /// <summary>
+    /// A <see cref="Terminated"/> produced by death watch, marked so that an <c>Unwatch</c> after it was queued can
+    /// still suppress it (a <see cref="Terminated"/> an actor merely forwards is an ordinary message).
+    /// </summary>
+    internal sealed record WatchedTerminated(Terminated Terminated);
 
     private void TellWatchersWeDied()
     {

@@ -107,12 +107,14 @@ internal sealed partial class ActorCell : IActorContext
                     message = timer.Message;
                     _current = envelope with { Message = message };
                     break;
-                case Terminated terminated:
-                    if (_terminatedQueued is null || !_terminatedQueued.Remove(terminated.ActorRef))
+                case WatchedTerminated watched:
+                    if (_terminatedQueued is null || !_terminatedQueued.Remove(watched.Terminated.ActorRef))
                     {
                         return; // unwatched after the notification was queued
                     }
 
+                    message = watched.Terminated;
+                    _current = envelope with { Message = message };
                     break;
                 case PoisonPill:
                     Stop(Self);
