@@ -31,8 +31,7 @@ internal sealed class ActorSystemImpl : ActorSystem
         _userGuardian = new ActorCell(this, Props.Create<GuardianActor>().WithSupervisorStrategy(settings.GuardianStrategy), _root.Child("user", NextUid()), rootSupervisor);
         _systemGuardian.Mailbox.PostSystem(CreateActor.Instance);
         _userGuardian.Mailbox.PostSystem(CreateActor.Instance);
-        var sink = _systemGuardian.ActorOf(Props.Create(() => new LogSink(setup.LoggerFactory, settings.StdoutLogLevel)), "log");
-        EventStream.Subscribe(sink, typeof(LogEvent));
+        EventStream.Subscribe(new LogSink(_root.Child("system").Child("log"), setup.LoggerFactory, settings.StdoutLogLevel), typeof(LogEvent));
         CoordinatedShutdown = new CoordinatedShutdown(this, settings.Shutdown);
     }
 
@@ -156,14 +155,20 @@ internal sealed class ActorSystemImpl : ActorSystem
         }
     }
 
-    /// <summary>Writes log events to the host's logger factory, or to the console when there is none.</summary>
-    private sealed class LogSink(ILoggerFactory? factory, Event.LogLevel stdoutLevel) : ActorBase
+    /// <summary>
+    /// Writes log events to the host's logger factory, or to the console when there is none. A minimal reference that
+    /// writes on the publishing thread rather than an actor: logging must keep working while the actors stop (the
+    /// last phases of shutdown are when its output matters most), and loggers are thread-safe.
+    /// </summary>
+    private sealed class LogSink(ActorPath path, ILoggerFactory? factory, Event.LogLevel stdoutLevel) : ActorRefBase
     {
-        protected internal override bool Receive(object message)
+        public override ActorPath Path { get; } = path;
+
+        public override void Tell(object message, IActorRef? sender = null)
         {
             if (message is not LogEvent logEvent)
             {
-                return false;
+                return;
             }
 
             if (factory is not null)
@@ -175,8 +180,10 @@ internal sealed class ActorSystemImpl : ActorSystem
             {
                 Console.Error.WriteLine($"{logEvent.Timestamp:O} {logEvent}");
             }
+        }
 
-            return true;
+        internal override void SendSystemMessage(SystemMessage message)
+        {
         }
 
         private static Microsoft.Extensions.Logging.LogLevel ToMicrosoft(Event.LogLevel level) => level switch

@@ -29,7 +29,7 @@ public abstract record LogEvent(LogLevel Level, string LogSource, Type LogClass,
     public DateTimeOffset Timestamp { get; init; } = DateTimeOffset.UtcNow;
 
     /// <inheritdoc />
-    public override string ToString() => $"[{Level}] [{LogSource}] {Message}{(Cause is null ? "" : $" ({Cause.GetType().Name}: {Cause.Message})")}";
+    public sealed override string ToString() => $"[{Level}] [{LogSource}] {Message}{(Cause is null ? "" : $" ({Cause.GetType().Name}: {Cause.Message})")}";
 }
 
 /// <summary>An error, usually with the exception that caused it.</summary>
