@@ -89,6 +89,6 @@ public sealed record ActorSystemSettings(
         var text = c.GetString(key);
         return choices.TryGetValue(text, out var value)
             ? value
-            : throw new ConfigurationException($"{key} = '{text}' is not one of: {string.Join(", ", choices.Keys)}.", key);
+            : throw new ConfigurationException($"{key} = '{text}' (at {c.GetValue(key).Origin}) is not one of: {string.Join(", ", choices.Keys)}.", key);
     }
 }
