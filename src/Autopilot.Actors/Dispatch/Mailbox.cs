@@ -31,8 +31,12 @@ internal sealed class Mailbox : IThreadPoolWorkItem
         _overflow = settings.Overflow;
     }
 
-    /// <summary>Queued user messages (not counting unstashed ones), for the mailbox-depth metric.</summary>
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>
+    /// Queued user messages (not counting unstashed ones), for the mailbox-depth metric. Exact for bounded mailboxes
+    /// (they keep a count anyway); for unbounded ones a walk of the queue, so the hot path pays nothing for a figure
+    /// that is read only when metrics are scraped.
+    /// </summary>
+    public int Count => _capacity > 0 ? Volatile.Read(ref _count) : _user.CountApproximately();
 
     public bool IsClosed => (Volatile.Read(ref _status) & ClosedBit) != 0;
 
@@ -48,11 +52,6 @@ internal sealed class Mailbox : IThreadPoolWorkItem
 
             _cell.System.DeadLetter(envelope.Message, envelope.Sender, _cell.Self, "mailbox full");
             return;
-        }
-
-        if (_capacity == 0)
-        {
-            Interlocked.Increment(ref _count);
         }
 
         _user.Enqueue(envelope);
@@ -142,7 +141,11 @@ internal sealed class Mailbox : IThreadPoolWorkItem
 
         if (_user.TryDequeue(out envelope))
         {
-            Interlocked.Decrement(ref _count);
+            if (_capacity > 0)
+            {
+                Interlocked.Decrement(ref _count);
+            }
+
             return true;
         }
 
