@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Autopilot.Simulator.Hosting;
@@ -21,6 +22,9 @@ namespace Autopilot.Simulator.N8n;
 /// </summary>
 public sealed class N8nFake : FakeServer
 {
+    // Like the real servers, write apostrophes, quotes in text and non-ASCII as themselves rather than \uXXXX.
+    private static readonly JsonSerializerOptions PlainJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private const int MaxPageSize = 250;
     private const int DefaultPageSize = 100;
 
@@ -47,6 +51,7 @@ public sealed class N8nFake : FakeServer
     private readonly SortedDictionary<string, StoredWorkflow> _workflows = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, N8nFakeExecution> _executions = new();
     private readonly Dictionary<string, N8nWebhookBehavior> _scriptedWebhooks = new(StringComparer.Ordinal);
+    private readonly Queue<(int Status, string Message, int? RetryAfterSeconds)> _scriptedApiFailures = new();
     private long _nextWorkflow = 1;
     private long _nextExecution = 1;
     private long _nextVersion = 1;
@@ -101,6 +106,18 @@ public sealed class N8nFake : FakeServer
         }
     }
 
+    /// <summary>
+    /// The next authenticated API call answers <paramref name="status"/> with <c>{"message"}</c> instead of being
+    /// served (e.g. 503 while n8n restarts), with a <c>Retry-After</c> header when <paramref name="retryAfterSeconds"/> is given.
+    /// </summary>
+    public void FailNextApiCall(int status, string message, int? retryAfterSeconds = null)
+    {
+        lock (_gate)
+        {
+            _scriptedApiFailures.Enqueue((status, message, retryAfterSeconds));
+        }
+    }
+
     /// <summary>Every execution, oldest first.</summary>
     public IReadOnlyList<N8nFakeExecution> Executions
     {
@@ -141,11 +158,27 @@ public sealed class N8nFake : FakeServer
     private RequestDelegate Api(Func<HttpContext, Task<(int Status, JsonNode Body)>> handler) => async context =>
     {
         var key = context.Request.Headers["X-N8N-API-KEY"].ToString();
+        (int Status, string Message, int? RetryAfterSeconds) failure = default;
+        lock (_gate)
+        {
+            if (key == _apiKey && _scriptedApiFailures.Count > 0)
+            {
+                failure = _scriptedApiFailures.Dequeue();
+            }
+        }
+
+        if (failure.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
         var (status, body) = key.Length == 0
             ? Error(401, "'X-N8N-API-KEY' header required")
             : key != _apiKey
                 ? Error(401, "unauthorized")
-                : await handler(context);
+                : failure.Status != 0
+                    ? Error(failure.Status, failure.Message)
+                    : await handler(context);
         await WriteAsync(context, status, body);
     };
 
@@ -708,7 +741,7 @@ public sealed class N8nFake : FakeServer
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(PlainJson), context.RequestAborted);
     }
 
     /// <summary>A workflow's mutable state inside the fake (guarded by the fake's lock).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -20,6 +21,9 @@ namespace Autopilot.Simulator.Telegram;
 /// </summary>
 public sealed partial class TelegramFake : FakeServer
 {
+    // Like the real servers, write apostrophes, quotes in text and non-ASCII as themselves rather than \uXXXX.
+    private static readonly JsonSerializerOptions PlainJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private const int MaxTextLength = 4096;
 
     private readonly ConcurrentDictionary<string, JsonObject> _bots = new(StringComparer.Ordinal);
@@ -290,7 +294,7 @@ public sealed partial class TelegramFake : FakeServer
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        await context.Response.WriteAsync(body.ToJsonString(PlainJson), context.RequestAborted);
     }
 
     [GeneratedRegex(@"^(?<id>[0-9]{1,20}):[A-Za-z0-9_-]{20,}$")]
