@@ -53,7 +53,7 @@ public sealed class TelegramBotClient
 
     /// <summary>Returns the bot's own user — the cheapest way to prove the token works.</summary>
     public Task<PlatformResponse<TelegramUser>> GetMeAsync(CancellationToken cancellationToken = default) =>
-        CallAsync("getMe", new JsonObject(), ReadUser, cancellationToken);
+        CallAsync("getMe", parameters: null, ReadUser, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="text"/> to <paramref name="chatId"/>, split into several messages (in order) when it
@@ -87,15 +87,17 @@ public sealed class TelegramBotClient
         return sent;
     }
 
-    private Task<PlatformResponse<T>> CallAsync<T>(string method, JsonObject body, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    private Task<PlatformResponse<T>> CallAsync<T>(string method, JsonObject? parameters, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
-        var payload = body.ToJsonString();
+        var payload = parameters?.ToJsonString();
         return _resilience.ExecuteAsync(async attemptToken =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_botAddress, method))
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_botAddress, method));
+            if (payload is not null)
             {
-                Content = new StringContent(payload, Encoding.UTF8, "application/json"),
-            };
+                request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
+            }
+
             var started = Stopwatch.GetTimestamp();
             using var response = await _httpClient.SendAsync(request, attemptToken).ConfigureAwait(false);
             var responseBody = await response.Content.ReadAsStringAsync(attemptToken).ConfigureAwait(false);
