@@ -18,7 +18,9 @@ namespace Autopilot.Simulator.Hosting;
 public abstract class FakeServer : IAsyncDisposable
 {
     private readonly ConcurrentQueue<RecordedExchange> _exchanges = new();
+    private readonly ConcurrentQueue<Func<HttpContext, Task>> _faults = new();
     private WebApplication? _app;
+    private int _requestsReceived;
     private Uri? _baseAddress;
 
     /// <summary>Creates the fake; <paramref name="timeProvider"/> drives everything time-dependent it simulates.</summary>
@@ -35,7 +37,13 @@ public abstract class FakeServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException($"{GetType().Name} has not been started.");
 
-    /// <summary>Every exchange so far, in arrival order.</summary>
+    /// <summary>
+    /// Requests that have arrived so far, including ones still being answered (or hanging); lets a test know a
+    /// request reached the server before it moves the clock.
+    /// </summary>
+    public int RequestsReceived => Volatile.Read(ref _requestsReceived);
+
+    /// <summary>Every completed exchange so far, in completion order.</summary>
     public IReadOnlyList<RecordedExchange> Exchanges => _exchanges.ToArray();
 
     /// <summary>Starts listening; the port is chosen by the OS, read it from <see cref="BaseAddress"/>.</summary>
@@ -55,6 +63,34 @@ public abstract class FakeServer : IAsyncDisposable
         _app = app;
     }
 
+    /// <summary>Answers the next <paramref name="times"/> requests with <paramref name="statusCode"/> (a 5xx outage).</summary>
+    public void RespondServerError(int statusCode = 503, int times = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 500);
+        for (var i = 0; i < times; i++)
+        {
+            EnqueueFault(async context =>
+            {
+                context.Response.StatusCode = statusCode;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("upstream unavailable");
+            });
+        }
+    }
+
+    /// <summary>Makes the next <paramref name="times"/> requests never answer, until the client gives up on them.</summary>
+    public void HangNext(int times = 1)
+    {
+        for (var i = 0; i < times; i++)
+            EnqueueFault(context => Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted));
+    }
+
+    /// <summary>
+    /// Queues a scripted transport-level answer; the next request gets it instead of reaching the platform
+    /// logic. Used for outages, hangs and platform-specific rate-limit responses.
+    /// </summary>
+    protected void EnqueueFault(Func<HttpContext, Task> respond) => _faults.Enqueue(respond);
+
     /// <summary>Registers the platform's routes. Called once, before the server starts.</summary>
     protected abstract void MapEndpoints(IEndpointRouteBuilder endpoints);
 
@@ -71,6 +107,7 @@ public abstract class FakeServer : IAsyncDisposable
     private async Task RecordAsync(HttpContext context, RequestDelegate next)
     {
         var receivedAt = TimeProvider.GetUtcNow();
+        Interlocked.Increment(ref _requestsReceived);
         context.Request.EnableBuffering();
         var requestBody = await new StreamReader(context.Request.Body, Encoding.UTF8, leaveOpen: true).ReadToEndAsync(context.RequestAborted);
         context.Request.Body.Position = 0;
@@ -80,7 +117,14 @@ public abstract class FakeServer : IAsyncDisposable
         context.Response.Body = captured;
         try
         {
-            await next(context);
+            if (_faults.TryDequeue(out var fault))
+                await fault(context);
+            else
+                await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client gave up on a hung request; nothing to answer.
         }
         finally
         {
@@ -97,7 +141,8 @@ public abstract class FakeServer : IAsyncDisposable
                 context.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 responseBody,
                 receivedAt));
-            await captured.CopyToAsync(originalBody, context.RequestAborted);
+            if (!context.RequestAborted.IsCancellationRequested)
+                await captured.CopyToAsync(originalBody, context.RequestAborted);
         }
     }
 }
