@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -33,6 +32,7 @@ public sealed class N8nClient
     private readonly string _apiKey;
     private readonly Redactor _redactor;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly PlatformResilience _retrying;
     private readonly PlatformResilience _singleAttempt;
 
@@ -53,6 +53,7 @@ public sealed class N8nClient
         _apiKey = options.ApiKey;
         _redactor = redactor;
         _logger = logger;
+        _timeProvider = timeProvider;
         var call = options.Call ?? PlatformCallOptions.Default;
         _retrying = new PlatformResilience(N8nPlatform.Name, call, timeProvider, redactor, logger);
         _singleAttempt = new PlatformResilience(N8nPlatform.Name, call with { MaxAttempts = 1 }, timeProvider, redactor, logger);
@@ -183,10 +184,10 @@ public sealed class N8nClient
             request.Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json");
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = _timeProvider.GetTimestamp();
         using var response = await _httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var call = new PlatformCall(N8nPlatform.Name, operation, (int)response.StatusCode, Stopwatch.GetElapsedTime(started), _redactor.Snippet(body, SnippetLength));
+        var call = new PlatformCall(N8nPlatform.Name, operation, (int)response.StatusCode, _timeProvider.GetElapsedTime(started), _redactor.Snippet(body, SnippetLength));
         _logger.LogDebug("{Platform} {Operation} answered {StatusCode} in {Duration}: {Body}", call.Platform, call.Operation, call.StatusCode, call.Duration, call.BodySnippet);
         if (!response.IsSuccessStatusCode)
         {
@@ -205,19 +206,12 @@ public sealed class N8nClient
         return response.StatusCode switch
         {
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new PlatformAuthenticationException(N8nPlatform.Name, text, status),
-            HttpStatusCode.TooManyRequests => new PlatformRateLimitedException(N8nPlatform.Name, text, status, RetryAfter(response)),
+            HttpStatusCode.TooManyRequests => new PlatformRateLimitedException(N8nPlatform.Name, text, status, RetryAfterHeader.Read(response.Headers, _timeProvider)),
             HttpStatusCode.RequestTimeout => new PlatformUnavailableException(N8nPlatform.Name, text, status),
-            _ when status >= 500 => new PlatformUnavailableException(N8nPlatform.Name, text, status, RetryAfter(response)),
+            _ when status >= 500 => new PlatformUnavailableException(N8nPlatform.Name, text, status, RetryAfterHeader.Read(response.Headers, _timeProvider)),
             _ => new PlatformRequestException(N8nPlatform.Name, text, status),
         };
     }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow > TimeSpan.Zero ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
-        _ => null,
-    };
 
     private static (string? Message, string? Hint) ReadError(string body)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -27,6 +26,7 @@ public sealed class TelegramBotClient
     private readonly Uri _botAddress;
     private readonly Redactor _redactor;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly PlatformResilience _resilience;
 
     /// <summary>Creates a client for the bot identified by <paramref name="options"/>.</summary>
@@ -48,6 +48,7 @@ public sealed class TelegramBotClient
         _botAddress = new Uri(options.BaseAddress ?? TelegramPlatform.DefaultBaseAddress, $"./bot{options.Token}/");
         _redactor = redactor;
         _logger = logger;
+        _timeProvider = timeProvider;
         _resilience = new PlatformResilience(TelegramPlatform.Name, options.Call ?? PlatformCallOptions.Default, timeProvider, redactor, logger);
     }
 
@@ -98,10 +99,10 @@ public sealed class TelegramBotClient
                 request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
             }
 
-            var started = Stopwatch.GetTimestamp();
+            var started = _timeProvider.GetTimestamp();
             using var response = await _httpClient.SendAsync(request, attemptToken).ConfigureAwait(false);
             var responseBody = await response.Content.ReadAsStringAsync(attemptToken).ConfigureAwait(false);
-            var call = new PlatformCall(TelegramPlatform.Name, method, (int)response.StatusCode, Stopwatch.GetElapsedTime(started), _redactor.Snippet(responseBody, SnippetLength));
+            var call = new PlatformCall(TelegramPlatform.Name, method, (int)response.StatusCode, _timeProvider.GetElapsedTime(started), _redactor.Snippet(responseBody, SnippetLength));
             _logger.LogDebug("{Platform} {Operation} answered {StatusCode} in {Duration}: {Body}", call.Platform, call.Operation, call.StatusCode, call.Duration, call.BodySnippet);
             return new PlatformResponse<T>(ReadEnvelope(method, call, responseBody, read), call);
         }, cancellationToken);

@@ -37,7 +37,7 @@ public sealed class GcpSecretManagerTests : IAsyncLifetime
     private MetadataServerTokenSource Metadata() => new(_http, Resilience(), _redactor, _clock, _fake.BaseAddress);
 
     private GcpSecretManagerProvider Provider(IGoogleAccessTokenSource tokens, string version = "latest") =>
-        new(_http, tokens, new GcpSecretManagerOptions(Project, version, _fake.BaseAddress), Resilience(), _redactor, _logger);
+        new(_http, tokens, new GcpSecretManagerOptions(Project, version, _fake.BaseAddress), Resilience(), _redactor, _clock, _logger);
 
     [Fact]
     public void Crc32c_matches_the_standard_check_value()

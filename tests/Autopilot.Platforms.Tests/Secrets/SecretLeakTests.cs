@@ -46,7 +46,7 @@ public sealed class SecretLeakTests
         var resilience = new PlatformResilience(GcpPlatform.Name, once, clock, redactor, logger);
         using var tokens = new ServiceAccountTokenSource(http, serviceAccount, resilience, redactor, clock);
         var store = new SecretStore(
-            [new GcpSecretManagerProvider(http, tokens, new GcpSecretManagerOptions("leak-proj", BaseAddress: secretManager.BaseAddress), resilience, redactor, logger)],
+            [new GcpSecretManagerProvider(http, tokens, new GcpSecretManagerOptions("leak-proj", BaseAddress: secretManager.BaseAddress), resilience, redactor, clock, logger)],
             redactor,
             timeProvider: clock);
 

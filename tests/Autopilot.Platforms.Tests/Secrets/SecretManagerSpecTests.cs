@@ -35,7 +35,7 @@ public sealed class SecretManagerSpecTests
         fake.DenyAccess("proj-1", "denied");
         foreach (var version in new[] { "latest", "1", "2" })
         {
-            var provider = new GcpSecretManagerProvider(http, tokens, new GcpSecretManagerOptions("proj-1", version, fake.BaseAddress), resilience, redactor, new CapturingLogger());
+            var provider = new GcpSecretManagerProvider(http, tokens, new GcpSecretManagerOptions("proj-1", version, fake.BaseAddress), resilience, redactor, clock, new CapturingLogger());
             await provider.TryFetchAsync(SecretName.Parse("present"), default);
             await provider.TryFetchAsync(SecretName.Parse("absent"), default);
             await Assert.ThrowsAsync<PlatformAuthenticationException>(() => provider.TryFetchAsync(SecretName.Parse("denied"), default).AsTask());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -24,6 +23,7 @@ public sealed class GcpSecretManagerProvider : ISecretProvider
     private readonly Uri _baseAddress;
     private readonly PlatformResilience _resilience;
     private readonly Redactor _redactor;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
     /// <summary>Creates the provider.</summary>
@@ -33,12 +33,14 @@ public sealed class GcpSecretManagerProvider : ISecretProvider
         GcpSecretManagerOptions options,
         PlatformResilience resilience,
         Redactor redactor,
+        TimeProvider timeProvider,
         ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(tokenSource);
         ArgumentNullException.ThrowIfNull(resilience);
         ArgumentNullException.ThrowIfNull(redactor);
+        ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _httpClient = httpClient;
         _tokenSource = tokenSource;
@@ -46,6 +48,7 @@ public sealed class GcpSecretManagerProvider : ISecretProvider
         _baseAddress = options.BaseAddress ?? GcpSecretManagerOptions.DefaultBaseAddress;
         _resilience = resilience;
         _redactor = redactor;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -62,13 +65,13 @@ public sealed class GcpSecretManagerProvider : ISecretProvider
             var token = await _tokenSource.GetTokenAsync(attemptToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseAddress, $"v1/{resource}:access"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
-            var started = Stopwatch.GetTimestamp();
+            var started = _timeProvider.GetTimestamp();
             using var response = await _httpClient.SendAsync(request, attemptToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(attemptToken).ConfigureAwait(false);
             // The access body holds the secret; only the status and timing are logged, never a snippet of it.
             _logger.LogDebug(
                 "{Platform} {Operation} answered {StatusCode} in {Duration}",
-                GcpPlatform.Name, operation, (int)response.StatusCode, Stopwatch.GetElapsedTime(started));
+                GcpPlatform.Name, operation, (int)response.StatusCode, _timeProvider.GetElapsedTime(started));
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
@@ -76,7 +79,7 @@ public sealed class GcpSecretManagerProvider : ISecretProvider
 
             if (!response.IsSuccessStatusCode)
             {
-                throw GoogleErrorResponse.ToException(response, body, operation, _redactor);
+                throw GoogleErrorResponse.ToException(response, body, operation, _redactor, _timeProvider);
             }
 
             return DecodePayload(body, operation);

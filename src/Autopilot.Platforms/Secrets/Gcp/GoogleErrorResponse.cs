@@ -12,12 +12,12 @@ namespace Autopilot.Platforms.Secrets.Gcp;
 /// </summary>
 internal static class GoogleErrorResponse
 {
-    public static PlatformException ToException(HttpResponseMessage response, string body, string operation, Redactor redactor)
+    public static PlatformException ToException(HttpResponseMessage response, string body, string operation, Redactor redactor, TimeProvider timeProvider)
     {
         var status = (int)response.StatusCode;
         var (reason, detail) = Parse(body);
         var message = redactor.Redact($"{operation} failed with HTTP {status}{(reason is null ? "" : " " + reason)}: {detail ?? redactor.Snippet(body, 200)}");
-        var retryAfter = response.Headers.RetryAfter?.Delta;
+        var retryAfter = RetryAfterHeader.Read(response.Headers, timeProvider);
         return response.StatusCode switch
         {
             HttpStatusCode.TooManyRequests => new PlatformRateLimitedException(GcpPlatform.Name, message, status, retryAfter),

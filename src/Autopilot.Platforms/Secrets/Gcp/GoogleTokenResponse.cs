@@ -25,7 +25,7 @@ internal static class GoogleTokenResponse
             var body = await response.Content.ReadAsStringAsync(attemptToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw GoogleErrorResponse.ToException(response, body, operation, redactor);
+                throw GoogleErrorResponse.ToException(response, body, operation, redactor, timeProvider);
             }
 
             return Parse(body, operation, redactor, timeProvider);
