@@ -1,0 +1,49 @@
+namespace Autopilot.Platforms.GitHub;
+
+/// <summary>
+/// The GitHub REST operations the autopilot needs: incident issues (deduplicated), workflow dispatch, commits,
+/// workflow runs and pull requests. Failures are <see cref="GitHubApiException"/>s; rate limits are retried within
+/// the configured patience and otherwise surface with <see cref="Http.PlatformException.RetryAfter"/>.
+/// </summary>
+public interface IGitHubClient
+{
+    /// <summary>Opens an issue with labels.</summary>
+    Task<GitHubIssue> CreateIssueAsync(GitHubRepository repository, NewIssue issue, CancellationToken cancellationToken = default);
+
+    /// <summary>Open issues (not pull requests) carrying <paramref name="label"/>, optionally only those whose body contains <paramref name="bodyMarker"/>.</summary>
+    Task<IReadOnlyList<GitHubIssue>> FindOpenIssuesAsync(GitHubRepository repository, string label, string? bodyMarker = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Returns the open issue for an incident fingerprint, opening it only if none exists: the issue gets the
+    /// fingerprint label and the body marker, so a later call finds it. <c>Created</c> says which happened.
+    /// </summary>
+    Task<(GitHubIssue Issue, bool Created)> OpenIssueOnceAsync(
+        GitHubRepository repository, NewIssue issue, string fingerprintLabel, string bodyMarker, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a comment to an issue or pull request.</summary>
+    Task<GitHubComment> CommentAsync(GitHubRepository repository, int issueNumber, string body, CancellationToken cancellationToken = default);
+
+    /// <summary>Closes an issue as completed.</summary>
+    Task<GitHubIssue> CloseIssueAsync(GitHubRepository repository, int issueNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>Triggers a <c>workflow_dispatch</c> of <paramref name="workflowId"/> (file name or id) on <paramref name="gitRef"/>.</summary>
+    Task DispatchWorkflowAsync(
+        GitHubRepository repository, string workflowId, string gitRef, IReadOnlyDictionary<string, string>? inputs = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits on <paramref name="branch"/>, newest first, following pagination until <paramref name="maxCount"/>.</summary>
+    Task<IReadOnlyList<GitHubCommit>> ListCommitsAsync(
+        GitHubRepository repository, string branch, int maxCount = 100, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>All workflow runs for a commit (<c>head_sha</c>), following pagination.</summary>
+    Task<IReadOnlyList<GitHubWorkflowRun>> ListWorkflowRunsForCommitAsync(GitHubRepository repository, string headSha, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a pull request.</summary>
+    Task<GitHubPullRequest> CreatePullRequestAsync(GitHubRepository repository, NewPullRequest pullRequest, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Merges a pull request; with <paramref name="expectedHeadSha"/> GitHub refuses (409,
+    /// <see cref="GitHubHeadModifiedException"/>) if the head moved. Not mergeable → <see cref="GitHubPullRequestNotMergeableException"/>.
+    /// </summary>
+    Task<GitHubMergeResult> MergePullRequestAsync(
+        GitHubRepository repository, int pullNumber, MergeMethod method = MergeMethod.Squash, string? expectedHeadSha = null, CancellationToken cancellationToken = default);
+}

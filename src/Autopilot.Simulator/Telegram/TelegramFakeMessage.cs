@@ -1,0 +1,10 @@
+namespace Autopilot.Simulator.Telegram;
+
+/// <summary>A message the fake accepted.</summary>
+/// <param name="MessageId">Id the fake assigned (increasing per chat).</param>
+/// <param name="ChatId">The chat's numeric id.</param>
+/// <param name="RawText">The <c>text</c> parameter exactly as sent, markup included.</param>
+/// <param name="ParseMode">The <c>parse_mode</c> parameter, if any.</param>
+/// <param name="Text">What a user would see: the text with markup parsed away.</param>
+/// <param name="Date">When the fake accepted it, on its clock.</param>
+public sealed record TelegramFakeMessage(long MessageId, long ChatId, string RawText, string? ParseMode, string Text, DateTimeOffset Date);

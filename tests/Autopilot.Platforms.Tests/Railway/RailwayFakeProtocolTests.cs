@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace Autopilot.Platforms.Tests.Railway;
+
+/// <summary>The fake answers malformed and unauthorised requests the way Railway does.</summary>
+public sealed class RailwayFakeProtocolTests : IAsyncLifetime
+{
+    private RailwayTestBed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await RailwayTestBed.StartAsync();
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    private async Task<(HttpStatusCode Status, JsonObject Body)> PostAsync(string query, object? variables = null, string? token = RailwayTestBed.AccountToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _bed.Fake.Endpoint) { Content = JsonContent.Create(new { query, variables }) };
+        if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        using var response = await _bed.Http.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    [Fact]
+    public async Task Unknown_fields_are_a_400_validation_failure()
+    {
+        var (status, body) = await PostAsync("query { deployment(id: \"x\") { id healthScore } }");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("GRAPHQL_VALIDATION_FAILED", (string?)body["errors"]![0]!["extensions"]!["code"]);
+        Assert.Contains("healthScore", (string?)body["errors"]![0]!["message"]);
+    }
+
+    [Fact]
+    public async Task Unknown_operations_and_undeclared_variables_are_validation_failures()
+    {
+        var (unknownStatus, _) = await PostAsync("mutation { deploymentRollbackV2(id: \"x\") }");
+        var (undeclaredStatus, body) = await PostAsync("query { deployment(id: $id) { id } }", new { id = "x" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, unknownStatus);
+        Assert.Equal(HttpStatusCode.BadRequest, undeclaredStatus);
+        Assert.Contains("$id", (string?)body["errors"]![0]!["message"]);
+    }
+
+    [Fact]
+    public async Task Syntax_errors_are_a_400_parse_failure()
+    {
+        var (status, body) = await PostAsync("query { deployment(id: ) { id } }");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("GRAPHQL_PARSE_FAILED", (string?)body["errors"]![0]!["extensions"]!["code"]);
+    }
+
+    [Fact]
+    public async Task Missing_credentials_are_a_200_with_null_data_and_not_authorized()
+    {
+        var (status, body) = await PostAsync("query { deployment(id: \"x\") { id } }", token: null);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Null(body["data"]);
+        Assert.Equal("Not Authorized", (string?)body["errors"]![0]!["message"]);
+        Assert.Equal("deployment", (string?)body["errors"]![0]!["path"]![0]);
+    }
+
+    [Fact]
+    public async Task Aliases_fragments_and_typename_shape_the_response()
+    {
+        var svc = _bed.Service;
+        var id = _bed.Fake.SeedDeployment(svc.ServiceId, svc.EnvironmentId, "abc", Autopilot.Platforms.Railway.DeploymentStatus.Success);
+
+        var (status, body) = await PostAsync(
+            "query Q($id: String!) { d: deployment(id: $id) { __typename ...F state: status } } fragment F on Deployment { id }", new { id });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var d = body["data"]!["d"]!.AsObject();
+        Assert.Equal(["__typename", "id", "state"], d.Select(p => p.Key));
+        Assert.Equal(("Deployment", id, "SUCCESS"), ((string?)d["__typename"], (string?)d["id"], (string?)d["state"]));
+    }
+}

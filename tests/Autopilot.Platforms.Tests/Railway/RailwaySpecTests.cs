@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Autopilot.Platforms.Railway;
+using Autopilot.Simulator.Railway;
+using Xunit;
+
+namespace Autopilot.Platforms.Tests.Railway;
+
+/// <summary>
+/// Every document the client can send is checked against Railway's published schema, so a renamed field or an
+/// operation that only exists in someone's notes fails here rather than in production.
+/// </summary>
+public sealed class RailwaySpecTests
+{
+    private static readonly string[] ClientRootFields =
+    [
+        "deployment", "deployments", "buildLogs", "deploymentLogs", "metrics",
+        "serviceInstanceDeployV2", "serviceInstanceRedeploy", "deploymentRedeploy", "deploymentRollback",
+        "deploymentRestart", "deploymentStop", "deploymentCancel", "variableUpsert",
+    ];
+
+    private readonly RailwaySchemaValidator _validator = new(new RailwayIntrospectionSchema(RailwayIntrospectionSchema.DefaultPath()));
+
+    [Fact]
+    public async Task Every_request_the_client_sends_is_valid_against_the_published_schema()
+    {
+        await using var bed = await RailwayTestBed.StartAsync();
+        var client = bed.CreateClient();
+        var svc = bed.Service;
+        var now = bed.Clock.GetUtcNow();
+
+        // A tour through every public operation, with optional arguments both set and unset.
+        var good = bed.Fake.SeedDeployment(svc.ServiceId, svc.EnvironmentId, "good", DeploymentStatus.Success, now.AddHours(-1));
+        bed.Fake.ScriptNextDeployment(svc.ServiceId, DeploymentScript.Crash("oom"));
+        var id = await client.DeployServiceAsync(svc.ServiceId, svc.EnvironmentId, "sha1");
+        bed.AdvanceSteps(5);
+        await client.GetDeploymentAsync(id);
+        await client.RestartAsync(id);
+        await client.DeployServiceAsync(svc.ServiceId, svc.EnvironmentId, null);
+        await client.ListDeploymentsAsync(new DeploymentFilter { ProjectId = svc.ProjectId, StatusNotIn = [DeploymentStatus.Removed], IncludeDeleted = false }, 2);
+        await foreach (var _ in client.ListAllDeploymentsAsync(new DeploymentFilter { ServiceId = svc.ServiceId, EnvironmentId = svc.EnvironmentId }, 1)) { }
+        await client.FindLastSuccessfulDeploymentAsync(svc.ServiceId, svc.EnvironmentId);
+        await client.GetBuildLogsAsync(id);
+        await client.GetBuildLogsAsync(id, new LogQuery { Limit = 10, Filter = "error", StartDate = now.AddHours(-1), EndDate = bed.Clock.GetUtcNow() });
+        await client.GetDeploymentLogsAsync(id, new LogQuery { Limit = 5 });
+        await client.GetMetricsAsync(new MetricsQuery(now.AddMinutes(-10), [RailwayMetricMeasurement.CpuUsage, RailwayMetricMeasurement.MemoryUsageGb])
+        {
+            ServiceId = svc.ServiceId, EnvironmentId = svc.EnvironmentId, ProjectId = svc.ProjectId, EndDate = now,
+            SampleRateSeconds = 60, AveragingWindowSeconds = 120,
+        });
+        await client.RedeployAsync(id);
+        await client.RedeployServiceAsync(svc.ServiceId, svc.EnvironmentId);
+        await client.RollbackAsync(good);
+        bed.Fake.ScriptNextDeployment(svc.ServiceId, DeploymentScript.Hang());
+        var hung = await client.DeployServiceAsync(svc.ServiceId, svc.EnvironmentId, null);
+        await client.CancelAsync(hung);
+        bed.AdvanceSteps(5);
+        var running = await client.FindLastSuccessfulDeploymentAsync(svc.ServiceId, svc.EnvironmentId);
+        await client.StopAsync(running!.Id);
+        await client.UpsertVariableAsync(new VariableUpsert(svc.ProjectId, svc.EnvironmentId, svc.ServiceId, "A", "1", SkipDeploys: true));
+        await client.UpsertVariableAsync(new VariableUpsert(svc.ProjectId, svc.EnvironmentId, null, "SHARED", "2"));
+
+        var calls = bed.Fake.Calls;
+        Assert.Equal(ClientRootFields.Order(), calls.SelectMany(c => c.RootFields).Distinct().Order());
+        foreach (var call in calls)
+        {
+            var problems = _validator.Validate(call.Document, call.Variables);
+            Assert.True(problems.Count == 0, $"{call.OperationName}: {string.Join("; ", problems)}");
+        }
+    }
+
+    [Theory]
+    [InlineData("query Q($id: String!) { deployment(id: $id) { id health } }", "Deployment.health does not exist")]
+    [InlineData("mutation M($id: String!) { deploymentRollbackV2(id: $id) }", "Mutation.deploymentRollbackV2 does not exist")]
+    [InlineData("mutation M($id: String!) { deploymentRollback(id: $id) { id } }", "is a leaf")]
+    [InlineData("query Q($id: String!) { deployment(id: $id) }", "needs a selection")]
+    [InlineData("query Q($id: Int!) { deployment(id: $id) { id } }", "cannot be used where String! is expected")]
+    [InlineData("query Q($id: String) { deployment(id: $id) { id } }", "cannot be used where String! is expected")]
+    [InlineData("query Q { deployment(id: \"x\", force: true) { id } }", "Argument Query.deployment(force) does not exist")]
+    [InlineData("query Q { deployment { id } }", "Required argument Query.deployment(id) is missing")]
+    [InlineData("query Q { deployments(input: { status: { in: [HEALTHY] } }) { edges { cursor } } }", "HEALTHY is not a value of DeploymentStatus")]
+    [InlineData("query Q { deployments(input: { team: \"x\" }) { edges { cursor } } }", "input field team does not exist")]
+    [InlineData("query Q($id: String!, $x: Int) { deployment(id: $id) { id } }", "$x is declared but never used")]
+    [InlineData("query Q { deployment(id: $id) { id } }", "not declared")]
+    [InlineData("query Q($id: String!) { deployment(id: $id) { ...F } } fragment F on Service { id }", "can never apply to Deployment")]
+    public void The_validator_rejects_documents_outside_the_schema(string document, string expectedProblem)
+    {
+        var problems = _validator.Validate(document, new JsonObject { ["id"] = "d1" });
+
+        Assert.Contains(problems, p => p.Contains(expectedProblem));
+    }
+
+    [Theory]
+    [InlineData("{\"input\": {\"status\": {\"in\": [\"HEALTHY\"]}}}", "is not a value of DeploymentStatus")]
+    [InlineData("{\"input\": {\"serviceId\": 42}}", "is not a valid String")]
+    [InlineData("{}", "required DeploymentListInput! not provided")]
+    public void The_validator_checks_variable_values_against_their_types(string variables, string expectedProblem)
+    {
+        const string document = "query Q($input: DeploymentListInput!) { deployments(input: $input) { edges { cursor } } }";
+
+        var problems = _validator.Validate(document, JsonNode.Parse(variables)!.AsObject());
+
+        Assert.Contains(problems, p => p.Contains(expectedProblem));
+    }
+
+    [Fact]
+    public void The_validator_requires_required_input_fields()
+    {
+        const string document = "mutation M($input: VariableUpsertInput!) { variableUpsert(input: $input) }";
+
+        var problems = _validator.Validate(document, JsonNode.Parse("""{"input": {"name": "A", "value": "1", "projectId": "p"}}""")!.AsObject());
+
+        Assert.Contains(problems, p => p.Contains("required input field environmentId"));
+    }
+}
