@@ -65,7 +65,7 @@ internal sealed partial class ActorCell : IStash
     int IStash.Count => _stash?.Count ?? 0;
 
     /// <summary>Puts messages at the front of the mailbox, before anything already unstashed, keeping their order.</summary>
-    private void Prepend(Envelope[] envelopes)
+    internal void Prepend(Envelope[] envelopes)
     {
         if (_unstashed is not { Count: > 0 })
         {

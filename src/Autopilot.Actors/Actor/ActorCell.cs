@@ -63,6 +63,9 @@ internal sealed partial class ActorCell : IActorContext
 
     internal Envelope CurrentEnvelope => _current;
 
+    /// <summary>Lets a persistent actor run a handler with the sender of the command it belongs to.</summary>
+    internal void SetCurrentEnvelope(in Envelope envelope) => _current = envelope;
+
     public bool CanProcessUserMessages =>
         _actor is not null && !_awaitingSupervisor && !_asyncPending && !_terminating && _pendingRecreate is null;
 

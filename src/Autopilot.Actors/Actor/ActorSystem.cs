@@ -47,6 +47,18 @@ public abstract class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// </summary>
     public abstract IActorRef SystemActorOf(Props props, string? name = null);
 
+    /// <summary>
+    /// Registers a system-wide service (persistence, cluster) that actors find through <see cref="GetExtension{T}"/>,
+    /// so such services hang off the system instead of static state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An extension of that type is already registered.</exception>
+    public abstract T RegisterExtension<T>(T extension)
+        where T : class;
+
+    /// <summary>The registered extension of type <typeparamref name="T"/>, or null.</summary>
+    public abstract T? GetExtension<T>()
+        where T : class;
+
     /// <summary>Stops an actor.</summary>
     public abstract void Stop(IActorRef actor);
 

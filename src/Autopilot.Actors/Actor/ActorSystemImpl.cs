@@ -12,6 +12,7 @@ internal sealed class ActorSystemImpl : ActorSystem
     private readonly ActorPath _tempPath;
     private readonly ActorCell _userGuardian;
     private readonly ActorCell _systemGuardian;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _extensions = new();
     private long _uid;
     private long _futures;
     private int _terminating;
@@ -74,6 +75,14 @@ internal sealed class ActorSystemImpl : ActorSystem
             other.SendSystemMessage(TerminateActor.Instance);
         }
     }
+
+    public override T RegisterExtension<T>(T extension) =>
+        _extensions.TryAdd(typeof(T), extension)
+            ? extension
+            : throw new InvalidOperationException($"An extension of type {typeof(T).Name} is already registered in actor system '{Name}'.");
+
+    public override T? GetExtension<T>()
+        where T : class => _extensions.TryGetValue(typeof(T), out var extension) ? (T)extension : null;
 
     public long NextUid() => Interlocked.Increment(ref _uid);
 

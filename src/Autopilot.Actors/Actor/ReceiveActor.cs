@@ -6,22 +6,22 @@ namespace Autopilot.Actors;
 /// </summary>
 public abstract class ReceiveActor : ActorBase
 {
-    private HandlerTable _handlers = new();
-    private HandlerTable? _building;
+    private MessageHandlers _handlers = new();
+    private MessageHandlers? _building;
     private bool _constructed;
 
     /// <summary>Handles messages of type <typeparamref name="T"/> (that pass <paramref name="shouldHandle"/>, if given).</summary>
-    protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Target.Add(new Handler<T>(handler, shouldHandle));
+    protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) => Target.Add(handler, shouldHandle);
 
     /// <summary>
     /// Handles messages of type <typeparamref name="T"/> asynchronously: the actor takes no other message until the task
     /// completes, and code after each <c>await</c> runs on the actor (do not use <c>ConfigureAwait(false)</c>).
     /// </summary>
     protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null) =>
-        Target.Add(new Handler<T>(m => Cell.RunAsyncHandler(() => handler(m)), shouldHandle));
+        Target.Add<T>(m => Cell.RunAsyncHandler(() => handler(m)), shouldHandle);
 
     /// <summary>Handles any message not handled by an earlier declaration.</summary>
-    protected void ReceiveAny(Action<object> handler) => Target.Add(new Handler<object>(handler, null));
+    protected void ReceiveAny(Action<object> handler) => Target.Add(handler);
 
     /// <summary>Replaces the behavior with the handlers <paramref name="configure"/> declares.</summary>
     protected void Become(Action configure) => Context.Become(Build(configure));
@@ -39,7 +39,7 @@ public abstract class ReceiveActor : ActorBase
         return _handlers.Dispatch(message);
     }
 
-    private HandlerTable Target
+    private MessageHandlers Target
     {
         get
         {
@@ -59,7 +59,7 @@ public abstract class ReceiveActor : ActorBase
 
     private Receive Build(Action configure)
     {
-        var table = new HandlerTable();
+        var table = new MessageHandlers();
         var outer = _building;
         _building = table;
         try
@@ -72,49 +72,5 @@ public abstract class ReceiveActor : ActorBase
         }
 
         return table.Dispatch;
-    }
-
-    private abstract class HandlerBase
-    {
-        public abstract bool TryHandle(object message);
-    }
-
-    private sealed class Handler<T>(Action<T> handler, Predicate<T>? shouldHandle) : HandlerBase
-    {
-        public override bool TryHandle(object message)
-        {
-            if (message is T typed && (shouldHandle is null || shouldHandle(typed)))
-            {
-                handler(typed);
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>An ordered list of handlers; an array, not a list, to keep idle actors small.</summary>
-    private sealed class HandlerTable
-    {
-        private HandlerBase[] _handlers = [];
-
-        public void Add(HandlerBase handler)
-        {
-            Array.Resize(ref _handlers, _handlers.Length + 1);
-            _handlers[^1] = handler;
-        }
-
-        public bool Dispatch(object message)
-        {
-            foreach (var handler in _handlers)
-            {
-                if (handler.TryHandle(message))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
     }
 }

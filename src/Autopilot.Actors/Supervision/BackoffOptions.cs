@@ -22,7 +22,7 @@ public enum BackoffMode
 /// <param name="Mode">Restart on failure or on any stop.</param>
 /// <param name="ResetBackoffAfter">A child that stays up this long is healthy again: the next failure starts from <see cref="MinBackoff"/>. Null: <see cref="MinBackoff"/> (Akka's default).</param>
 /// <param name="MaxNrOfRetries">Restarts before the supervisor gives up and stops; -1 unlimited.</param>
-/// <param name="Decider">For <see cref="BackoffMode.OnFailure"/>: which failures restart (Restart) and which stop for good (Stop) or escalate; Akka's default decider when null.</param>
+/// <param name="Decider">For <see cref="BackoffMode.OnFailure"/>: which failures restart (Restart) and which stop for good (Stop) or escalate; <see cref="BackoffSupervisor.DefaultDecider"/> when null.</param>
 public sealed record BackoffOptions(
     Props ChildProps,
     string ChildName,

@@ -54,13 +54,20 @@ public sealed class BackoffSupervisor : ActorBase, IWithTimers
 
     private sealed record ResetIfStable(long Incarnation);
 
+    /// <summary>
+    /// Akka's default decider, except that a persistent actor's journal failure restarts it (after the backoff):
+    /// the combination that leaves persistent actors dead for good in Akka.NET, where the failure is a quiet stop.
+    /// </summary>
+    public static Directive DefaultDecider(Exception cause) =>
+        cause is Persistence.PersistenceFailureException ? Directive.Restart : Actors.SupervisorStrategy.DefaultDecider(cause);
+
     /// <inheritdoc />
     protected override void PreStart() => Start();
 
     /// <inheritdoc />
     protected internal override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
     {
-        var directive = (_options.Decider ?? Actors.SupervisorStrategy.DefaultDecider)(cause);
+        var directive = (_options.Decider ?? DefaultDecider)(cause);
         if (directive == Directive.Restart)
         {
             // The restart happens after the backoff: stop now, start again when the delay is over.

@@ -30,12 +30,13 @@ public abstract class SupervisorStrategy
     public Func<Exception, Directive> Decider { get; }
 
     /// <summary>
-    /// Akka's default decider: actor initialization failures, kills and death pacts stop the child; any other
-    /// exception restarts it.
+    /// Akka's default decider: actor initialization failures, kills and death pacts stop the child, and so does a
+    /// persistent actor's journal failure (as in Akka: restarting at once would only hammer a store that is down);
+    /// any other exception restarts it.
     /// </summary>
     public static Directive DefaultDecider(Exception cause) => cause switch
     {
-        ActorInitializationException or ActorKilledException or DeathPactException => Directive.Stop,
+        ActorInitializationException or ActorKilledException or DeathPactException or Persistence.PersistenceFailureException => Directive.Stop,
         _ => Directive.Restart,
     };
 
