@@ -54,7 +54,7 @@ public sealed class InMemoryEventJournal : IEventJournal
             for (var i = 0; i < write.Events.Count; i++)
             {
                 var e = write.Events[i];
-                var stored = new InMemoryJournalStorage.StoredEvent(++_storage.LastOffset, e.PersistenceId, e.SequenceNr, payloads[i], e.Tags.ToArray(), e.Timestamp);
+                var stored = new InMemoryJournalStorage.StoredEvent(++_storage.LastOffset, e.PersistenceId, e.SequenceNr, payloads[i], e.Tags.Distinct().ToArray(), e.Timestamp);
                 _storage.Events.Add(stored);
                 stream.Events.Add(stored);
             }
