@@ -106,6 +106,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable
             $"PostgreSQL {RedactedConnection.Value(b, "Host") ?? "localhost"}:{RedactedConnection.Value(b, "Port") ?? "5432"}/{RedactedConnection.Value(b, "Database") ?? "(default)"}");
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=on".Trim();
+        // The journal reads the DETAIL of its own rejection errors (newest fencing token); it holds no secrets.
+        builder.ConnectionStringBuilder.IncludeErrorDetail = true;
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         DataSource = builder.Build();

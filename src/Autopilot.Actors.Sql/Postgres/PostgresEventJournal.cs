@@ -255,7 +255,7 @@ public sealed class PostgresEventJournal : IEventJournal
                     await npgsqlBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
                     break;
                 }
-                catch (PostgresException e) when (e.BatchCommand is { } failed && writeOfCommand.TryGetValue(failed, out var index) && RejectionFor(e, batch[index].Write) is { } rejection)
+                catch (PostgresException e) when (FailedWrite(commands, writeOfCommand) is { } index && RejectionFor(e, batch[index].Write) is { } rejection)
                 {
                     // The transaction is open but aborted inside write `index`'s savepoint: undo just that write.
                     outcomes[index] = rejection;
@@ -359,6 +359,17 @@ public sealed class PostgresEventJournal : IEventJournal
             new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
             new NpgsqlParameter<long[]> { TypedValue = tagSequenceNrs.ToArray() },
             new NpgsqlParameter<string[]> { TypedValue = tags.ToArray() });
+    }
+
+    /// <summary>
+    /// The write whose statement failed: the first statement without a completion (Npgsql sets
+    /// <see cref="NpgsqlBatchCommand.StatementType"/> when a statement completes; PostgreSQL skips everything after an
+    /// error). <see cref="PostgresException.BatchCommand"/> would be simpler but is not set by ExecuteNonQuery.
+    /// </summary>
+    private static int? FailedWrite(List<NpgsqlBatchCommand> commands, Dictionary<NpgsqlBatchCommand, int> writeOfCommand)
+    {
+        var failed = commands.Find(c => c.StatementType == StatementType.Unknown);
+        return failed is not null && writeOfCommand.TryGetValue(failed, out var index) ? index : null;
     }
 
     /// <summary>Maps an error raised inside one write's savepoint to a rejection of that write, or null if the batch cannot go on.</summary>
