@@ -364,7 +364,7 @@ public sealed class PostgresEventJournal : IEventJournal
     /// <summary>
     /// The write whose statement failed: the first statement without a completion (Npgsql sets
     /// <see cref="NpgsqlBatchCommand.StatementType"/> when a statement completes; PostgreSQL skips everything after an
-    /// error). <see cref="PostgresException.BatchCommand"/> would be simpler but is not set by ExecuteNonQuery.
+    /// error). PostgresException.BatchCommand would be simpler, but Npgsql leaves it null for batches executed this way.
     /// </summary>
     private static int? FailedWrite(List<NpgsqlBatchCommand> commands, Dictionary<NpgsqlBatchCommand, int> writeOfCommand)
     {
