@@ -1,16 +1,20 @@
 using Autopilot.Benchmarks.Actors;
+using Autopilot.Benchmarks.Persistence;
 
 // Benchmarks print figures; they assert nothing. Run in Release:
-//   dotnet run -c Release --project tests/Autopilot.Benchmarks -- actors [--runs 9]
-var scenario = args.FirstOrDefault() ?? "actors";
-switch (scenario)
+//   dotnet run -c Release --project tests/Autopilot.Benchmarks -- <scenario> [options]
+switch (args.FirstOrDefault())
 {
     case "actors":
-        await ActorBenchmarks.RunAsync(args);
-        break;
+        await ActorBenchmarks.RunAsync(args[1..]);
+        return 0;
+    case "persistence":
+        await PersistenceBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{scenario}'. Known: actors.");
+        Console.Error.WriteLine(
+            "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
+            "  actors [--runs N]\n" +
+            "  persistence [--seconds N] [--backend sqlite|postgresql|all]");
         return 2;
 }
-
-return 0;

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Autopilot.Actors.Persistence.Journal;
+using Autopilot.Actors.Persistence.Snapshots;
+using Autopilot.Actors.Persistence.TCK;
+using Autopilot.Actors.Persistence.TCK.Postgres;
+using Autopilot.Actors.Sql;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Autopilot.Benchmarks.Persistence;
+
+/// <summary>
+/// Journal throughput, write latency and recovery time on SQLite and PostgreSQL, with full durability
+/// (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on and fsync=on). Writers await each write before the
+/// next, as a persistent actor's Persist does, so throughput with many writers comes from the group commit.
+/// </summary>
+public static class PersistenceBenchmark
+{
+    private const int RecoveryEvents = 100_000;
+    private const int SnapshotAt = 99_000;
+
+    /// <summary>Runs the scenario and prints a table. Options: <c>--seconds N</c> per throughput case (default 3), <c>--backend sqlite|postgresql|all</c>.</summary>
+    public static async Task RunAsync(string[] args)
+    {
+        var seconds = OptionValue(args, "--seconds") is { } s ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var backend = OptionValue(args, "--backend") ?? "all";
+        var duration = TimeSpan.FromSeconds(seconds);
+        var rows = new List<string[]>();
+
+        if (backend is "all" or "sqlite")
+        {
+            var directory = Path.Combine(Path.GetTempPath(), $"autopilot-bench-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(directory);
+            try
+            {
+                rows.AddRange(await MeasureAsync("SQLite", PersistencePlugins.Sqlite, $"Data Source={Path.Combine(directory, "journal.db")}", duration));
+            }
+            finally
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        if (backend is "all" or "postgresql")
+        {
+            using var server = await ThrowawayPostgres.StartNewAsync();
+            rows.AddRange(await MeasureAsync("PostgreSQL", PersistencePlugins.PostgreSql, await server.CreateDatabaseAsync("bench"), duration));
+        }
+
+        PrintTable(["back end", "case", "events/s", "p50 ms", "p99 ms", "time"], rows);
+    }
+
+    private static async Task<List<string[]>> MeasureAsync(string name, string plugin, string connectionString, TimeSpan duration)
+    {
+        var rows = new List<string[]>();
+        await using (var store = await OpenAsync(plugin, connectionString))
+        {
+            await WritersAsync(store.Journal, "warmup", 4, 1, TimeSpan.FromSeconds(1));
+            foreach (var (label, writers, batch) in new[] { ("1 writer, Persist", 1, 1), ("16 writers, Persist", 16, 1), ("1 writer, PersistAll x100", 1, 100) })
+            {
+                var result = await WritersAsync(store.Journal, label.Replace(' ', '_'), writers, batch, duration);
+                rows.Add([name, label, $"{result.EventsPerSecond:N0}", $"{result.P50:F2}", $"{result.P99:F2}", ""]);
+                Console.Error.WriteLine($"{name}: {label} done");
+            }
+
+            await FillRecoveryStreamAsync(store);
+        }
+
+        // Recovery on a freshly opened journal, as a restarted node does; the first pass warms the JIT and caches.
+        await using (var store = await OpenAsync(plugin, connectionString))
+        {
+            await RecoverAsync(store, useSnapshot: false);
+            var full = Median(await RecoverAsync(store, useSnapshot: false), await RecoverAsync(store, useSnapshot: false), await RecoverAsync(store, useSnapshot: false));
+            var snapshot = Median(await RecoverAsync(store, useSnapshot: true), await RecoverAsync(store, useSnapshot: true), await RecoverAsync(store, useSnapshot: true));
+            rows.Add([name, $"recover {RecoveryEvents:N0} events, replay all", "", "", "", $"{full.TotalMilliseconds:F0} ms"]);
+            rows.Add([name, $"recover {RecoveryEvents:N0} events, snapshot@{SnapshotAt:N0} + tail", "", "", "", $"{snapshot.TotalMilliseconds:F0} ms"]);
+        }
+
+        return rows;
+    }
+
+    private static async Task<PersistencePlugin> OpenAsync(string plugin, string connectionString)
+    {
+        var store = PersistencePlugins.Create(plugin, connectionString, PersistenceSpec.CreateSerializer(), NullLogger.Instance, TimeProvider.System);
+        await store.StartAsync(CancellationToken.None);
+        return store;
+    }
+
+    private static async Task<ThroughputResult> WritersAsync(IEventJournal journal, string label, int writers, int batch, TimeSpan duration)
+    {
+        var latencies = new List<double>[writers];
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var pid = $"{label}-{w}-{Guid.NewGuid():N}";
+            var mine = latencies[w] = [];
+            var next = 1L;
+            while (total.Elapsed < duration)
+            {
+                var events = new PersistentEvent[batch];
+                for (var i = 0; i < batch; i++)
+                    events[i] = new PersistentEvent(pid, next + i, new TckNote("benchmark event", (int)(next + i)), [], DateTimeOffset.UtcNow);
+                var started = Stopwatch.GetTimestamp();
+                await journal.WriteAsync(new AtomicWrite(pid, events));
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                next += batch;
+            }
+        })));
+        var elapsed = total.Elapsed;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new ThroughputResult(all.Length * batch / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99));
+    }
+
+    private static async Task FillRecoveryStreamAsync(PersistencePlugin store)
+    {
+        var state = new TckCounterState(0, 0);
+        for (var from = 1; from <= RecoveryEvents; from += 1000)
+        {
+            var events = Enumerable.Range(from, 1000)
+                .Select(seq => new PersistentEvent("recovery", seq, new TckNote("recovery event", seq), [], DateTimeOffset.UtcNow))
+                .ToArray();
+            await store.Journal.WriteAsync(new AtomicWrite("recovery", events));
+            foreach (var e in events)
+            {
+                state = state.Apply((TckNote)e.Payload);
+                if (e.SequenceNr == SnapshotAt)
+                    await store.SnapshotStore.SaveAsync(new SnapshotMetadata("recovery", SnapshotAt, DateTimeOffset.UtcNow), state);
+            }
+        }
+    }
+
+    /// <summary>What a persistent actor does on start: newest snapshot (if used), then replay the rest and apply it.</summary>
+    private static async Task<TimeSpan> RecoverAsync(PersistencePlugin store, bool useSnapshot)
+    {
+        var clock = Stopwatch.StartNew();
+        var state = new TckCounterState(0, 0);
+        var from = 1L;
+        if (useSnapshot && await store.SnapshotStore.LoadAsync("recovery", SnapshotSelectionCriteria.Latest) is { } snapshot)
+        {
+            state = (TckCounterState)snapshot.Snapshot;
+            from = snapshot.Metadata.SequenceNr + 1;
+        }
+
+        await foreach (var envelope in store.Journal.ReplayAsync("recovery", from, long.MaxValue))
+            state = state.Apply((TckNote)envelope.Event);
+        clock.Stop();
+        if (state.Count != RecoveryEvents)
+            throw new InvalidOperationException($"Recovery rebuilt {state.Count} events, expected {RecoveryEvents}.");
+        return clock.Elapsed;
+    }
+
+    private static TimeSpan Median(params TimeSpan[] values) => values.Order().ElementAt(values.Length / 2);
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static string? OptionValue(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+    }
+
+    private static void PrintTable(string[] header, List<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
+        Console.WriteLine(string.Join("-|-", widths.Select(w => new string('-', w))));
+        foreach (var row in rows)
+            Console.WriteLine(string.Join(" | ", row.Select((c, i) => i >= 2 ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))));
+    }
+
+    private sealed record ThroughputResult(double EventsPerSecond, double P50, double P99);
+}
