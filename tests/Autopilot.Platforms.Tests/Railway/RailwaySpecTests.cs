@@ -9,7 +9,7 @@ namespace Autopilot.Platforms.Tests.Railway;
 /// Every document the client can send is checked against Railway's published schema, so a renamed field or an
 /// operation that only exists in someone's notes fails here rather than in production.
 /// </summary>
-public sealed class RailwaySpecTests
+public sealed class RailwaySpecTests(RailwaySchemaFixture schema) : IClassFixture<RailwaySchemaFixture>
 {
     private static readonly string[] ClientRootFields =
     [
@@ -18,7 +18,7 @@ public sealed class RailwaySpecTests
         "deploymentRestart", "deploymentStop", "deploymentCancel", "variableUpsert",
     ];
 
-    private readonly RailwaySchemaValidator _validator = new(new RailwayIntrospectionSchema(RailwayIntrospectionSchema.DefaultPath()));
+    private readonly RailwaySchemaValidator _validator = new(schema.Schema);
 
     [Fact]
     public async Task Every_request_the_client_sends_is_valid_against_the_published_schema()
