@@ -18,7 +18,7 @@ public sealed class RedactedConnection
         ArgumentNullException.ThrowIfNull(connectionString);
         ArgumentNullException.ThrowIfNull(describe);
         var builder = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        _password = builder.TryGetValue("Password", out var password) && password is string { Length: > 0 } p ? p : null;
+        _password = new[] { "Password", "Pwd" }.Select(key => Value(builder, key)).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         Description = describe(builder);
     }
 
