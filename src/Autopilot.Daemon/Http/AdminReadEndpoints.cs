@@ -1,0 +1,222 @@
+using Autopilot.Actors;
+using Autopilot.Actors.Configuration.Rendering;
+using Autopilot.Actors.Sql;
+using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Audit;
+using Autopilot.Daemon.Configuration;
+using Autopilot.Daemon.Http.Auth;
+using Autopilot.Daemon.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Autopilot.Daemon.Http;
+
+/// <summary>
+/// Read side of the admin API (role viewer and up): status, the live actor tree, the audit trail, deployments,
+/// incidents, which secrets resolve, and the effective configuration with secrets masked.
+/// </summary>
+public static class AdminReadEndpoints
+{
+    /// <summary>Default and largest number of audit records one query returns.</summary>
+    public const int DefaultAuditLimit = 100, MaxAuditLimit = 5_000;
+
+    /// <summary>Maps the endpoints onto the <c>/api</c> group.</summary>
+    public static RouteGroupBuilder MapAdminReadEndpoints(this RouteGroupBuilder api)
+    {
+        var read = api.MapGroup("").RequireRole(ApiRole.Viewer);
+        read.MapGet("/status", StatusAsync);
+        read.MapGet("/actors", (DaemonRuntime runtime) => Results.Json(new ActorsReport(runtime.Settings.NodeName, ActorTreeSnapshot.Capture(runtime.System)), AuditRecord.Json));
+        read.MapGet("/audit", AuditAsync);
+        read.MapGet("/deployments", DeploymentsAsync);
+        read.MapGet("/incidents", IncidentsAsync);
+        read.MapGet("/secrets/check", (DaemonRuntime runtime) => Results.Json(new SecretsReport(
+            runtime.Settings.Platforms.Secrets,
+            runtime.Settings.ApiTokens.Select(t => new TokenView(t.Name, t.Role.ToString().ToLowerInvariant())).ToArray()), AuditRecord.Json));
+        read.MapGet("/config", (Actors.Configuration.Config config) =>
+            Results.Json(new ConfigReport(HoconRenderer.Render(config, new HoconRenderOptions { MaskedPaths = MaskedConfigPaths }))));
+        return api;
+    }
+
+    /// <summary>Paths masked in <c>/api/config</c> besides secret-looking keys (connection strings hold passwords).</summary>
+    public static readonly IReadOnlyList<string> MaskedConfigPaths =
+    [
+        PersistencePlugins.SqliteConnectionStringKey, PersistencePlugins.PostgresConnectionStringKey, "autopilot.api.tokens.*.token",
+        "autopilot.platforms.*.chat-id",
+    ];
+
+    private static async Task<IResult> StatusAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, TimeProvider time, CancellationToken ct)
+    {
+        OrchestratorStatus? status = null;
+        string orchestratorState;
+        try
+        {
+            status = await orchestrator.StatusAsync(ct);
+            orchestratorState = "running";
+        }
+        catch (OrchestratorUnavailableException e)
+        {
+            orchestratorState = e.Message;
+        }
+
+        return Results.Json(new StatusReport(
+            runtime.Settings.NodeName,
+            typeof(AdminReadEndpoints).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+            runtime.StartedAt,
+            time.GetUtcNow() - runtime.StartedAt,
+            runtime.IsReady,
+            runtime.Settings.Journal.Plugin,
+            runtime.Journal.Health.Status.ToString().ToLowerInvariant(),
+            orchestratorState,
+            status,
+            runtime.Settings.Platforms.Statuses), AuditRecord.Json);
+    }
+
+    private static async Task<IResult> AuditAsync(DaemonRuntime runtime, TimeProvider time, string? since, string? until, string? phase, string? result,
+        string? tag, string? service, int? limit, CancellationToken ct)
+    {
+        AuditFilter filter;
+        try
+        {
+            filter = AuditFilter.Parse(since, until, phase, result, tag, service, time.GetUtcNow());
+        }
+        catch (ArgumentException e)
+        {
+            return Results.Json(new ApiError("bad_request", e.Message), statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var take = Math.Clamp(limit ?? DefaultAuditLimit, 1, MaxAuditLimit);
+        return Results.Json(await LatestAsync(runtime, filter, take, ct), AuditRecord.Json);
+    }
+
+    /// <summary>The last <paramref name="take"/> audit records matching <paramref name="filter"/>, oldest first.</summary>
+    internal static async Task<IReadOnlyList<AuditRecord>> LatestAsync(DaemonRuntime runtime, AuditFilter filter, int take, CancellationToken ct)
+    {
+        var window = new Queue<AuditRecord>();
+        await foreach (var envelope in runtime.Query.CurrentEventsByTag(filter.Tag ?? AuditEvents.Tag, 0, ct))
+        {
+            var record = AuditRecord.From(envelope);
+            if (!record.Tags.Contains(AuditEvents.Tag) || !filter.Matches(record))
+            {
+                continue;
+            }
+
+            window.Enqueue(record);
+            if (window.Count > take)
+            {
+                window.Dequeue();
+            }
+        }
+
+        return window.ToArray();
+    }
+
+    private static async Task<IResult> DeploymentsAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, string? service, int? limit, CancellationToken ct)
+    {
+        IReadOnlyList<ServiceView> services = [];
+        try
+        {
+            services = (await orchestrator.StatusAsync(ct)).Services;
+        }
+        catch (OrchestratorUnavailableException)
+        {
+            // The history below comes from the journal and is still worth showing.
+        }
+
+        var history = new List<DeploymentEvent>();
+        await foreach (var envelope in runtime.Query.CurrentEventsByTag(AuditEvents.Domains.Railway, 0, ct))
+        {
+            var record = AuditRecord.From(envelope);
+            var deploymentId = record.Event.TryGetProperty("deploymentId", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String ? d.GetString() : null;
+            if (deploymentId is null || (service is not null && !string.Equals(record.Service, service, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var commit = record.Event.TryGetProperty("commit", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : null;
+            history.Add(new DeploymentEvent(record.Timestamp, record.Service, deploymentId, commit, record.Type, record.Result));
+        }
+
+        var take = Math.Clamp(limit ?? DefaultAuditLimit, 1, MaxAuditLimit);
+        return Results.Json(new DeploymentsReport(
+            services.Where(s => service is null || string.Equals(s.Service, service, StringComparison.OrdinalIgnoreCase)).ToArray(),
+            history.TakeLast(take).ToArray()), AuditRecord.Json);
+    }
+
+    private static async Task<IResult> IncidentsAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, bool? open, CancellationToken ct)
+    {
+        var incidents = new Dictionary<string, IncidentSummary>(StringComparer.Ordinal);
+        await foreach (var envelope in runtime.Query.CurrentEventsByTag(AuditEvents.Domains.Incident, 0, ct))
+        {
+            switch (envelope.Event)
+            {
+                case IncidentOpened opened:
+                    incidents[opened.IncidentId] = new IncidentSummary(opened.IncidentId, opened.Service, opened.Title, opened.Fingerprint, opened.At, true, null, "opened", opened.At);
+                    break;
+                case IncidentUpdated updated when incidents.TryGetValue(updated.IncidentId, out var known):
+                    var closed = updated.Change is "resolved" or "closed";
+                    incidents[updated.IncidentId] = known with
+                    {
+                        Open = !closed && known.Open,
+                        AcknowledgedBy = updated.Change is "acknowledged" ? updated.Detail : known.AcknowledgedBy,
+                        LastChange = updated.Change,
+                        UpdatedAt = updated.At,
+                    };
+                    break;
+            }
+        }
+
+        try
+        {
+            // The orchestrator's view is authoritative for what is open now (it may have resolved incidents in memory).
+            var live = (await orchestrator.StatusAsync(ct)).Incidents;
+            foreach (var incident in incidents.Values.ToArray())
+            {
+                var current = live.FirstOrDefault(i => i.IncidentId == incident.IncidentId);
+                incidents[incident.IncidentId] = incident with { Open = current is not null, AcknowledgedBy = current?.AcknowledgedBy ?? incident.AcknowledgedBy };
+            }
+
+            foreach (var view in live.Where(i => !incidents.ContainsKey(i.IncidentId)))
+            {
+                incidents[view.IncidentId] = new IncidentSummary(view.IncidentId, view.Service, view.Title, view.Fingerprint, view.OpenedAt, true, view.AcknowledgedBy, "opened", view.OpenedAt);
+            }
+        }
+        catch (OrchestratorUnavailableException)
+        {
+            // Journal view only.
+        }
+
+        return Results.Json(incidents.Values.Where(i => open is not true || i.Open).OrderBy(i => i.OpenedAt).ToArray(), AuditRecord.Json);
+    }
+}
+
+/// <summary>Answer of <c>/api/status</c>.</summary>
+public sealed record StatusReport(
+    string Node, string Version, DateTimeOffset StartedAt, TimeSpan Uptime, bool Ready, string Journal, string JournalStatus,
+    string Orchestrator, OrchestratorStatus? Autopilot, IReadOnlyList<PlatformStatus> Platforms);
+
+/// <summary>Answer of <c>/api/actors</c>.</summary>
+/// <param name="Node">Node name.</param>
+/// <param name="Actors">Top-level actors with their subtrees.</param>
+public sealed record ActorsReport(string Node, IReadOnlyList<ActorTreeNode> Actors);
+
+/// <summary>Answer of <c>/api/secrets/check</c>: which secrets resolved, never their values.</summary>
+public sealed record SecretsReport(IReadOnlyList<SecretCheck> Secrets, IReadOnlyList<TokenView> ApiTokens);
+
+/// <summary>An admin API token by name and role.</summary>
+public sealed record TokenView(string Name, string Role);
+
+/// <summary>Answer of <c>/api/config</c>: the effective HOCON with secrets masked.</summary>
+public sealed record ConfigReport(string Hocon);
+
+/// <summary>Answer of <c>/api/deployments</c>.</summary>
+/// <param name="Services">What the orchestrator sees now.</param>
+/// <param name="History">Deployment-related audit events, oldest first.</param>
+public sealed record DeploymentsReport(IReadOnlyList<ServiceView> Services, IReadOnlyList<DeploymentEvent> History);
+
+/// <summary>A deployment-related audit event.</summary>
+public sealed record DeploymentEvent(DateTimeOffset At, string? Service, string DeploymentId, string? Commit, string Type, string? Result);
+
+/// <summary>An incident reconstructed from the journal (and the orchestrator's live view).</summary>
+public sealed record IncidentSummary(
+    string IncidentId, string Service, string Title, string Fingerprint, DateTimeOffset OpenedAt, bool Open, string? AcknowledgedBy, string LastChange, DateTimeOffset UpdatedAt);

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Audit;
+using Autopilot.Daemon.Configuration;
+using Autopilot.Daemon.Http.Auth;
+using Autopilot.Daemon.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Autopilot.Daemon.Http;
+
+/// <summary>
+/// <c>/api/audit/stream</c>: the audit trail live, as Server-Sent Events (<c>id</c> = journal offset, <c>event: audit</c>,
+/// <c>data</c> = an <see cref="AuditRecord"/>). Starts after <c>?after=</c> or the <c>Last-Event-ID</c> header, so a
+/// reconnecting client misses nothing; without either it starts at the current end. Optional <c>?tag=</c> and
+/// <c>?service=</c> narrow it.
+/// </summary>
+public static class AuditStreamEndpoints
+{
+    /// <summary>Maps the endpoint onto the <c>/api</c> group.</summary>
+    public static RouteGroupBuilder MapAuditStreamEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/audit/stream", StreamAsync).RequireRole(ApiRole.Viewer);
+        return api;
+    }
+
+    private static async Task StreamAsync(HttpContext http, DaemonRuntime runtime, string? tag, string? service, long? after)
+    {
+        var ct = http.RequestAborted;
+        var filter = new AuditFilter(null, null, null, null, string.IsNullOrWhiteSpace(tag) ? null : tag, string.IsNullOrWhiteSpace(service) ? null : service);
+        var start = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var lastId) ? lastId : await EndOffsetAsync(runtime, filter, ct));
+
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        var gate = new SemaphoreSlim(1, 1);
+        await WriteAsync(http, gate, ": audit stream\n\n", ct);
+
+        using var keepAlive = new PeriodicTimer(runtime.Settings.Http.SseKeepAlive);
+        var pinger = Task.Run(async () =>
+        {
+            while (await keepAlive.WaitForNextTickAsync(ct))
+            {
+                await WriteAsync(http, gate, ": keepalive\n\n", ct);
+            }
+        }, ct);
+
+        try
+        {
+            await foreach (var envelope in runtime.Query.EventsByTag(filter.Tag ?? AuditEvents.Tag, start, ct))
+            {
+                var record = AuditRecord.From(envelope);
+                if (!record.Tags.Contains(AuditEvents.Tag) || !filter.Matches(record))
+                {
+                    continue;
+                }
+
+                var data = JsonSerializer.Serialize(record, AuditRecord.Json);
+                await WriteAsync(http, gate, $"id: {record.Offset}\nevent: audit\ndata: {data}\n\n", ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+
+        try
+        {
+            await pinger;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped with the request.
+        }
+    }
+
+    private static async Task<long> EndOffsetAsync(DaemonRuntime runtime, AuditFilter filter, CancellationToken ct)
+    {
+        long end = 0;
+        await foreach (var envelope in runtime.Query.CurrentEventsByTag(filter.Tag ?? AuditEvents.Tag, 0, ct))
+        {
+            end = envelope.Offset;
+        }
+
+        return end;
+    }
+
+    private static async Task WriteAsync(HttpContext http, SemaphoreSlim gate, string text, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            await http.Response.WriteAsync(text, ct);
+            await http.Response.Body.FlushAsync(ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

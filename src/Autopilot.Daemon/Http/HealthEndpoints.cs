@@ -1,0 +1,78 @@
+using Autopilot.Actors.Persistence.Journal;
+using Autopilot.Daemon.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Autopilot.Daemon.Http;
+
+/// <summary>
+/// <c>/health</c> (per-component status; 503 only when the daemon cannot do its job: journal unreachable, start
+/// failed or actor system gone) and <c>/ready</c> (200 once the actor tree runs, for load balancers and scripts).
+/// Platforms without credentials are reported, never failed: a partial setup is a supported state.
+/// </summary>
+public static class HealthEndpoints
+{
+    /// <summary>Maps the endpoints (no authentication: they reveal no secrets).</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", (DaemonRuntime runtime) =>
+        {
+            var report = HealthReport.Of(runtime);
+            return Results.Json(report, statusCode: report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+        });
+        app.MapGet("/ready", (DaemonRuntime runtime) => runtime.IsReady
+            ? Results.Json(new ReadyReport(true, "ready"))
+            : Results.Json(new ReadyReport(false, runtime.StartupFailure ?? (runtime.Orchestrator is null ? "starting" : "stopping or journal unhealthy")),
+                statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+}
+
+/// <summary>Answer of <c>/ready</c>.</summary>
+/// <param name="Ready">Whether the daemon accepts work.</param>
+/// <param name="Reason">Why not, or "ready".</param>
+public sealed record ReadyReport(bool Ready, string Reason);
+
+/// <summary>Answer of <c>/health</c>.</summary>
+/// <param name="Status">healthy, degraded (starting, or some platforms not configured) or unhealthy.</param>
+/// <param name="Node">Node name.</param>
+/// <param name="Journal">The journal back end.</param>
+/// <param name="ActorSystem">running, starting, failed or terminated.</param>
+/// <param name="Orchestrator">running or starting.</param>
+/// <param name="Platforms">Each platform, configured or not.</param>
+public sealed record HealthReport(string Status, string Node, ComponentHealth Journal, ComponentHealth ActorSystem, ComponentHealth Orchestrator, IReadOnlyList<PlatformHealth> Platforms)
+{
+    /// <summary>Assesses the runtime now.</summary>
+    public static HealthReport Of(DaemonRuntime runtime)
+    {
+        var journalHealth = runtime.Journal.Health;
+        var journal = new ComponentHealth(journalHealth.Status.ToString().ToLowerInvariant(),
+            $"{runtime.Settings.Journal.Plugin}{(journalHealth.Detail is null ? "" : ": " + journalHealth.Detail)}");
+        var terminated = runtime.System.WhenTerminated.IsCompleted;
+        var actorSystem = new ComponentHealth(
+            terminated ? "terminated" : runtime.StartupFailure is not null ? "failed" : "running",
+            runtime.StartupFailure ?? runtime.System.Name);
+        var orchestrator = runtime.Orchestrator is { } o
+            ? new ComponentHealth("running", o.Path.ToString())
+            : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the journal");
+        var platforms = runtime.Settings.Platforms.Statuses
+            .Select(p => new PlatformHealth(p.Platform, p.Configured ? "configured" : "not configured", p.Detail))
+            .ToArray();
+        var status = journalHealth.Status == JournalStatus.Unreachable || terminated || runtime.StartupFailure is not null
+            ? "unhealthy"
+            : runtime.IsReady && platforms.All(p => p.Status == "configured") ? "healthy" : "degraded";
+        return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms);
+    }
+}
+
+/// <summary>One component's state.</summary>
+/// <param name="Status">Short state.</param>
+/// <param name="Detail">More, without secrets.</param>
+public sealed record ComponentHealth(string Status, string Detail);
+
+/// <summary>One platform's state.</summary>
+/// <param name="Platform">railway, github, n8n, telegram.</param>
+/// <param name="Status">"configured" or "not configured".</param>
+/// <param name="Detail">What is used, or which keys to set.</param>
+public sealed record PlatformHealth(string Platform, string Status, string Detail);

@@ -1,0 +1,101 @@
+using Autopilot.Actors;
+using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Metrics;
+
+namespace Autopilot.Daemon.Intake;
+
+/// <summary>
+/// The single writer of webhook deliveries: journals each new delivery as <see cref="ExternalEventReceived"/> (tagged
+/// <c>audit</c>) before the HTTP answer, remembers recent delivery ids so a redelivery is answered without being
+/// processed twice, and hands accepted deliveries to the orchestrator as <see cref="ExternalEvent"/>.
+/// Also journals security events of the HTTP edge (rejected signatures and tokens) in the same stream.
+/// </summary>
+public sealed class WebhookIntake : ReceivePersistentActor
+{
+    /// <summary>Persistence id of the intake stream.</summary>
+    public const string StreamId = "webhook-intake";
+
+    /// <summary>How many delivery ids are remembered for de-duplication (GitHub redelivers within days, not millions).</summary>
+    public const int RememberedDeliveries = 10_000;
+
+    private const int SnapshotEvery = 1_000;
+
+    private readonly IActorRef _orchestrator;
+    private readonly TimeProvider _time;
+    private readonly AutopilotMetrics _metrics;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+
+    /// <summary>Creates the intake.</summary>
+    public WebhookIntake(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics)
+    {
+        _orchestrator = orchestrator;
+        _time = time;
+        _metrics = metrics;
+
+        Recover<ExternalEventReceived>(e => Remember(Key(e.Source, e.DeliveryId)));
+        Recover<SecurityEventRecorded>(_ => { });
+        Recover<SnapshotOffer>(offer =>
+        {
+            foreach (var key in ((IntakeSnapshot)offer.Snapshot).RecentDeliveries)
+            {
+                Remember(key);
+            }
+        });
+
+        Command<ReceiveDelivery>(OnDelivery);
+        Command<RecordSecurityEvent>(record => Persist(record.Event, _ => Sender.Tell(new SecurityEventStored())));
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning($"Intake snapshot failed: {failure.Cause.Message}"));
+    }
+
+    /// <summary>The recipe, for a backoff supervisor.</summary>
+    public static Props Props(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics) =>
+        Actors.Props.Create(() => new WebhookIntake(orchestrator, time, metrics));
+
+    /// <inheritdoc />
+    public override string PersistenceId => StreamId;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+
+    private void OnDelivery(ReceiveDelivery delivery)
+    {
+        var key = Key(delivery.Source, delivery.DeliveryId);
+        if (_seen.Contains(key))
+        {
+            Sender.Tell(new DeliveryDuplicate(delivery.DeliveryId));
+            return;
+        }
+
+        var received = new ExternalEventReceived(delivery.Source, delivery.EventType, delivery.DeliveryId, _time.GetUtcNow());
+        Persist(received, _ =>
+        {
+            Remember(key);
+            Sender.Tell(new DeliveryAccepted(delivery.DeliveryId));
+            _orchestrator.Tell(new ExternalEvent(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.Clone()), Self);
+            _metrics.RecordMessageProcessed("webhook-intake");
+            if (LastSequenceNr % SnapshotEvery == 0)
+            {
+                SaveSnapshot(new IntakeSnapshot(_order.ToArray()));
+            }
+        });
+    }
+
+    private void Remember(string key)
+    {
+        if (!_seen.Add(key))
+        {
+            return;
+        }
+
+        _order.Enqueue(key);
+        while (_order.Count > RememberedDeliveries)
+        {
+            _seen.Remove(_order.Dequeue());
+        }
+    }
+
+    private static string Key(string source, string deliveryId) => $"{source}:{deliveryId}";
+}

@@ -1,0 +1,41 @@
+using Autopilot.Actors;
+using Autopilot.Agents.Protocol;
+
+namespace Autopilot.Daemon.Runtime;
+
+/// <summary>
+/// Asks the orchestrator on behalf of the admin API, with the configured timeout, and turns "not there yet" and
+/// "no answer in time" into typed outcomes the endpoints map to 503 and 504.
+/// </summary>
+public sealed class OrchestratorClient(DaemonRuntime runtime)
+{
+    /// <summary>Sends a control message and returns its acknowledgement.</summary>
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
+    public Task<ControlAck> SendAsync(object control, CancellationToken cancellationToken) => AskAsync<ControlAck>(control, cancellationToken);
+
+    /// <summary>The orchestrator's current world model.</summary>
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
+    public Task<OrchestratorStatus> StatusAsync(CancellationToken cancellationToken) => AskAsync<OrchestratorStatus>(new GetOrchestratorStatus(), cancellationToken);
+
+    private async Task<T> AskAsync<T>(object message, CancellationToken cancellationToken)
+    {
+        var orchestrator = runtime.Orchestrator ?? throw new OrchestratorUnavailableException(false, "The orchestrator is not running yet (the daemon is starting or stopping).");
+        try
+        {
+            return await orchestrator.Ask<T>(message, runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new OrchestratorUnavailableException(true, $"The orchestrator did not answer within {runtime.Settings.AskTimeout} (autopilot.daemon.ask-timeout).");
+        }
+    }
+}
+
+/// <summary>The orchestrator could not be asked.</summary>
+/// <param name="timedOut">True when it exists but did not answer in time.</param>
+/// <param name="message">What happened.</param>
+public sealed class OrchestratorUnavailableException(bool timedOut, string message) : Exception(message)
+{
+    /// <summary>True when it exists but did not answer in time (504), false when it is not running (503).</summary>
+    public bool TimedOut { get; } = timedOut;
+}

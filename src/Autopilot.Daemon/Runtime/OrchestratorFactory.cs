@@ -1,0 +1,24 @@
+using Autopilot.Actors;
+using Autopilot.Actors.Configuration;
+using Autopilot.Daemon.Configuration;
+using Autopilot.Daemon.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Autopilot.Daemon.Runtime;
+
+/// <summary>
+/// Creates the orchestrator (and the worker tree below it) once the journal is up. The daemon only needs its
+/// <see cref="IActorRef"/>: it sends the control messages of <c>Autopilot.Agents.Protocol</c> and hands it webhooks.
+/// </summary>
+/// <param name="system">The running actor system (journal already started).</param>
+/// <param name="context">Configuration, settings, clock and metrics.</param>
+/// <returns>The orchestrator, normally <c>/user/orchestrator</c>.</returns>
+public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorContext context);
+
+/// <summary>What an <see cref="OrchestratorFactory"/> gets to build the tree.</summary>
+/// <param name="Config">The effective configuration (for <c>autopilot.agents.*</c>).</param>
+/// <param name="Settings">The daemon's validated settings (platform endpoints and credentials).</param>
+/// <param name="Time">The clock.</param>
+/// <param name="LoggerFactory">Loggers (secrets already redacted by the sink).</param>
+/// <param name="Metrics">Instruments to record actions, platform calls and alerts.</param>
+public sealed record OrchestratorContext(Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics);

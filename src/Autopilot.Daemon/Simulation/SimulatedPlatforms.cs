@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Autopilot.Actors.Configuration;
+using Autopilot.Platforms.Railway;
+using Autopilot.Simulator;
+
+namespace Autopilot.Daemon.Simulation;
+
+/// <summary>
+/// The built-in fakes of <c>--simulate</c>: Railway, GitHub, n8n and Telegram on loopback, seeded with a demo project
+/// (<see cref="DemoService"/> in <see cref="DemoRepository"/>) whose next deployment is scripted to crash, so a newcomer
+/// watches the whole loop (failure, rollback, issue, alert) without any account. <see cref="Overrides"/> points the
+/// daemon's platform settings at the fakes with throwaway credentials.
+/// </summary>
+public sealed class SimulatedPlatforms : IAsyncDisposable
+{
+    /// <summary>The demo service's name on Railway and in the orchestrator.</summary>
+    public const string DemoService = "demo-api";
+
+    /// <summary>The demo repository (owner/name) on the GitHub fake.</summary>
+    public const string DemoRepository = "autopilot-demo/demo-api";
+
+    /// <summary>The Telegram chat alerts go to.</summary>
+    public const long DemoChatId = 424242;
+
+    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, Config overrides)
+    {
+        Railway = railway;
+        GitHub = gitHub;
+        N8n = n8n;
+        Telegram = telegram;
+        Service = service;
+        N8nWorkflowId = n8nWorkflowId;
+        Overrides = overrides;
+    }
+
+    /// <summary>The Railway fake.</summary>
+    public RailwayFake Railway { get; }
+
+    /// <summary>The GitHub fake.</summary>
+    public GitHubFake GitHub { get; }
+
+    /// <summary>The n8n fake.</summary>
+    public N8nFake N8n { get; }
+
+    /// <summary>The Telegram fake.</summary>
+    public TelegramFake Telegram { get; }
+
+    /// <summary>Ids of the demo service on the Railway fake.</summary>
+    public RailwayFakeService Service { get; }
+
+    /// <summary>The demo n8n workflow.</summary>
+    public string N8nWorkflowId { get; }
+
+    /// <summary>Configuration pointing every platform at its fake (wins over the user's file).</summary>
+    public Config Overrides { get; }
+
+    /// <summary>Starts and seeds the fakes.</summary>
+    public static async Task<SimulatedPlatforms> StartAsync(TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        var railwayToken = RandomSecret();
+        var gitHubToken = RandomSecret();
+        var n8nKey = RandomSecret();
+        var botToken = $"{RandomNumberGenerator.GetInt32(100000, 999999)}:{RandomSecret()}";
+        var webhookSecret = RandomSecret();
+
+        var railway = new RailwayFake(time);
+        var gitHub = new GitHubFake(time);
+        var n8n = new N8nFake(time, n8nKey);
+        var telegram = new TelegramFake(time);
+        await railway.StartAsync(cancellationToken).ConfigureAwait(false);
+        await gitHub.StartAsync(cancellationToken).ConfigureAwait(false);
+        await n8n.StartAsync(cancellationToken).ConfigureAwait(false);
+        await telegram.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        railway.AddAccountToken(railwayToken);
+        var service = railway.AddServiceWithProject(DemoService);
+        var owner = DemoRepository.Split('/')[0];
+        var repo = DemoRepository.Split('/')[1];
+        gitHub.AddPersonalToken(gitHubToken);
+        gitHub.AddRepository(owner, repo);
+        var good = gitHub.PushCommit(owner, repo, "main", "Initial demo service");
+        railway.SeedDeployment(service.ServiceId, service.EnvironmentId, good, DeploymentStatus.Success, time.GetUtcNow().AddHours(-1));
+        gitHub.PushCommit(owner, repo, "main", "Introduce a crash on start");
+        railway.ScriptNextDeployment(service.ServiceId, DeploymentScript.Crash(["Error: Cannot find module './config'", "    at Module._resolveFilename"]));
+        var workflowId = n8n.AddWorkflow("demo-order-sync", active: true);
+        n8n.AddExecution(workflowId, "error");
+        telegram.AddBot(botToken);
+
+        var overrides = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+            autopilot.platforms {
+              railway { endpoint = "{{railway.Endpoint}}", api-token = "{{railwayToken}}", webhook-secret = "{{webhookSecret}}" }
+              github { api-url = "{{gitHub.BaseAddress}}", token = "{{gitHubToken}}", webhook-secret = "{{webhookSecret}}" }
+              n8n { base-url = "{{n8n.BaseAddress}}", api-key = "{{n8nKey}}", webhook-secret = "{{webhookSecret}}" }
+              telegram { api-url = "{{telegram.BaseAddress}}", bot-token = "{{botToken}}", chat-id = "{{DemoChatId}}" }
+            }
+            autopilot.simulation {
+              railway { project-id = "{{service.ProjectId}}", environment-id = "{{service.EnvironmentId}}", service-id = "{{service.ServiceId}}" }
+              github.repository = "{{DemoRepository}}"
+              n8n.workflow-id = "{{workflowId}}"
+            }
+            """), "<simulation>");
+        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, overrides);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Railway.DisposeAsync().ConfigureAwait(false);
+        await GitHub.DisposeAsync().ConfigureAwait(false);
+        await N8n.DisposeAsync().ConfigureAwait(false);
+        await Telegram.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string RandomSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+}
