@@ -32,7 +32,7 @@ public static class DaemonLogging
             .Enrich.FromLogContext();
         return (output is null
                 ? configuration.WriteTo.Console(formatter)
-                : configuration.WriteTo.TextWriter(formatter, output))
+                : configuration.WriteTo.Sink(new TextWriterSink(formatter, output)))
             .CreateLogger();
     }
 }

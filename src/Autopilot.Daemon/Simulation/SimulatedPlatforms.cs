@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Autopilot.Actors.Configuration;
 using Autopilot.Platforms.Railway;
-using Autopilot.Simulator;
+using Autopilot.Simulator.GitHub;
+using Autopilot.Simulator.N8n;
+using Autopilot.Simulator.Railway;
+using Autopilot.Simulator.Telegram;
 
 namespace Autopilot.Daemon.Simulation;
 

@@ -1,0 +1,4 @@
+using Autopilot.Daemon.Hosting;
+using Autopilot.Daemon.Runtime;
+
+return await DaemonProgram.RunAsync(args, OrchestratorWiring.Create);
