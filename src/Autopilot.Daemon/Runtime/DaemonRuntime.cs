@@ -36,6 +36,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     private volatile IActorRef? _intake;
     private volatile bool _intakeOpen;
     private volatile string? _startupFailure;
+    private int _disposed;
 
     /// <summary>Creates the runtime; nothing starts until <see cref="StartAsync"/>.</summary>
     public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
@@ -136,13 +137,22 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_plugin is not null)
         {
             await _plugin.DisposeAsync().ConfigureAwait(false);
+            _plugin = null;
         }
 
-        _stopping.Dispose();
+        if (System is not null)
+        {
+            await System.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task StartTreeAsync()
@@ -227,7 +237,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         }
 
         _orchestrator = null;
-        _stopping.Cancel();
+        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_plugin is not null)
         {
             await _plugin.DisposeAsync().ConfigureAwait(false);

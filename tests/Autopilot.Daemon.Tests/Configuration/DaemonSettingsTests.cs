@@ -1,0 +1,109 @@
+using Autopilot.Actors.Configuration;
+using Autopilot.Daemon.Configuration;
+
+namespace Autopilot.Daemon.Tests.Configuration;
+
+public sealed class DaemonSettingsTests
+{
+    private static readonly ConfigurationParseOptions NoEnvironment = new() { EnvironmentVariables = _ => null };
+
+    private static DaemonSettings Load(string? hocon = null, Func<string, string?>? env = null)
+    {
+        var options = env is null ? NoEnvironment : new ConfigurationParseOptions { EnvironmentVariables = env };
+        var overrides = hocon is null ? null : ConfigurationFactory.ParseString(hocon, "<test>", options);
+        return DaemonSettings.FromConfig(DaemonConfiguration.Load(null, overrides, options), "/srv/autopilot");
+    }
+
+    [Fact]
+    public void With_no_configuration_at_all_it_is_a_single_node_on_sqlite_under_data_on_loopback()
+    {
+        var settings = Load();
+
+        Assert.Equal("sqlite", settings.Journal.Plugin);
+        Assert.Equal("/srv/autopilot/data", settings.DataDirectory);
+        Assert.Equal("Data Source=/srv/autopilot/data/autopilot.db", settings.Journal.ConnectionString);
+        Assert.Equal("127.0.0.1", settings.Http.Host);
+        Assert.Equal(9110, settings.Http.Port);
+        Assert.Empty(settings.ApiTokens);
+        Assert.All(settings.Platforms.Statuses, p => Assert.False(p.Configured));
+        Assert.Contains(settings.Platforms.Statuses, p => p.Platform == "railway" && p.Detail.Contains("RAILWAY_API_TOKEN"));
+    }
+
+    [Fact]
+    public void Environment_variables_override_the_defaults()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["AUTOPILOT_HTTP_PORT"] = "9200",
+            ["RAILWAY_API_TOKEN"] = "rw-token-123456",
+            ["AUTOPILOT_ADMIN_TOKEN"] = "an-admin-token-long-enough",
+            ["TELEGRAM_BOT_TOKEN"] = "123:abc",
+            ["TELEGRAM_CHAT_ID"] = "-100200",
+        };
+
+        var settings = Load(env: name => env.GetValueOrDefault(name));
+
+        Assert.Equal(9200, settings.Http.Port);
+        Assert.True(settings.Platforms.Railway.Status.Configured);
+        Assert.True(settings.Platforms.Telegram.Status.Configured);
+        Assert.False(settings.Platforms.GitHub.Status.Configured);
+        var token = Assert.Single(settings.ApiTokens);
+        Assert.Equal(("admin", ApiRole.Admin), (token.Name, token.Role));
+    }
+
+    [Fact]
+    public void A_configuration_file_overrides_the_defaults_and_environment_substitutions_inside_it_resolve()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"autopilot-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, """
+            autopilot.http.port = 9300
+            autopilot.platforms.github.token = ${?MY_GH_TOKEN}
+            """);
+        try
+        {
+            var options = new ConfigurationParseOptions { EnvironmentVariables = n => n == "MY_GH_TOKEN" ? "ghp_exampletoken" : null };
+            var settings = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, options));
+
+            Assert.Equal(9300, settings.Http.Port);
+            Assert.Equal("configured (token)", settings.Platforms.GitHub.Status.Detail);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("autopilot.http.port = lots", "autopilot.http.port")]
+    [InlineData("autopilot.http.port = 70000", "autopilot.http.port")]
+    [InlineData("autopilot.persistence.journal.plugin = mongodb", "autopilot.persistence.journal.plugin")]
+    [InlineData("autopilot.persistence.journal.plugin = postgresql", "autopilot.persistence.journal.postgresql.connection-string")]
+    [InlineData("autopilot.api.tokens.ci { role = superuser, token = \"0123456789abcdef0123\" }", "autopilot.api.tokens.ci.role")]
+    [InlineData("autopilot.api.tokens.ci { role = viewer, token = short }", "autopilot.api.tokens.ci.token")]
+    [InlineData("autopilot.platforms.github.app-id = \"123\"", "autopilot.platforms.github.private-key-path")]
+    [InlineData("autopilot.platforms.n8n.base-url = \"not a url\"", "autopilot.platforms.n8n.base-url")]
+    [InlineData("autopilot.daemon.shutdown-timeout = 0s", "autopilot.daemon.shutdown-timeout")]
+    public void An_invalid_value_fails_the_start_with_an_error_naming_the_key(string hocon, string key)
+    {
+        var error = Assert.ThrowsAny<ConfigurationException>(() => Load(hocon));
+
+        Assert.Equal(key, error.Path);
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void Errors_and_ToString_never_show_secret_values()
+    {
+        var settings = Load("""
+            autopilot.platforms.railway.api-token = "rw-secret-value-42"
+            autopilot.api.tokens.ci { role = viewer, token = "viewer-secret-value-0123" }
+            autopilot.persistence.journal { plugin = postgresql, postgresql.connection-string = "Host=db;Password=pg-secret-99" }
+            """);
+
+        var text = settings.ToString();
+        Assert.DoesNotContain("rw-secret-value-42", text);
+        Assert.DoesNotContain("viewer-secret-value-0123", text);
+        Assert.DoesNotContain("pg-secret-99", text);
+        Assert.Contains(settings.Platforms.Secrets, s => s.Key.EndsWith("railway.api-token") && s.Resolved);
+    }
+}

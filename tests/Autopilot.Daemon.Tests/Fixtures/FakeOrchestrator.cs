@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using Autopilot.Actors;
+using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Protocol;
+
+namespace Autopilot.Daemon.Tests.Fixtures;
+
+/// <summary>
+/// Stands in for the orchestrator: answers the control protocol like the real one (journaling mode changes as audit
+/// events), refuses rollbacks of unknown services, and records every message it got for assertions.
+/// </summary>
+public sealed class FakeOrchestrator : ReceivePersistentActor
+{
+    public const string KnownService = "demo-api";
+
+    private bool _paused;
+    private bool _dryRun;
+
+    public FakeOrchestrator(ConcurrentQueue<object> received, TimeProvider time)
+    {
+        Recover<AutopilotModeChanged>(e => Apply(e.Change));
+        CommandAny(message =>
+        {
+            received.Enqueue(message);
+            switch (message)
+            {
+                case GetOrchestratorStatus:
+                    Sender.Tell(new OrchestratorStatus(_paused, _dryRun,
+                        [new ServiceView(KnownService, "dep-2", "CRASHED", "dep-1", 1, false)],
+                        [new IncidentView("inc-1", KnownService, "deployment-crashed", "demo-api crashed", time.GetUtcNow(), 2, null)],
+                        [], [], PendingActions: 0, LastCycleAt: time.GetUtcNow()));
+                    break;
+                case PauseAutopilot pause:
+                    Persist(new AutopilotModeChanged("paused", pause.By, time.GetUtcNow()), e =>
+                    {
+                        Apply(e.Change);
+                        Sender.Tell(new ControlAck(true, "paused"));
+                    });
+                    break;
+                case ResumeAutopilot resume:
+                    Persist(new AutopilotModeChanged("resumed", resume.By, time.GetUtcNow()), e =>
+                    {
+                        Apply(e.Change);
+                        Sender.Tell(new ControlAck(true, "resumed"));
+                    });
+                    break;
+                case SetDryRun dryRun:
+                    Persist(new AutopilotModeChanged(dryRun.Enabled ? "dry-run-on" : "dry-run-off", "operator", time.GetUtcNow()), e =>
+                    {
+                        Apply(e.Change);
+                        Sender.Tell(new ControlAck(true, e.Change));
+                    });
+                    break;
+                case RequestRollback rollback:
+                    Sender.Tell(rollback.Service == KnownService
+                        ? new ControlAck(true, $"rolling back {rollback.Service}")
+                        : new ControlAck(false, $"unknown service {rollback.Service}"));
+                    break;
+                case RunDrill drill:
+                    Sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
+                    break;
+                case AcknowledgeIncident ack:
+                    Sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));
+                    break;
+            }
+        });
+    }
+
+    public override string PersistenceId => "orchestrator";
+
+    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+
+    private void Apply(string change)
+    {
+        _paused = change switch { "paused" => true, "resumed" => false, _ => _paused };
+        _dryRun = change switch { "dry-run-on" => true, "dry-run-off" => false, _ => _dryRun };
+    }
+}
