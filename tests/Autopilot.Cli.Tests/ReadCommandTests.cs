@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Autopilot.Cli;
+using Autopilot.Daemon.Tests.Fixtures;
+
+namespace Autopilot.Cli.Tests;
+
+public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
+{
+    [Fact]
+    public async Task Health_prints_each_component_and_platform()
+    {
+        var table = await fixture.RunAsync(null, "health");
+        var json = await fixture.RunAsync(null, "health", "--json");
+
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Contains("journal", table.Output);
+        Assert.Contains("platform telegram", table.Output);
+        Assert.Contains("not configured", table.Output);
+        Assert.Equal(ExitCodes.Ok, json.ExitCode);
+        Assert.Equal("healthy", JsonDocument.Parse(json.Output).RootElement.GetProperty("journal").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Cluster_show_lists_the_single_node()
+    {
+        var table = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show");
+        var json = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show", "--json");
+
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Contains("autopilot-1", table.Output);
+        Assert.Contains("inmem (healthy)", table.Output);
+        Assert.Equal("autopilot-1", JsonDocument.Parse(json.Output).RootElement.GetProperty("node").GetString());
+    }
+
+    [Fact]
+    public async Task Actors_tree_and_stats_show_the_live_hierarchy()
+    {
+        var tree = await fixture.RunAsync(TestDaemon.ViewerToken, "actors", "tree");
+        var stats = await fixture.RunAsync(TestDaemon.ViewerToken, "actors", "stats");
+        var json = await fixture.RunAsync(TestDaemon.ViewerToken, "actors", "stats", "--json");
+
+        Assert.Equal(ExitCodes.Ok, tree.ExitCode);
+        Assert.Contains("orchestrator FakeOrchestrator running restarts=0", tree.Output);
+        Assert.Contains("webhook-intake WebhookIntake running", tree.Output);
+        Assert.Contains("/user/intake/webhook-intake", stats.Output);
+        Assert.Contains(JsonDocument.Parse(json.Output).RootElement.GetProperty("actors").EnumerateArray(), a => a.GetProperty("name").GetString() == "orchestrator");
+    }
+
+    [Fact]
+    public async Task Audit_query_filters_and_prints_a_table_or_json()
+    {
+        Assert.Equal(ExitCodes.Ok, (await fixture.RunAsync(TestDaemon.OperatorToken, "pause")).ExitCode);
+        Assert.Equal(ExitCodes.Ok, (await fixture.RunAsync(TestDaemon.OperatorToken, "resume")).ExitCode);
+
+        var table = await fixture.RunAsync(TestDaemon.ViewerToken, "audit", "query", "--phase", "mode", "--since", "1h");
+        var json = await fixture.RunAsync(TestDaemon.ViewerToken, "audit", "query", "--phase", "mode", "--json");
+        var none = await fixture.RunAsync(TestDaemon.ViewerToken, "audit", "query", "--result", "failure", "--json");
+
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Contains("autopilot.mode_changed", table.Output);
+        Assert.Contains("change=paused", table.Output);
+        var changes = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Select(r => r.GetProperty("event").GetProperty("change").GetString()).ToList();
+        Assert.Contains("paused", changes);
+        Assert.Contains("resumed", changes);
+        Assert.Equal(0, JsonDocument.Parse(none.Output).RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Audit_tail_follow_prints_events_as_they_are_recorded()
+    {
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var environment = new Dictionary<string, string> { ["AUTOPILOT_HOST"] = fixture.Host, ["AUTOPILOT_TOKEN"] = TestDaemon.ViewerToken };
+        var tail = AutopilotCli.RunAsync(["audit", "tail", "-f", "--tag", "autopilot", "--json", "-n", "0"],
+            CliEnvironment.Captured(TextWriter.Synchronized(output), TextWriter.Null, n => environment.GetValueOrDefault(n)), stop.Token);
+        await Task.Delay(200);
+
+        await fixture.RunAsync(TestDaemon.OperatorToken, "dry-run", "on");
+        await Poll.UntilAsync(() => output.ToString().Contains("dry-run-on"), "the followed event");
+        stop.Cancel();
+
+        Assert.Equal(ExitCodes.Ok, await tail);
+        var line = output.ToString().Split('\n').First(l => l.Contains("dry-run-on"));
+        Assert.Equal("autopilot.mode_changed", JsonDocument.Parse(line).RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Deployments_and_incidents_print_tables()
+    {
+        var deployments = await fixture.RunAsync(TestDaemon.ViewerToken, "deployments", "--service", "demo-api");
+        var incidents = await fixture.RunAsync(TestDaemon.ViewerToken, "incidents", "--open");
+        var json = await fixture.RunAsync(TestDaemon.ViewerToken, "incidents", "--json");
+
+        Assert.Equal(ExitCodes.Ok, deployments.ExitCode);
+        Assert.Contains("dep-2", deployments.Output);
+        Assert.Contains("CRASHED", deployments.Output);
+        Assert.Contains("inc-1", incidents.Output);
+        Assert.Contains("1 incident(s)", incidents.Output);
+        Assert.Equal("inc-1", JsonDocument.Parse(json.Output).RootElement[0].GetProperty("incidentId").GetString());
+    }
+
+    [Fact]
+    public async Task Secrets_check_and_config_show_never_print_secret_values()
+    {
+        var secrets = await fixture.RunAsync(TestDaemon.ViewerToken, "secrets", "check");
+        var config = await fixture.RunAsync(TestDaemon.ViewerToken, "config", "show");
+
+        Assert.Equal(ExitCodes.Ok, secrets.ExitCode);
+        Assert.Contains("RAILWAY_API_TOKEN", secrets.Output);
+        Assert.Contains("viewer", secrets.Output);
+        Assert.Contains("<masked>", config.Output);
+        foreach (var secret in new[] { TestDaemon.RailwayApiToken, TestDaemon.GitHubSecret, TestDaemon.AdminToken })
+        {
+            Assert.DoesNotContain(secret, secrets.Output);
+            Assert.DoesNotContain(secret, config.Output);
+        }
+    }
+}
