@@ -67,6 +67,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(new ApiTokenAuthenticator(settings.ApiTokens));
         builder.Services.AddSingleton<DaemonRuntime>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DaemonRuntime>());
+        builder.Services.AddHostedService<AuditMetricsProjection>();
         builder.Services.AddSingleton<OrchestratorClient>();
         builder.Services.AddSingleton<WebhookIntakeGateway>();
         builder.Services.ConfigureHttpJsonOptions(o =>

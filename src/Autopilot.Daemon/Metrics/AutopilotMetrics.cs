@@ -49,7 +49,7 @@ public sealed class AutopilotMetrics : IDisposable
     public void RecordPersistLatency(TimeSpan elapsed, string outcome) =>
         _persistLatency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
-    /// <summary>A worker finished an action.</summary>
+    /// <summary>A worker finished an action (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     /// <param name="worker">railway, github, n8n, fallback, alerts, health.</param>
     /// <param name="result"><c>success</c> or <c>failure</c>.</param>
     public void RecordAction(string worker, string result) =>
@@ -62,7 +62,7 @@ public sealed class AutopilotMetrics : IDisposable
             new KeyValuePair<string, object?>("operation", operation),
             new KeyValuePair<string, object?>("status", statusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
 
-    /// <summary>An alert was sent.</summary>
+    /// <summary>An alert was sent (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     public void RecordAlert(string severity) => _alerts.Add(1, new KeyValuePair<string, object?>("severity", severity));
 
     /// <summary>A webhook delivery was answered.</summary>

@@ -19,6 +19,7 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
     public FakeOrchestrator(ConcurrentQueue<object> received, TimeProvider time)
     {
         Recover<AutopilotModeChanged>(e => Apply(e.Change));
+        Recover<IAuditEvent>(_ => { });
         CommandAny(message =>
         {
             received.Enqueue(message);
@@ -57,7 +58,18 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
                         : new ControlAck(false, $"unknown service {rollback.Service}"));
                     break;
                 case RunDrill drill:
-                    Sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
+                    // A drill's trace in the journal: one finished action and the alert about it.
+                    PersistAll(new IAuditEvent[]
+                    {
+                        new ActionCompleted($"drill-{drill.Scenario}", "rolled back (drill)", "railway", KnownService, time.GetUtcNow()),
+                        new AlertSent(AlertSeverity.Warning, $"Drill {drill.Scenario}", "drill", ["telegram"], KnownService, time.GetUtcNow()),
+                    }, e =>
+                    {
+                        if (e is AlertSent)
+                        {
+                            Sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
+                        }
+                    });
                     break;
                 case AcknowledgeIncident ack:
                     Sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));

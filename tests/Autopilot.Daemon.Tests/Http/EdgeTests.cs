@@ -55,6 +55,22 @@ public sealed class EdgeTests
     }
 
     [Fact]
+    public async Task Actions_and_alerts_are_counted_from_the_audit_trail()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+
+        await daemon.SendAsync(HttpMethod.Post, "/api/drills/deployment-failed", TestDaemon.OperatorToken);
+
+        string text = "";
+        await Poll.UntilAsync(() =>
+        {
+            text = daemon.Client.GetStringAsync("/metrics").GetAwaiter().GetResult();
+            return text.Contains("autopilot_alerts_sent_total{severity=\"warning\"} 1");
+        }, "the alert to be counted");
+        Assert.Contains("autopilot_actions_total{result=\"success\",worker=\"railway\"} 1", text);
+    }
+
+    [Fact]
     public async Task The_admin_api_is_rate_limited_per_token()
     {
         await using var daemon = await TestDaemon.StartAsync(extraHocon: "autopilot.http.rate-limit { permits = 3, window = 1h }");
