@@ -106,4 +106,46 @@ public sealed class DaemonSettingsTests
         Assert.DoesNotContain("pg-secret-99", text);
         Assert.Contains(settings.Platforms.Secrets, s => s.Key.EndsWith("railway.api-token") && s.Resolved);
     }
+
+    [Fact]
+    public void The_example_configuration_loads_and_reads_every_secret_from_the_environment()
+    {
+        var file = RepositoryFile("hocon/autopilot.conf");
+        var env = new Dictionary<string, string>
+        {
+            ["AUTOPILOT_ADMIN_TOKEN"] = "example-admin-token-0123456789",
+            ["AUTOPILOT_ONCALL_TOKEN"] = "example-oncall-token-0123456789",
+            ["RAILWAY_API_TOKEN"] = "rw-example",
+            ["GITHUB_TOKEN"] = "ghp_example",
+            ["N8N_BASE_URL"] = "https://n8n.example.com",
+            ["N8N_API_KEY"] = "n8n-example",
+            ["TELEGRAM_BOT_TOKEN"] = "1:example",
+            ["TELEGRAM_CHAT_ID"] = "-1001",
+        };
+        var options = new ConfigurationParseOptions { EnvironmentVariables = name => env.GetValueOrDefault(name) };
+
+        var settings = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, options));
+        var bare = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, NoEnvironment));
+
+        Assert.Equal("autopilot-prod-1", settings.NodeName);
+        Assert.All(settings.Platforms.Statuses, p => Assert.True(p.Configured, p.Platform));
+        Assert.Equal(["admin", "oncall"], settings.ApiTokens.Select(t => t.Name).ToArray());
+        Assert.Equal(ApiRole.Operator, settings.ApiTokens.Single(t => t.Name == "oncall").Role);
+        Assert.All(bare.Platforms.Statuses, p => Assert.False(p.Configured, p.Platform));
+        Assert.Empty(bare.ApiTokens);
+    }
+
+    private static string RepositoryFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException(relative);
+    }
 }
