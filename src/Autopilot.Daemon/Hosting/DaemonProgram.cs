@@ -38,7 +38,8 @@ public static class DaemonProgram
             {
                 simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System);
                 Console.Error.WriteLine($"autopilotd: simulating Railway ({simulation.Railway.BaseAddress}), GitHub ({simulation.GitHub.BaseAddress}), "
-                    + $"n8n ({simulation.N8n.BaseAddress}) and Telegram ({simulation.Telegram.BaseAddress}); demo service '{SimulatedPlatforms.DemoService}'.");
+                    + $"n8n ({simulation.N8n.BaseAddress}) and Telegram ({simulation.Telegram.BaseAddress}); demo service '{SimulatedPlatforms.DemoService}'.\n"
+                    + $"autopilotd: watch it with:  AUTOPILOT_TOKEN={simulation.SessionToken} dotnet run --project src/Autopilot.Cli -- audit tail -f");
             }
 
             WebApplication app;

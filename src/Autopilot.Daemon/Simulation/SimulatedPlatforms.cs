@@ -26,8 +26,9 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long DemoChatId = 424242;
 
-    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, Config overrides)
+    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken, Config overrides)
     {
+        SessionToken = sessionToken;
         Railway = railway;
         GitHub = gitHub;
         N8n = n8n;
@@ -55,6 +56,12 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// <summary>The demo n8n workflow.</summary>
     public string N8nWorkflowId { get; }
 
+    /// <summary>
+    /// An admin token created for this simulation (<c>autopilot.api.tokens.simulator</c>), printed at start so the
+    /// newcomer's second command (the CLI) works without any setup.
+    /// </summary>
+    public string SessionToken { get; }
+
     /// <summary>Configuration pointing every platform at its fake (wins over the user's file).</summary>
     public Config Overrides { get; }
 
@@ -66,6 +73,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
         var n8nKey = RandomSecret();
         var botToken = $"{RandomNumberGenerator.GetInt32(100000, 999999)}:{RandomSecret()}";
         var webhookSecret = RandomSecret();
+        var sessionToken = RandomSecret();
 
         var railway = new RailwayFake(time);
         var gitHub = new GitHubFake(time);
@@ -97,13 +105,14 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
               n8n { base-url = "{{n8n.BaseAddress}}", api-key = "{{n8nKey}}", webhook-secret = "{{webhookSecret}}" }
               telegram { api-url = "{{telegram.BaseAddress}}", bot-token = "{{botToken}}", chat-id = "{{DemoChatId}}" }
             }
+            autopilot.api.tokens.simulator { role = admin, token = "{{sessionToken}}" }
             autopilot.simulation {
               railway { project-id = "{{service.ProjectId}}", environment-id = "{{service.EnvironmentId}}", service-id = "{{service.ServiceId}}" }
               github.repository = "{{DemoRepository}}"
               n8n.workflow-id = "{{workflowId}}"
             }
             """), "<simulation>");
-        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, overrides);
+        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, overrides);
     }
 
     /// <inheritdoc />
