@@ -95,8 +95,10 @@ public static class AuditEvents
 /// <param name="DeploymentId">Deployment concerned, if any.</param>
 /// <param name="Commit">Commit concerned, if any.</param>
 /// <param name="At">When.</param>
+/// <param name="Status">The observed state in the platform's words (e.g. a Railway status, <c>passed</c>/<c>failed</c> for checks), if any.</param>
 [EventManifest("autopilot.observed", Version = 1)]
-public sealed record Observed(string Source, string Kind, string Summary, string? Service, string? DeploymentId, string? Commit, DateTimeOffset At) : IAuditEvent
+public sealed record Observed(string Source, string Kind, string Summary, string? Service, string? DeploymentId, string? Commit, DateTimeOffset At, string? Status = null)
+    : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]

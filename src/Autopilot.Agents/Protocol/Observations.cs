@@ -10,8 +10,10 @@ namespace Autopilot.Agents.Protocol;
 /// <param name="Commit">The commit it was built from, when known.</param>
 /// <param name="Purpose">Why it is watched: <c>deploy</c>, <c>rollback</c>, <c>restart</c> or <c>observed</c>.</param>
 /// <param name="At">When the change was seen.</param>
+/// <param name="LogTail">For FAILED the last build log lines, for CRASHED the last runtime log lines (redacted by the client); read before reporting so orient can diagnose.</param>
 public sealed record DeploymentStatusChanged(
-    string Service, string DeploymentId, DeploymentStatus? Previous, DeploymentStatus Current, string? Commit, string Purpose, DateTimeOffset At);
+    string Service, string DeploymentId, DeploymentStatus? Previous, DeploymentStatus Current, string? Commit, string Purpose, DateTimeOffset At,
+    IReadOnlyList<string>? LogTail = null);
 
 /// <summary>A watched deployment did not reach a stable status within the stabilisation timeout.</summary>
 /// <param name="Service">Logical service name.</param>

@@ -48,3 +48,9 @@ public static class WorkerNames
     /// <summary>Health probes of services and dependencies.</summary>
     public const string Health = "health";
 }
+
+/// <summary>Asks the n8n worker to recover a failed execution (retry, or its configured fallback); answered with a <see cref="WorkerResult"/>.</summary>
+/// <param name="ActionId">Action id.</param>
+/// <param name="WorkflowId">Workflow.</param>
+/// <param name="ExecutionId">The failed execution.</param>
+public sealed record RecoverWorkflow(string ActionId, string WorkflowId, string ExecutionId) : IWorkerCommand;
