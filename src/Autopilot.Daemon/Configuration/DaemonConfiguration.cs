@@ -1,11 +1,12 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Orchestrator;
 
 namespace Autopilot.Daemon.Configuration;
 
 /// <summary>
-/// Builds the daemon's effective configuration: an operator's file (if any) over the embedded defaults of the daemon
-/// and the runtime. Every layer resolves <c>${?ENV}</c> substitutions when parsed, so environment variables override
+/// Builds the daemon's effective configuration: an operator's file (if any) over the embedded defaults of the daemon,
+/// the agents and the runtime. Every layer resolves <c>${?ENV}</c> substitutions when parsed, so environment variables override
 /// the defaults without a file.
 /// </summary>
 public static class DaemonConfiguration
@@ -30,6 +31,7 @@ public static class DaemonConfiguration
         return (overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(Reference(options))
+            .WithFallback(AgentsSettings.Reference)
             .WithFallback(ActorSystemSettings.Reference);
     }
 }

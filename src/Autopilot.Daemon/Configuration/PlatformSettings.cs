@@ -68,7 +68,8 @@ public sealed record SecretCheck(string Key, string EnvironmentVariable, bool Re
 /// <param name="Endpoint">GraphQL endpoint.</param>
 /// <param name="ApiToken">API token, or null.</param>
 /// <param name="WebhookSecret">Shared secret of webhooks, or null (webhooks refused).</param>
-public sealed record RailwaySettings(Uri Endpoint, string? ApiToken, string? WebhookSecret)
+/// <param name="TokenKind">Account (Authorization: Bearer) or project token (Project-Access-Token header).</param>
+public sealed record RailwaySettings(Uri Endpoint, string? ApiToken, string? WebhookSecret, Autopilot.Platforms.Railway.RailwayTokenKind TokenKind)
 {
     /// <summary>Configured or not, and why.</summary>
     public PlatformStatus Status => ApiToken is null
@@ -78,10 +79,22 @@ public sealed record RailwaySettings(Uri Endpoint, string? ApiToken, string? Web
     /// <summary>Never prints secrets.</summary>
     public override string ToString() => $"RailwaySettings {{ Endpoint = {Endpoint}, Configured = {ApiToken is not null} }}";
 
-    internal static RailwaySettings FromConfig(Config config) => new(
-        PlatformSettings.Address(config, "autopilot.platforms.railway.endpoint"),
-        DaemonSettings.Optional(config, "autopilot.platforms.railway.api-token"),
-        DaemonSettings.Optional(config, "autopilot.platforms.railway.webhook-secret"));
+    internal static RailwaySettings FromConfig(Config config)
+    {
+        const string kindKey = "autopilot.platforms.railway.token-kind";
+        var kindText = DaemonSettings.NonEmpty(config, kindKey);
+        var kind = kindText.ToLowerInvariant() switch
+        {
+            "account" => Autopilot.Platforms.Railway.RailwayTokenKind.Account,
+            "project" => Autopilot.Platforms.Railway.RailwayTokenKind.Project,
+            _ => throw new ConfigurationException($"Configuration key '{kindKey}' is '{kindText}', but account or project was expected.", kindKey),
+        };
+        return new RailwaySettings(
+            PlatformSettings.Address(config, "autopilot.platforms.railway.endpoint"),
+            DaemonSettings.Optional(config, "autopilot.platforms.railway.api-token"),
+            DaemonSettings.Optional(config, "autopilot.platforms.railway.webhook-secret"),
+            kind);
+    }
 }
 
 /// <summary>GitHub (<c>autopilot.platforms.github</c>).</summary>

@@ -10,6 +10,7 @@ using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Daemon.Persistence;
+using Autopilot.Platforms.Redaction;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,8 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Redactor _redactor;
+    private readonly List<IDisposable> _owned = [];
     private PersistencePlugin? _plugin;
     private Task _startup = Task.CompletedTask;
     private volatile IActorRef? _orchestrator;
@@ -39,8 +42,9 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     private int _disposed;
 
     /// <summary>Creates the runtime; nothing starts until <see cref="StartAsync"/>.</summary>
-    public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
+    public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Redactor redactor)
     {
+        _redactor = redactor;
         _config = config;
         Settings = settings;
         _orchestratorFactory = orchestratorFactory;
@@ -153,6 +157,21 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         {
             await System.DisposeAsync().ConfigureAwait(false);
         }
+
+        DisposeOwned();
+    }
+
+    private void DisposeOwned()
+    {
+        lock (_owned)
+        {
+            foreach (var resource in _owned)
+            {
+                resource.Dispose();
+            }
+
+            _owned.Clear();
+        }
     }
 
     private async Task StartTreeAsync()
@@ -161,7 +180,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         {
             await _plugin!.StartAsync(_stopping.Token).ConfigureAwait(false);
             PersistenceExtension.Start(System, Journal, _plugin.SnapshotStore);
-            var orchestrator = _orchestratorFactory(System, new OrchestratorContext(_config, Settings, _time, _loggerFactory, Metrics));
+            var orchestrator = _orchestratorFactory(System, new OrchestratorContext(_config, Settings, _time, _loggerFactory, Metrics, _redactor, _owned));
             _intake = System.ActorOf(BackoffSupervisor.Props(new BackoffOptions(
                 WebhookIntake.Props(orchestrator, _time, Metrics), "webhook-intake",
                 TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2)), "intake");
@@ -244,6 +263,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             _plugin = null;
         }
 
+        DisposeOwned();
         _log.LogInformation("Journal closed");
     }
 }

@@ -2,6 +2,7 @@ using Autopilot.Actors;
 using Autopilot.Actors.Configuration;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
+using Autopilot.Platforms.Redaction;
 using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Daemon.Runtime;
@@ -21,4 +22,16 @@ public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorCo
 /// <param name="Time">The clock.</param>
 /// <param name="LoggerFactory">Loggers (secrets already redacted by the sink).</param>
 /// <param name="Metrics">Instruments to record actions, platform calls and alerts.</param>
-public sealed record OrchestratorContext(Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics);
+/// <param name="Redactor">The log redactor; clients register the secrets they load with it.</param>
+/// <param name="Owned">Resources the tree's clients hold (HTTP clients, token sources), disposed after the journal closes.</param>
+public sealed record OrchestratorContext(
+    Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics, Redactor Redactor, ICollection<IDisposable> Owned)
+{
+    /// <summary>Hands <paramref name="resource"/> to the runtime for disposal at shutdown and returns it.</summary>
+    public T Own<T>(T resource)
+        where T : IDisposable
+    {
+        Owned.Add(resource);
+        return resource;
+    }
+}

@@ -106,10 +106,14 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
               telegram { api-url = "{{telegram.BaseAddress}}", bot-token = "{{botToken}}", chat-id = "{{DemoChatId}}" }
             }
             autopilot.api.tokens.simulator { role = admin, token = "{{sessionToken}}" }
-            autopilot.simulation {
-              railway { project-id = "{{service.ProjectId}}", environment-id = "{{service.EnvironmentId}}", service-id = "{{service.ServiceId}}" }
-              github.repository = "{{DemoRepository}}"
-              n8n.workflow-id = "{{workflowId}}"
+            autopilot.agents {
+              railway.services."{{DemoService}}" {
+                service-id = "{{service.ServiceId}}"
+                environment-id = "{{service.EnvironmentId}}"
+                repository = "{{DemoRepository}}"
+                branch = "main"
+              }
+              github.incident-repository = "{{DemoRepository}}"
             }
             """), "<simulation>");
         return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, overrides);
