@@ -10,7 +10,9 @@ namespace Autopilot.Cli;
 public sealed record CliEnvironment(IAnsiConsole Out, TextWriter RawOut, TextWriter Error, Func<string, string?> Environment)
 {
     /// <summary>The process's console and environment.</summary>
-    public static CliEnvironment Process() => new(AnsiConsole.Console, Console.Out, Console.Error, System.Environment.GetEnvironmentVariable);
+    /// <remarks>When stdout is redirected (a pipe or a file) tables are plain and unwrapped, so scripts and grep see whole lines.</remarks>
+    public static CliEnvironment Process() =>
+        new(Console.IsOutputRedirected ? PlainConsole(Console.Out) : AnsiConsole.Console, Console.Out, Console.Error, System.Environment.GetEnvironmentVariable);
 
     /// <summary>Output to <paramref name="output"/> and <paramref name="error"/> with a plain console (tests, embedding).</summary>
     public static CliEnvironment Captured(TextWriter output, TextWriter error, Func<string, string?> environment) =>

@@ -13,7 +13,7 @@ public sealed record DaemonCommandLine(string? ConfigFile, bool Simulate, bool S
           --config <path>  HOCON file over the built-in defaults (see hocon/autopilot.conf).
                            Environment variables named in it (${?VAR}) override it.
           --simulate       Run against built-in fakes of Railway, GitHub, n8n and Telegram,
-                           seeded with a demo service whose next deployment crashes.
+                           seeded with a demo service whose next commit fails to build.
           --help           Show this text.
 
         With no options the daemon starts as a single node: SQLite journal under ./data,

@@ -11,7 +11,7 @@ namespace Autopilot.Daemon.Simulation;
 
 /// <summary>
 /// The built-in fakes of <c>--simulate</c>: Railway, GitHub, n8n and Telegram on loopback, seeded with a demo project
-/// (<see cref="DemoService"/> in <see cref="DemoRepository"/>) whose next deployment is scripted to crash, so a newcomer
+/// (<see cref="DemoService"/> in <see cref="DemoRepository"/>) whose next commit passes CI and then fails to build, so a newcomer
 /// watches the whole loop (failure, rollback, issue, alert) without any account. <see cref="Overrides"/> points the
 /// daemon's platform settings at the fakes with throwaway credentials.
 /// </summary>
@@ -22,6 +22,9 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
 
     /// <summary>The demo repository (owner/name) on the GitHub fake.</summary>
     public const string DemoRepository = "autopilot-demo/demo-api";
+
+    /// <summary>Id of the demo repository's CI workflow on the GitHub fake.</summary>
+    public const long CiWorkflowId = 1001;
 
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long DemoChatId = 424242;
@@ -92,8 +95,13 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
         gitHub.AddRepository(owner, repo);
         var good = gitHub.PushCommit(owner, repo, "main", "Initial demo service");
         railway.SeedDeployment(service.ServiceId, service.EnvironmentId, good, DeploymentStatus.Success, time.GetUtcNow().AddHours(-1));
-        gitHub.PushCommit(owner, repo, "main", "Introduce a crash on start");
-        railway.ScriptNextDeployment(service.ServiceId, DeploymentScript.Crash(["Error: Cannot find module './config'", "    at Module._resolveFilename"]));
+        // The new commit passes CI, so the autopilot deploys it; its build then fails, which the policy answers with a
+        // rollback to the last good deployment, an incident issue and a critical alert.
+        var broken = gitHub.PushCommit(owner, repo, "main", "Read settings from ./config");
+        gitHub.AddWorkflow(owner, repo, CiWorkflowId, "ci.yml", "CI");
+        gitHub.AddWorkflowRun(owner, repo, CiWorkflowId, broken, "completed", "success");
+        railway.ScriptNextDeployment(service.ServiceId, DeploymentScript.FailBuild(
+            "npm ERR! code ELIFECYCLE", "Error: Cannot find module './config'", "Build failed with exit code 1"));
         var workflowId = n8n.AddWorkflow("demo-order-sync", active: true);
         n8n.AddExecution(workflowId, "error");
         telegram.AddBot(botToken);
