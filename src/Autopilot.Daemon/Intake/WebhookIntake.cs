@@ -26,6 +26,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
     private readonly AutopilotMetrics _metrics;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
+    private int _sinceSnapshot;
 
     /// <summary>Creates the intake.</summary>
     public WebhookIntake(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics)
@@ -45,7 +46,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
         });
 
         Command<ReceiveDelivery>(OnDelivery);
-        Command<RecordSecurityEvent>(record => Persist(record.Event, _ => Sender.Tell(new SecurityEventStored())));
+        Command<RecordSecurityEvent>(record => PersistAsync(record.Event, _ => Sender.Tell(new SecurityEventStored())));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning($"Intake snapshot failed: {failure.Cause.Message}"));
     }
@@ -69,15 +70,19 @@ public sealed class WebhookIntake : ReceivePersistentActor
             return;
         }
 
+        // Remembered now, not when the write commits, so a redelivery racing the first write is still a duplicate.
+        // If the write fails the actor stops and its backoff supervisor restarts it from the journal, which forgets
+        // the key again. PersistAsync lets concurrent deliveries share one journal commit (group commit).
+        Remember(key);
         var received = new ExternalEventReceived(delivery.Source, delivery.EventType, delivery.DeliveryId, _time.GetUtcNow());
-        Persist(received, _ =>
+        PersistAsync(received, _ =>
         {
-            Remember(key);
             Sender.Tell(new DeliveryAccepted(delivery.DeliveryId));
             _orchestrator.Tell(new ExternalEvent(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.Clone()), Self);
             _metrics.RecordMessageProcessed("webhook-intake");
-            if (LastSequenceNr % SnapshotEvery == 0)
+            if (++_sinceSnapshot >= SnapshotEvery)
             {
+                _sinceSnapshot = 0;
                 SaveSnapshot(new IntakeSnapshot(_order.ToArray()));
             }
         });
