@@ -69,7 +69,10 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     public Config Overrides { get; }
 
     /// <summary>Starts and seeds the fakes.</summary>
-    public static async Task<SimulatedPlatforms> StartAsync(TimeProvider time, CancellationToken cancellationToken = default)
+    /// <param name="time">Clock of the fakes (deployments walk their statuses on it).</param>
+    /// <param name="railwayOptions">How fast Railway deployments progress; ten seconds per status by default.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<SimulatedPlatforms> StartAsync(TimeProvider time, RailwayFakeOptions? railwayOptions = null, CancellationToken cancellationToken = default)
     {
         var railwayToken = RandomSecret();
         var gitHubToken = RandomSecret();
@@ -78,7 +81,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
         var webhookSecret = RandomSecret();
         var sessionToken = RandomSecret();
 
-        var railway = new RailwayFake(time);
+        var railway = new RailwayFake(time, railwayOptions);
         var gitHub = new GitHubFake(time);
         var n8n = new N8nFake(time, n8nKey);
         var telegram = new TelegramFake(time);

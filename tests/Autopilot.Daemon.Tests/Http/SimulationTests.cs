@@ -1,0 +1,62 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Autopilot.Actors.Configuration;
+using Autopilot.Daemon.Hosting;
+using Autopilot.Daemon.Runtime;
+using Autopilot.Daemon.Simulation;
+using Autopilot.Daemon.Tests.Fixtures;
+using Autopilot.Simulator.Railway;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Autopilot.Daemon.Tests.Http;
+
+public sealed class SimulationTests
+{
+    [Fact]
+    public async Task Simulate_runs_the_real_loop_deploy_build_failure_rollback_and_incident_issue_all_in_the_audit_trail()
+    {
+        await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
+        var test = ConfigurationFactory.ParseString("""
+            autopilot.daemon.data-dir = "simulation-test-data"
+            autopilot.http.port = 0
+            autopilot.persistence.journal.plugin = inmem
+            autopilot.persistence.query-poll-interval = 100ms
+            autopilot.agents.orchestrator.cycle-interval = 500ms
+            autopilot.agents.railway.poll-interval = 100ms
+            autopilot.agents.railway.stable-after = 1s
+            """);
+        var app = DaemonHost.Build(new DaemonHostOptions
+        {
+            Overrides = simulation.Overrides.WithFallback(test),
+            EnvironmentVariables = _ => null,
+            WorkingDirectory = Path.GetTempPath(),
+            OrchestratorFactory = OrchestratorWiring.Create,
+            LogOutput = TextWriter.Null,
+            ConfigureWebHost = web => web.UseTestServer(),
+        });
+        await using (app)
+        {
+            await app.StartAsync();
+            using var client = app.GetTestClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", simulation.SessionToken);
+
+            var types = new List<string>();
+            await Poll.UntilAsync(() =>
+            {
+                var audit = JsonDocument.Parse(client.GetStringAsync("/api/audit?limit=1000").GetAwaiter().GetResult()).RootElement;
+                types = audit.EnumerateArray().Select(r => $"{r.GetProperty("type").GetString()} {r.GetProperty("event").GetRawText()}").ToList();
+                return types.Any(t => t.StartsWith("autopilot.action_completed", StringComparison.Ordinal) && t.Contains("opened issue", StringComparison.Ordinal));
+            }, "the incident issue to be opened", TimeSpan.FromSeconds(60));
+
+            Assert.Contains(types, t => t.StartsWith("autopilot.oriented", StringComparison.Ordinal) && t.Contains("checks-passed", StringComparison.Ordinal));
+            Assert.Contains(types, t => t.StartsWith("autopilot.oriented", StringComparison.Ordinal) && t.Contains("build-failed", StringComparison.Ordinal));
+            Assert.Contains(types, t => t.StartsWith("autopilot.action_requested", StringComparison.Ordinal) && t.Contains("\"rollback\"", StringComparison.Ordinal));
+            Assert.Contains(types, t => t.StartsWith("autopilot.incident_opened", StringComparison.Ordinal));
+            var owner = SimulatedPlatforms.DemoRepository.Split('/')[0];
+            var repo = SimulatedPlatforms.DemoRepository.Split('/')[1];
+            Assert.Single(simulation.GitHub.Issues(owner, repo));
+            await app.StopAsync();
+        }
+    }
+}
