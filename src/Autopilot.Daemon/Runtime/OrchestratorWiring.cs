@@ -1,6 +1,7 @@
 using Autopilot.Actors;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Daemon.Configuration;
+using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Railway;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,7 @@ public static class OrchestratorWiring
         }
 
         var options = new RailwayClientOptions(railway.ApiToken, railway.TokenKind) { Endpoint = railway.Endpoint };
-        return new RailwayClient(context.Own(PlatformHttp()), options, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<RailwayClient>());
+        return new RailwayClient(context.Own(PlatformHttp("railway", context)), options, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<RailwayClient>());
     }
 
     private static IGitHubClient GitHub(GitHubSettings github, OrchestratorContext context, out IGitHubTokenSource? tokens)
@@ -38,7 +39,7 @@ public static class OrchestratorWiring
         if (github.UsesApp)
         {
             var pem = File.ReadAllText(github.PrivateKeyPath!);
-            tokens = context.Own(new GitHubAppTokenSource(context.Own(PlatformHttp()), new GitHubAppCredentials(github.AppId!, github.InstallationId!.Value, pem),
+            tokens = context.Own(new GitHubAppTokenSource(context.Own(PlatformHttp("github", context)), new GitHubAppCredentials(github.AppId!, github.InstallationId!.Value, pem),
                 options, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<GitHubAppTokenSource>()));
         }
         else if (github.Token is not null)
@@ -52,12 +53,15 @@ public static class OrchestratorWiring
             return UnconfiguredPlatform.Create<IGitHubClient>("github", github.Status.Detail);
         }
 
-        return new GitHubClient(context.Own(PlatformHttp()), options, tokens, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<GitHubClient>());
+        return new GitHubClient(context.Own(PlatformHttp("github", context)), options, tokens, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<GitHubClient>());
     }
 
     // The clients' resilience pipelines own per-attempt timeouts; connections are recycled so DNS changes are seen.
-    private static HttpClient PlatformHttp() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+    private static HttpClient PlatformHttp(string platform, OrchestratorContext context) =>
+        new(new MeasuredPlatformHandler(platform, context.Metrics, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
 
     private static Uri WithTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 }

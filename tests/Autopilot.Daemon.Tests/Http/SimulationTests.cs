@@ -16,9 +16,9 @@ public sealed class SimulationTests
     [Fact]
     public async Task Simulate_runs_the_real_loop_deploy_build_failure_rollback_and_incident_issue_all_in_the_audit_trail()
     {
+        var workDir = Directory.CreateTempSubdirectory("autopilot-simulation-test").FullName;
         await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
         var test = ConfigurationFactory.ParseString("""
-            autopilot.daemon.data-dir = "simulation-test-data"
             autopilot.http.port = 0
             autopilot.persistence.journal.plugin = inmem
             autopilot.persistence.query-poll-interval = 100ms
@@ -30,7 +30,7 @@ public sealed class SimulationTests
         {
             Overrides = simulation.Overrides.WithFallback(test),
             EnvironmentVariables = _ => null,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workDir,
             OrchestratorFactory = OrchestratorWiring.Create,
             LogOutput = TextWriter.Null,
             ConfigureWebHost = web => web.UseTestServer(),
@@ -56,7 +56,11 @@ public sealed class SimulationTests
             var owner = SimulatedPlatforms.DemoRepository.Split('/')[0];
             var repo = SimulatedPlatforms.DemoRepository.Split('/')[1];
             Assert.Single(simulation.GitHub.Issues(owner, repo));
+            var metrics = await client.GetStringAsync("/metrics");
+            Assert.Contains("autopilot_platform_call_duration_seconds_count{operation=\"POST\",platform=\"railway\",status=\"200\"}", metrics);
             await app.StopAsync();
         }
+
+        Directory.Delete(workDir, recursive: true);
     }
 }
