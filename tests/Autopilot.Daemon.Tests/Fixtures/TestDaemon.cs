@@ -28,9 +28,11 @@ public sealed class TestDaemon : IAsyncDisposable
     public const string RailwayApiToken = "railway-api-token-value-1234";
 
     private readonly string _dataDir;
+    private readonly bool _ownsDataDir;
 
-    private TestDaemon(WebApplication app, ConcurrentQueue<object> received, string dataDir, StringWriter log)
+    private TestDaemon(WebApplication app, ConcurrentQueue<object> received, string dataDir, bool ownsDataDir, StringWriter log)
     {
+        _ownsDataDir = ownsDataDir;
         App = app;
         Received = received;
         _dataDir = dataDir;
@@ -72,9 +74,11 @@ public sealed class TestDaemon : IAsyncDisposable
     /// <summary>Starts a daemon and waits until it is ready.</summary>
     /// <param name="kestrel">Real Kestrel on 127.0.0.1 with a free port (true) or the in-memory test server.</param>
     /// <param name="extraHocon">More configuration (wins over the defaults above).</param>
-    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "")
+    /// <param name="dataDir">A data directory to reuse (kept on dispose), or null for a fresh one (deleted on dispose).</param>
+    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null)
     {
-        var dataDir = Path.Combine(Path.GetTempPath(), "autopilot-daemon-tests", Guid.NewGuid().ToString("N"));
+        var ownsDataDir = dataDir is null;
+        dataDir ??= Path.Combine(Path.GetTempPath(), "autopilot-daemon-tests", Guid.NewGuid().ToString("N"));
         var received = new ConcurrentQueue<object>();
         var log = new StringWriter();
         var app = DaemonHost.Build(new DaemonHostOptions
@@ -87,7 +91,7 @@ public sealed class TestDaemon : IAsyncDisposable
             JsonLogs = true,
             ConfigureWebHost = kestrel ? null : web => web.UseTestServer(),
         });
-        var daemon = new TestDaemon(app, received, dataDir, log);
+        var daemon = new TestDaemon(app, received, dataDir, ownsDataDir, log);
         await app.StartAsync();
         if (kestrel)
         {
@@ -123,6 +127,12 @@ public sealed class TestDaemon : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        if (!_ownsDataDir)
+        {
+            return;
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(_dataDir, recursive: true);

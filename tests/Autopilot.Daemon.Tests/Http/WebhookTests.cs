@@ -74,6 +74,35 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Single(_daemon.Received.OfType<ExternalEvent>());
     }
 
+    [Fact]
+    public async Task A_redelivery_after_a_restart_is_still_recognised_from_the_journal()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("autopilot-restart-test").FullName;
+        const string sqlite = "autopilot.persistence.journal.plugin = sqlite";
+        const string body = """{"action":"requested"}""";
+        try
+        {
+            await using (var first = await TestDaemon.StartAsync(extraHocon: sqlite, dataDir: dataDir))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, (await first.Client.SendAsync(GitHub(body, Sign(body), "before-restart"))).StatusCode);
+            }
+
+            await using var second = await TestDaemon.StartAsync(extraHocon: sqlite, dataDir: dataDir);
+            var replay = await second.Client.SendAsync(GitHub(body, Sign(body), "before-restart"));
+            var fresh = await second.Client.SendAsync(GitHub(body, Sign(body), "after-restart"));
+
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+            Assert.Equal(HttpStatusCode.Accepted, fresh.StatusCode);
+            await Poll.UntilAsync(() => second.Received.OfType<ExternalEvent>().Any(), "the new delivery to be handed over");
+            Assert.Equal(["after-restart"], second.Received.OfType<ExternalEvent>().Select(e => e.DeliveryId).ToArray());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData(null, "webhook-signature-missing")]
     [InlineData("sha256=0000000000000000000000000000000000000000000000000000000000000000", "webhook-signature-invalid")]
