@@ -134,7 +134,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
             Alerts: RecordingActor.Props(AlertMessages));
-        return ActorOf(Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
+        return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
 
     /// <summary>Pushes a commit with a green CI run to main and delivers the workflow_run webhook for it.</summary>
