@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Autopilot.Actors;
 using Autopilot.Actors.TestKit;
 using Autopilot.Agents.Protocol;
@@ -21,6 +22,13 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         StableAfter: TimeSpan.FromSeconds(60),
         LogLines: 50);
 
+    private readonly ConcurrentQueue<object> _reports = new();
+    private IActorRef? _monitor;
+
+    private IReadOnlyList<DeploymentStatusChanged> Changes => _reports.OfType<DeploymentStatusChanged>().ToArray();
+
+    private bool Stopped => _reports.OfType<Terminated>().Any();
+
     [Theory]
     [InlineData(DeploymentStatus.Failed)]
     [InlineData(DeploymentStatus.Crashed)]
@@ -29,14 +37,14 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     [InlineData(DeploymentStatus.Sleeping)]
     public void An_outcome_is_reported_and_ends_the_watch(DeploymentStatus outcome)
     {
-        var (_, monitor) = Start(outcome);
+        Start(outcome);
 
-        var changed = ExpectMsg<DeploymentStatusChanged>();
+        AwaitCondition(() => Stopped);
+        var changed = Assert.Single(Changes);
         Assert.Equal(outcome, changed.Current);
         Assert.Null(changed.Previous);
         Assert.Equal("api", changed.Service);
         Assert.Equal("deploy", changed.Purpose);
-        ExpectTerminated(monitor);
     }
 
     [Theory]
@@ -47,134 +55,131 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     [InlineData(DeploymentStatus.NeedsApproval)]
     [InlineData(DeploymentStatus.Removing)]
     [InlineData(DeploymentStatus.Unknown)]
-    public void An_unsettled_status_is_reported_once_and_polled_at_the_default_cadence(DeploymentStatus status)
+    public void An_unsettled_status_is_reported_once_and_the_watch_goes_on(DeploymentStatus status)
     {
-        var (reader, _) = Start(status);
+        var reader = Start(status);
 
-        Assert.Equal(status, ExpectMsg<DeploymentStatusChanged>().Current);
-        AwaitCondition(() => reader.Reads == 1);
-        Time.Advance(TimeSpan.FromSeconds(5));
-        AwaitCondition(() => reader.Reads == 2);
-        Time.Advance(TimeSpan.FromSeconds(5));
-        AwaitCondition(() => reader.Reads == 3);
+        AdvanceUntil(() => reader.Reads >= 4);
 
-        // Same status again: nothing new to report, and the watch goes on.
-        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var changed = Assert.Single(Changes);
+        Assert.Equal(status, changed.Current);
+        Assert.False(Stopped);
     }
 
     [Fact]
     public void Each_status_has_its_own_poll_cadence()
     {
-        var (reader, _) = Start(DeploymentStatus.Building);
-        ExpectMsg<DeploymentStatusChanged>();
-        AwaitCondition(() => reader.Reads == 1);
+        var reader = Start(DeploymentStatus.Building);
+        AwaitCondition(() => Changes.Count == 1);
 
-        Time.Advance(TimeSpan.FromSeconds(25));
-        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(1, reader.Reads);
-        Time.Advance(TimeSpan.FromSeconds(5));
+        // Building polls every 30 s (configured), not at the 5 s default.
+        for (var second = 1; second < 30; second++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(2);
+            Assert.Equal(1, reader.Reads);
+        }
+
+        Time.Advance(TimeSpan.FromSeconds(1));
         AwaitCondition(() => reader.Reads == 2);
     }
 
     [Fact]
     public void A_deployment_walking_to_success_is_reported_step_by_step_and_released_once_stable()
     {
-        var (reader, monitor) = Start(DeploymentStatus.Queued);
-        Assert.Equal(DeploymentStatus.Queued, ExpectMsg<DeploymentStatusChanged>().Current);
+        var reader = Start(DeploymentStatus.Queued);
+        AwaitCondition(() => Changes.Count == 1);
 
-        foreach (var (from, to) in new[] { (DeploymentStatus.Queued, DeploymentStatus.Initializing), (DeploymentStatus.Initializing, DeploymentStatus.Deploying),
-                     (DeploymentStatus.Deploying, DeploymentStatus.Success) })
+        var walk = new[] { DeploymentStatus.Initializing, DeploymentStatus.Deploying, DeploymentStatus.Success };
+        foreach (var next in walk)
         {
-            reader.Status = to;
-            Time.Advance(TimeSpan.FromSeconds(5));
-            var changed = ExpectMsg<DeploymentStatusChanged>();
-            Assert.Equal(from, changed.Previous);
-            Assert.Equal(to, changed.Current);
+            var seen = Changes.Count;
+            reader.Status = next;
+            AdvanceUntil(() => Changes.Count > seen);
         }
 
-        for (var i = 0; i < 12; i++)
-        {
-            var reads = reader.Reads;
-            Time.Advance(TimeSpan.FromSeconds(5));
-            AwaitCondition(() => reader.Reads > reads);
-        }
-
-        ExpectTerminated(monitor);
+        AdvanceUntil(() => Stopped);
+        Assert.Equal([DeploymentStatus.Queued, .. walk], Changes.Select(c => c.Current));
+        Assert.Equal([null, DeploymentStatus.Queued, DeploymentStatus.Initializing, DeploymentStatus.Deploying], Changes.Select(c => c.Previous));
+        // Released only after the SUCCESS held for the stable-after period.
+        Assert.True(Time.GetUtcNow() - Changes[^1].At >= Settings.StableAfter);
     }
 
     [Fact]
     public void A_crash_soon_after_success_is_still_reported()
     {
-        var (reader, monitor) = Start(DeploymentStatus.Success);
-        Assert.Equal(DeploymentStatus.Success, ExpectMsg<DeploymentStatusChanged>().Current);
+        var reader = Start(DeploymentStatus.Success);
+        AwaitCondition(() => Changes.Count == 1);
 
         reader.Status = DeploymentStatus.Crashed;
-        Time.Advance(TimeSpan.FromSeconds(5));
+        AdvanceUntil(() => Stopped);
 
-        var crashed = ExpectMsg<DeploymentStatusChanged>();
-        Assert.Equal(DeploymentStatus.Success, crashed.Previous);
-        Assert.Equal(DeploymentStatus.Crashed, crashed.Current);
-        ExpectTerminated(monitor);
+        Assert.Equal([DeploymentStatus.Success, DeploymentStatus.Crashed], Changes.Select(c => c.Current));
     }
 
     [Fact]
     public void A_deployment_that_never_settles_is_reported_as_hung()
     {
-        var (reader, monitor) = Start(DeploymentStatus.Deploying);
-        ExpectMsg<DeploymentStatusChanged>();
+        Start(DeploymentStatus.Deploying);
 
-        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromMinutes(10); elapsed += TimeSpan.FromSeconds(5))
-        {
-            var reads = reader.Reads;
-            Time.Advance(TimeSpan.FromSeconds(5));
-            AwaitCondition(() => reader.Reads > reads);
-        }
+        AdvanceUntil(() => Stopped);
 
-        var hung = ExpectMsg<DeploymentHung>();
+        var hung = Assert.Single(_reports.OfType<DeploymentHung>());
         Assert.Equal(DeploymentStatus.Deploying, hung.Status);
         Assert.Equal(DeploymentId, hung.DeploymentId);
-        Assert.True(hung.WatchedFor >= TimeSpan.FromMinutes(10));
-        ExpectTerminated(monitor);
+        Assert.True(hung.WatchedFor >= Settings.StabilisationTimeout);
+        Assert.Single(Changes);
     }
 
     [Fact]
     public void A_failing_read_is_retried_at_the_next_poll_without_a_report()
     {
-        var (reader, _) = Start(DeploymentStatus.Building);
-        ExpectMsg<DeploymentStatusChanged>();
+        var reader = Start(DeploymentStatus.Building);
+        AwaitCondition(() => Changes.Count == 1);
         reader.FailReads(new HttpRequestException("connection reset"));
 
-        Time.Advance(TimeSpan.FromSeconds(30));
-        AwaitCondition(() => reader.Reads == 2);
-        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        AdvanceUntil(() => reader.Reads >= 3);
+        Assert.Single(Changes);
 
         reader.FailReads(null);
         reader.Status = DeploymentStatus.Failed;
-        Time.Advance(TimeSpan.FromSeconds(30));
-        var changed = ExpectMsg<DeploymentStatusChanged>();
-        Assert.Equal(DeploymentStatus.Building, changed.Previous);
-        Assert.Equal(DeploymentStatus.Failed, changed.Current);
+        AdvanceUntil(() => Stopped);
+        Assert.Equal([DeploymentStatus.Building, DeploymentStatus.Failed], Changes.Select(c => c.Current));
     }
 
     [Fact]
     public void A_rewatch_starts_a_fresh_watch_with_the_new_purpose()
     {
-        var (reader, monitor) = Start(DeploymentStatus.Deploying);
-        ExpectMsg<DeploymentStatusChanged>();
+        var reader = Start(DeploymentStatus.Deploying);
+        AwaitCondition(() => Changes.Count == 1);
 
-        monitor.Tell(new DeploymentMonitor.Rewatch("restart"));
-        AwaitCondition(() => reader.Reads >= 2);
+        _monitor!.Tell(new DeploymentMonitor.Rewatch("restart"));
+        AwaitCondition(() => reader.Reads == 2);
         reader.Status = DeploymentStatus.Success;
-        Time.Advance(TimeSpan.FromSeconds(5));
+        AdvanceUntil(() => Changes.Count == 2);
 
-        Assert.Equal("restart", ExpectMsg<DeploymentStatusChanged>().Purpose);
+        Assert.Equal("restart", Changes[1].Purpose);
     }
 
-    private (ScriptedDeploymentReader Reader, IActorRef Monitor) Start(DeploymentStatus status)
+    private ScriptedDeploymentReader Start(DeploymentStatus status)
     {
         var reader = new ScriptedDeploymentReader(DeploymentId, status);
-        var monitor = ActorOf(DeploymentMonitor.Props(reader, Settings, TestActor, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
-        Watch(monitor);
-        return (reader, monitor);
+        var owner = ActorOf(RecordingActor.Props(_reports));
+        var monitor = ActorOf(DeploymentMonitor.Props(reader, Settings, owner, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
+        ActorOf(DeathRecorder.Props(monitor, _reports));
+        _monitor = monitor;
+        return reader;
+    }
+
+    /// <summary>Moves virtual time a second at a time, giving the monitor real time to react, until the condition holds.</summary>
+    private void AdvanceUntil(Func<bool> condition)
+    {
+        for (var step = 0; step < 2000 && !condition(); step++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(2);
+        }
+
+        Assert.True(condition(), "the condition did not hold within 2000 virtual seconds");
     }
 }

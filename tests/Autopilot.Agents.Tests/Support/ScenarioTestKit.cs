@@ -121,19 +121,24 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
               service-id = "{{RailwayService.ServiceId}}"
               repository = "{{Owner}}/{{RepoName}}"
               branch = main
+              depends-on = [postgres]
             }
           }
         }
         """));
 
-    /// <summary>Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway worker).</summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, string name = "orchestrator")
+    /// <summary>
+    /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
+    /// worker), a recorder as alerts worker and <paramref name="health"/> (if any) as health worker.
+    /// </summary>
+    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, string name = "orchestrator")
     {
         var settings = Settings();
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
-            Alerts: RecordingActor.Props(AlertMessages));
+            Alerts: RecordingActor.Props(AlertMessages),
+            Health: health);
         return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
 
