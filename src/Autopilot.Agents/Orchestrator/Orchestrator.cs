@@ -132,7 +132,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             }
         }
 
-        Timers.StartPeriodicTimer(CycleTimer, new Tick(), TimeSpan.Zero, _settings.CycleInterval);
+        Self.Tell(new Tick());
+        Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
     }
 
     // ---- observe ----

@@ -39,7 +39,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     {
         Start(outcome);
 
-        AwaitCondition(() => Stopped);
+        AwaitCondition(() => Stopped && Changes.Count == 1);
         var changed = Assert.Single(Changes);
         Assert.Equal(outcome, changed.Current);
         Assert.Null(changed.Previous);
@@ -113,6 +113,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
 
         reader.Status = DeploymentStatus.Crashed;
         AdvanceUntil(() => Stopped);
+        AwaitCondition(() => Changes.Count == 2);
 
         Assert.Equal([DeploymentStatus.Success, DeploymentStatus.Crashed], Changes.Select(c => c.Current));
     }
@@ -123,6 +124,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         Start(DeploymentStatus.Deploying);
 
         AdvanceUntil(() => Stopped);
+        AwaitCondition(() => _reports.OfType<DeploymentHung>().Any());
 
         var hung = Assert.Single(_reports.OfType<DeploymentHung>());
         Assert.Equal(DeploymentStatus.Deploying, hung.Status);
@@ -144,6 +146,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         reader.FailReads(null);
         reader.Status = DeploymentStatus.Failed;
         AdvanceUntil(() => Stopped);
+        AwaitCondition(() => Changes.Count == 2);
         Assert.Equal([DeploymentStatus.Building, DeploymentStatus.Failed], Changes.Select(c => c.Current));
     }
 
