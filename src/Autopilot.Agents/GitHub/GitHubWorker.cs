@@ -67,7 +67,8 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     {
         if (_tokens is not null)
         {
-            Timers.StartPeriodicTimer(TokenTimer, new RefreshToken(), TimeSpan.Zero, _settings.TokenRefreshInterval);
+            Self.Tell(new RefreshToken());
+            Timers.StartPeriodicTimer(TokenTimer, new RefreshToken(), _settings.TokenRefreshInterval);
         }
     }
 

@@ -132,7 +132,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             }
         }
 
-        Timers.StartPeriodicTimer(CycleTimer, new Tick(), TimeSpan.Zero, _settings.CycleInterval);
+        Self.Tell(new Tick());
+        Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
     }
 
     // ---- observe ----
@@ -183,7 +184,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var watched = _railway.Services.FirstOrDefault(s => s.ServiceId == serviceId.GetString());
-        return watched is null || id.GetString() is not { } deploymentId
+        var deploymentId = id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        // Railway ids are UUIDs; anything else cannot name a monitor and is not watched.
+        return watched is null || deploymentId is null || deploymentId.Length is 0 or > 64 || !deploymentId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? null
             : new WatchDeployment(watched.Name, deploymentId, WatchPurposes.Observed, null);
     }
@@ -463,7 +466,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         _awaiting.Remove(result.ActionId, out var situation);
         IAuditEvent outcome = result.Success
             ? new ActionCompleted(result.ActionId, result.Detail ?? "done", requested.Worker, requested.Service, Now)
-            : new ActionFailed(result.ActionId, result.Error ?? "failed", requested.Worker, requested.Service, Now);
+            : new ActionFailed(result.ActionId, result.Error ?? result.Detail ?? "failed", requested.Worker, requested.Service, Now);
         Record(outcome, () => FollowUp(requested, result, situation));
     }
 
@@ -472,9 +475,15 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         switch (requested.Action)
         {
             case PolicyActions.CheckDependencies when situation is not null:
-                Situate(result.Success
-                    ? situation with { Name = Situations.CrashedTransient, Evidence = $"{situation.Evidence} (dependencies healthy)" }
-                    : situation with { Name = Situations.DependencyDown, Evidence = result.Error ?? "a dependency is unhealthy" });
+                // A failed check names the unhealthy dependencies in Detail; a check that could not run (Error only) proves
+                // nothing, so the crash is then treated as the service's own: one bounded restart.
+                Situate(!result.Success && result.Detail is { } unhealthy
+                    ? situation with { Name = Situations.DependencyDown, Evidence = unhealthy }
+                    : situation with
+                    {
+                        Name = Situations.CrashedTransient,
+                        Evidence = $"{situation.Evidence} ({(result.Success ? "dependencies healthy" : $"dependency check failed: {result.Error}")})",
+                    });
                 break;
             case PolicyActions.OpenIssue when result.Success && situation is not null && _world.OpenIncident(situation.Fingerprint) is { } incident:
                 Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.IssueLinked, result.Detail ?? "", Now));
