@@ -117,6 +117,11 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             }
         }
 
+        if (Settings.ApiTokens.Count == 0)
+        {
+            _log.LogWarning("No admin API token is configured: /api answers 401 until one is set (e.g. AUTOPILOT_ADMIN_TOKEN)");
+        }
+
         _startup = Task.Run(StartTreeAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
