@@ -85,6 +85,23 @@ public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<Daem
     }
 
     [Fact]
+    public async Task Audit_tail_prints_the_most_recent_events_oldest_first()
+    {
+        await fixture.RunAsync(TestDaemon.OperatorToken, "dry-run", "on");
+        await fixture.RunAsync(TestDaemon.OperatorToken, "dry-run", "off");
+
+        var tail = await fixture.RunAsync(TestDaemon.ViewerToken, "audit", "tail", "-n", "2", "--tag", "autopilot");
+        var bad = await fixture.RunAsync(TestDaemon.ViewerToken, "audit", "tail", "-n", "-1");
+
+        Assert.Equal(ExitCodes.Ok, tail.ExitCode);
+        var lines = tail.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("change=dry-run-on", lines[0]);
+        Assert.Contains("change=dry-run-off", lines[1]);
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+    }
+
+    [Fact]
     public async Task Deployments_and_incidents_print_tables()
     {
         var deployments = await fixture.RunAsync(TestDaemon.ViewerToken, "deployments", "--service", "demo-api");

@@ -26,13 +26,24 @@ public static class AuditCommands
         var command = new Command("tail", "Show the most recent audit events; -f follows new ones live.") { follow, tag, service, lines };
         runner.Handle(command, async (c, ct) =>
         {
-            var query = QueryString(("tag", c.Parse.GetValue(tag)), ("service", c.Parse.GetValue(service)), ("limit", c.Parse.GetValue(lines).ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            var recent = await c.Client.GetAsync("/api/audit" + query, ct);
-            long last = 0;
-            foreach (var record in recent.EnumerateArray())
+            // With -n 0 nothing is read back and the stream starts at the daemon's current end.
+            long? last = null;
+            var count = c.Parse.GetValue(lines);
+            if (count < 0)
             {
-                Print(c, record);
-                last = record.GetProperty("offset").GetInt64();
+                throw new Client.CliException(ExitCodes.Usage, "--lines must be 0 or more.");
+            }
+
+            if (count > 0)
+            {
+                var query = QueryString(("tag", c.Parse.GetValue(tag)), ("service", c.Parse.GetValue(service)), ("limit", count.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                var recent = await c.Client.GetAsync("/api/audit" + query, ct);
+                last = 0;
+                foreach (var record in recent.EnumerateArray())
+                {
+                    Print(c, record);
+                    last = record.GetProperty("offset").GetInt64();
+                }
             }
 
             if (!c.Parse.GetValue(follow))
@@ -40,7 +51,7 @@ public static class AuditCommands
                 return ExitCodes.Ok;
             }
 
-            var streamQuery = QueryString(("tag", c.Parse.GetValue(tag)), ("service", c.Parse.GetValue(service)), ("after", last.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var streamQuery = QueryString(("tag", c.Parse.GetValue(tag)), ("service", c.Parse.GetValue(service)), ("after", last?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             await foreach (var data in c.Client.StreamAsync("/api/audit/stream" + streamQuery, ct))
             {
                 Print(c, JsonDocument.Parse(data).RootElement);
