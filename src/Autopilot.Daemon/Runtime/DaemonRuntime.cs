@@ -41,7 +41,10 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     private volatile string? _startupFailure;
     private int _disposed;
 
-    /// <summary>Creates the runtime; nothing starts until <see cref="StartAsync"/>.</summary>
+    /// <summary>
+    /// Creates the actor system and the (not yet started) journal, so the HTTP edge can answer /health even before
+    /// <see cref="StartAsync"/> runs; the journal start and the actor tree wait for <see cref="StartAsync"/>.
+    /// </summary>
     public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Redactor redactor)
     {
         _redactor = redactor;
@@ -53,6 +56,15 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         _loggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger("Autopilot.Daemon");
         Serializer = AuditEvents.Register(new EventSerializer()).Register<IntakeSnapshot>();
+        StartedAt = _time.GetUtcNow();
+        Directory.CreateDirectory(Settings.DataDirectory);
+        System = ActorSystem.Create("autopilotd", _config, new ActorSystemSetup(_time, _loggerFactory));
+        Metrics.AttachActorSystem(System);
+        _plugin = PersistencePlugins.Create(Settings.Journal.Plugin, Settings.Journal.ConnectionString, Serializer,
+            _loggerFactory.CreateLogger("Autopilot.Persistence"), _time);
+        Journal = new MeasuredEventJournal(_plugin.Journal, Metrics);
+        Query = new PersistenceQuery(Journal, Settings.QueryPollInterval, _time);
+        RegisterShutdownTasks();
     }
 
     /// <summary>The validated settings.</summary>
@@ -64,17 +76,17 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <summary>Serializer with every audit event registered.</summary>
     public EventSerializer Serializer { get; }
 
-    /// <summary>When the runtime was started.</summary>
-    public DateTimeOffset StartedAt { get; private set; }
+    /// <summary>When the runtime was created.</summary>
+    public DateTimeOffset StartedAt { get; }
 
-    /// <summary>The actor system (created by <see cref="StartAsync"/>).</summary>
-    public ActorSystem System { get; private set; } = null!;
+    /// <summary>The actor system.</summary>
+    public ActorSystem System { get; }
 
     /// <summary>The journal (measured), for health and queries.</summary>
-    public IEventJournal Journal { get; private set; } = null!;
+    public IEventJournal Journal { get; }
 
     /// <summary>Read side of the journal (audit queries and the live stream).</summary>
-    public PersistenceQuery Query { get; private set; } = null!;
+    public PersistenceQuery Query { get; }
 
     /// <summary>The orchestrator, or null while starting.</summary>
     public IActorRef? Orchestrator => _orchestrator;
@@ -94,15 +106,6 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        StartedAt = _time.GetUtcNow();
-        Directory.CreateDirectory(Settings.DataDirectory);
-        System = ActorSystem.Create("autopilotd", _config, new ActorSystemSetup(_time, _loggerFactory));
-        Metrics.AttachActorSystem(System);
-        _plugin = PersistencePlugins.Create(Settings.Journal.Plugin, Settings.Journal.ConnectionString, Serializer,
-            _loggerFactory.CreateLogger("Autopilot.Persistence"), _time);
-        Journal = new MeasuredEventJournal(_plugin.Journal, Metrics);
-        Query = new PersistenceQuery(Journal, Settings.QueryPollInterval, _time);
-        RegisterShutdownTasks();
         _log.LogInformation("Starting node {Node} with the {Plugin} journal; data directory {DataDirectory}",
             Settings.NodeName, Settings.Journal.Plugin, Settings.DataDirectory);
         foreach (var platform in Settings.Platforms.Statuses)
@@ -129,11 +132,6 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (System is null)
-        {
-            return;
-        }
-
         _log.LogInformation("Stopping: coordinated shutdown within {Timeout}", Settings.ShutdownTimeout);
         var run = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.HostStoppingReason.Instance);
         var finished = await Task.WhenAny(run, Task.Delay(Settings.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
@@ -158,11 +156,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             _plugin = null;
         }
 
-        if (System is not null)
-        {
-            await System.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await System.DisposeAsync().ConfigureAwait(false);
         DisposeOwned();
     }
 
