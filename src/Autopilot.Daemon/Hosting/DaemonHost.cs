@@ -1,4 +1,5 @@
 using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Orchestrator;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Http;
 using Autopilot.Daemon.Http.Auth;
@@ -36,6 +37,8 @@ public static class DaemonHost
         var parse = new ConfigurationParseOptions { EnvironmentVariables = options.EnvironmentVariables };
         var config = DaemonConfiguration.Load(options.ConfigFile, options.Overrides, parse);
         var settings = DaemonSettings.FromConfig(config, options.WorkingDirectory);
+        // The agents' section is validated here too, so a typo in the policy table fails the start (exit 2), not the tree.
+        AgentsSettings.FromConfig(config);
 
         var redactor = new Redactor();
         foreach (var secret in settings.Platforms.SecretValues.Concat(settings.ApiTokens.Select(t => t.Token)))

@@ -92,6 +92,20 @@ public sealed class DaemonSettingsTests
     }
 
     [Fact]
+    public void A_bad_agents_setting_fails_the_daemon_build_naming_the_key()
+    {
+        var error = Assert.ThrowsAny<ConfigurationException>(() => Autopilot.Daemon.Hosting.DaemonHost.Build(new Autopilot.Daemon.Hosting.DaemonHostOptions
+        {
+            Overrides = ConfigurationFactory.ParseString("autopilot.agents.policy.build-failed = [pray]", "<test>"),
+            EnvironmentVariables = _ => null,
+            OrchestratorFactory = (_, _) => throw new InvalidOperationException("not reached"),
+            LogOutput = TextWriter.Null,
+        }));
+
+        Assert.Contains("build-failed", error.Path ?? error.Message);
+    }
+
+    [Fact]
     public void Errors_and_ToString_never_show_secret_values()
     {
         var settings = Load("""
