@@ -115,6 +115,16 @@ public sealed class EdgeTests
     }
 
     [Fact]
+    public async Task The_audit_stream_needs_a_token()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+
+        using var response = await daemon.Client.SendAsync(daemon.Request(HttpMethod.Get, "/api/audit/stream", null), HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task A_stop_closes_intake_stops_the_tree_and_closes_the_journal()
     {
         var daemon = await TestDaemon.StartAsync(kestrel: true);
