@@ -1,4 +1,6 @@
 using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Railway;
@@ -10,8 +12,11 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Railway">Railway worker and watched services.</param>
 /// <param name="GitHub">GitHub worker.</param>
 /// <param name="Policy">The decision table.</param>
+/// <param name="Alerts">Alerts worker.</param>
+/// <param name="Fallback">Fallback router.</param>
 /// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
-public sealed record AgentsSettings(OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, Config Section)
+public sealed record AgentsSettings(
+    OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback, Config Section)
 {
     /// <summary>The defaults: the <c>reference.conf</c> embedded in this assembly.</summary>
     public static Config Reference { get; } = ConfigurationFactory.FromResource(typeof(AgentsSettings).Assembly, "Autopilot.Agents.reference.conf");
@@ -33,6 +38,8 @@ public sealed record AgentsSettings(OrchestratorSettings Orchestrator, RailwaySe
             railway,
             GitHubSettings.FromConfig(agents.GetConfig("github"), branches),
             PolicyTable.FromConfig(agents.GetConfig("policy")),
+            AlertSettings.FromConfig(agents.GetConfig("alerts")),
+            FallbackSettings.FromConfig(agents.GetConfig("fallback")),
             agents);
     }
 }

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -52,6 +53,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Command<RequestRollback>(OnRequestRollback);
         Command<RunDrill>(OnDrill);
         Command<AcknowledgeIncident>(OnAcknowledge);
+        // Workers raise alerts through their parent; the orchestrator hands them to its alerts worker.
+        Command<RaiseAlert>(Alert);
         Command<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
@@ -238,8 +241,13 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
                 break;
             case N8nFailureDetected n8n:
-                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [],
-                    new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId })));
+                var details = new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId };
+                if (n8n.WorkflowName is { } workflowName)
+                {
+                    details["workflowName"] = workflowName;
+                }
+
+                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [], details)));
                 break;
             case IAuditEvent audit:
                 // Workers own no journal: what they want on the record, the orchestrator records.
@@ -418,6 +426,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 case PolicyActions.RecoverWorkflow when situation.Details.TryGetValue("workflowId", out var workflowId)
                                                        && situation.Details.TryGetValue("executionId", out var executionId):
                     Request(WorkerNames.N8n, action, situation, id => new RecoverWorkflow(id, workflowId, executionId));
+                    break;
+                case PolicyActions.RouteFallback when situation.Details.TryGetValue("workflowId", out var failedWorkflow)
+                                                     && situation.Details.TryGetValue("executionId", out var failedExecution):
+                    Request(WorkerNames.Fallback, action, situation, id => new RouteFallback(
+                        id, failedWorkflow, failedExecution, situation.Evidence, situation.Details.GetValueOrDefault("workflowName")));
                     break;
                 default:
                     Context.GetLogger().Warning($"Action {action} does not apply to situation {situation.Name} of {situation.Service}; skipped.");
