@@ -4,6 +4,8 @@ using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Health;
+using Autopilot.Agents.N8n;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Platforms.GitHub;
@@ -16,15 +18,15 @@ namespace Autopilot.Agents.Orchestrator;
 
 /// <summary>
 /// The platform clients the agents act through (built and owned by the host, e.g. the daemon's DI container).
-/// Optional clients switch their features off when absent: no Telegram client → no Telegram alerts, no fallback HTTP
-/// client → no fallback router.
+/// Optional clients switch their features off when absent: no Telegram client → no Telegram alerts, no n8n client →
+/// no n8n worker, no HTTP client → no health probes and no fallback tiers.
 /// </summary>
 /// <param name="Railway">Railway.</param>
 /// <param name="GitHub">GitHub (also the channel of CRITICAL alert issues).</param>
 /// <param name="GitHubTokens">The token source the GitHub client uses, refreshed ahead of need by the GitHub worker; null for none.</param>
 /// <param name="Telegram">Telegram bot, for alerts sent directly.</param>
-/// <param name="N8n">n8n, for alerts routed through an n8n webhook (and the n8n worker).</param>
-/// <param name="FallbackHttp">HTTP client of the fallback tiers.</param>
+/// <param name="N8n">n8n: the n8n worker, and alerts routed through an n8n webhook.</param>
+/// <param name="Http">Plain HTTP client of the health probes and the fallback tiers.</param>
 /// <param name="Redactor">The host's redactor (secrets registered), for what the agents record.</param>
 /// <param name="Time">The clock of the fallback tiers; the actor system's clock drives everything else.</param>
 public sealed record AutopilotClients(
@@ -33,13 +35,13 @@ public sealed record AutopilotClients(
     IGitHubTokenSource? GitHubTokens = null,
     TelegramBotClient? Telegram = null,
     N8nClient? N8n = null,
-    HttpClient? FallbackHttp = null,
+    HttpClient? Http = null,
     Redactor? Redactor = null,
     TimeProvider? Time = null);
 
 /// <summary>
-/// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers (railway, github, alerts, fallback) as
-/// children. The host supplies configuration and clients: register <see cref="RegisterEvents"/> with the journal's
+/// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
+/// n8n (with the fallback router as its child <c>fallback</c>) and health. The host supplies configuration and clients: register <see cref="RegisterEvents"/> with the journal's
 /// serializer, start persistence, then <c>AutopilotTree.Start(system, config, clients)</c>.
 /// </summary>
 public static class AutopilotTree
@@ -59,12 +61,17 @@ public static class AutopilotTree
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clients);
+        var redactor = clients.Redactor ?? new Redactor();
+        var fallback = settings.Fallback.Tiers.Count > 0 && clients.Http is { } http
+            ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, redactor, clients.Time ?? TimeProvider.System))
+            : null;
         var workers = new OrchestratorWorkers(
             RailwayWorker.Props(clients.Railway, settings.Railway),
             GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub),
             Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients)),
-            Fallback: settings.Fallback.Tiers.Count > 0 && clients.FallbackHttp is { } http
-                ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, clients.Redactor ?? new Redactor(), clients.Time ?? TimeProvider.System))
+            N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback) : null,
+            Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
+                ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor)
                 : null);
         return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers);
     }

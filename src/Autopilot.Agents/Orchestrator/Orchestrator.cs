@@ -1,6 +1,5 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
-using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -133,7 +132,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         (string, Props?)[] all =
         [
             (WorkerNames.Railway, _workers.Railway), (WorkerNames.GitHub, _workers.GitHub), (WorkerNames.Alerts, _workers.Alerts),
-            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Fallback, _workers.Fallback), (WorkerNames.Health, _workers.Health),
+            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health),
         ];
         return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!));
     }
@@ -476,11 +475,6 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 case PolicyActions.RecoverWorkflow when situation.Details.TryGetValue("workflowId", out var workflowId)
                                                        && situation.Details.TryGetValue("executionId", out var executionId):
                     Request(WorkerNames.N8n, action, situation, id => new RecoverWorkflow(id, workflowId, executionId));
-                    break;
-                case PolicyActions.RouteFallback when situation.Details.TryGetValue("workflowId", out var failedWorkflow)
-                                                     && situation.Details.TryGetValue("executionId", out var failedExecution):
-                    Request(WorkerNames.Fallback, action, situation, id => new RouteFallback(
-                        id, failedWorkflow, failedExecution, situation.Evidence, situation.Details.GetValueOrDefault("workflowName")));
                     break;
                 default:
                     Context.GetLogger().Warning($"Action {action} does not apply to situation {situation.Name} of {situation.Service}; skipped.");

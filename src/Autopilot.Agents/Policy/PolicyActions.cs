@@ -18,11 +18,8 @@ public static class PolicyActions
     /// <summary>Ask the health worker about the service's dependencies before repairing it.</summary>
     public const string CheckDependencies = "check-dependencies";
 
-    /// <summary>Ask the n8n worker to recover the failed execution.</summary>
+    /// <summary>Ask the n8n worker to recover the failed execution (retry, then its fallback router's tiers).</summary>
     public const string RecoverWorkflow = "recover-workflow";
-
-    /// <summary>Run the failed n8n workflow's job on the fallback tiers.</summary>
-    public const string RouteFallback = "route-fallback";
 
     /// <summary>An INFO alert (journal only).</summary>
     public const string AlertInfo = "alert-info";
@@ -39,11 +36,11 @@ public static class PolicyActions
     /// <summary>Every known action.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Deploy, Rollback, Restart, OpenIssue, CheckDependencies, RecoverWorkflow, RouteFallback, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
+        Deploy, Rollback, Restart, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
     };
 
     /// <summary>True for actions that change production; only these count against the per-service budget.</summary>
-    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or RecoverWorkflow or RouteFallback;
+    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or RecoverWorkflow;
 
     /// <summary>True for actions that only tell humans.</summary>
     public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
