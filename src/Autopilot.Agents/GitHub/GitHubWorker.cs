@@ -73,18 +73,6 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     }
 
     /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object? message)
-    {
-        foreach (var (actionId, replyTo) in _inFlight)
-        {
-            replyTo.Tell(new WorkerResult(actionId, false, Error: $"github worker restarted: {reason.GetType().Name}"));
-        }
-
-        _inFlight.Clear();
-        base.PreRestart(reason, message);
-    }
-
-    /// <inheritdoc />
     protected override void PostStop()
     {
         _stopping.Cancel();

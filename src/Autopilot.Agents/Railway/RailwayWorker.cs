@@ -59,19 +59,6 @@ public sealed class RailwayWorker : ReceiveActor
     private sealed record Observation(WatchedService Service, RailwayDeployment? Newest, DeploymentStatusChanged? Enriched);
 
     /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object? message)
-    {
-        // Work in flight dies with this incarnation: say so, so the orchestrator records a failure instead of waiting forever.
-        foreach (var (actionId, replyTo) in _inFlight)
-        {
-            replyTo.Tell(new WorkerResult(actionId, false, Error: $"railway worker restarted: {reason.GetType().Name}"));
-        }
-
-        _inFlight.Clear();
-        base.PreRestart(reason, message);
-    }
-
-    /// <inheritdoc />
     protected override void PostStop()
     {
         _stopping.Cancel();

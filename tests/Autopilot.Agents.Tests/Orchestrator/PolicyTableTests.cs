@@ -12,7 +12,7 @@ public sealed class PolicyTableTests
     {
         var settings = AgentsSettings.FromConfig(Config.Empty);
 
-        Assert.Equal(["rollback", "open-issue", "alert-critical"], settings.Policy.ActionsFor(Situations.BuildFailed));
+        Assert.Equal(["rollback", "alert-critical"], settings.Policy.ActionsFor(Situations.BuildFailed));
         Assert.Equal(["restart"], settings.Policy.ActionsFor(Situations.CrashedTransient));
         Assert.Equal(Situations.All.Order(), settings.Policy.Rules.Keys.Order());
     }

@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Orchestrator;
 
-/// <summary>A worker that throws is restarted alone; its in-flight action is recorded as failed and the loop carries on.</summary>
+/// <summary>A worker that throws is restarted alone after a backoff; its in-flight action is recorded as failed and the loop carries on.</summary>
 public sealed class SupervisionTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
     [Fact]
@@ -25,7 +25,8 @@ public sealed class SupervisionTests(ITestOutputHelper output) : ScenarioTestKit
         var checks = AuditTrail().OfType<ActionRequested>().Where(r => r.Action == "check-dependencies").Select(r => r.ActionId).ToArray();
         Assert.Equal(2, checks.Length);
         var interrupted = Assert.Single(AuditTrail().OfType<ActionFailed>(), f => f.ActionId == checks[0]);
-        Assert.Contains("restarted", interrupted.Error);
+        Assert.Contains("InvalidOperationException", interrupted.Error);
+        Assert.Contains("restarted after", interrupted.Error);
         // The crash could not be blamed on a dependency, so it was treated as the service's own: the Railway worker restarted it.
         Assert.Equal(1, RailwayCalls("deploymentRestart"));
         var alert = Assert.Single(Alerts, a => a.Severity == AlertSeverity.Critical);

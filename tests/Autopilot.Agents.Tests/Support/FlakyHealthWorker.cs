@@ -15,14 +15,9 @@ public sealed class Incarnations
     public int Next() => Interlocked.Increment(ref _count);
 }
 
-/// <summary>
-/// A health worker whose first incarnation throws while checking (and, per the protocol, reports that check as failed
-/// when restarted); later incarnations find the dependencies down.
-/// </summary>
+/// <summary>A health worker whose first incarnation throws while checking; later incarnations find the dependencies down.</summary>
 public sealed class FlakyHealthWorker : ReceiveActor
 {
-    private readonly Dictionary<string, IActorRef> _inFlight = [];
-
     /// <summary>Creates an incarnation.</summary>
     public FlakyHealthWorker(Incarnations incarnations)
     {
@@ -31,7 +26,6 @@ public sealed class FlakyHealthWorker : ReceiveActor
         {
             if (incarnation == 1)
             {
-                _inFlight[check.ActionId] = Sender;
                 throw new InvalidOperationException("probe thread crashed");
             }
 
@@ -41,15 +35,4 @@ public sealed class FlakyHealthWorker : ReceiveActor
 
     /// <summary>Props sharing <paramref name="incarnations"/>.</summary>
     public static Props Props(Incarnations incarnations) => Actors.Props.Create(() => new FlakyHealthWorker(incarnations));
-
-    /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object? message)
-    {
-        foreach (var (actionId, replyTo) in _inFlight)
-        {
-            replyTo.Tell(new WorkerResult(actionId, false, Error: $"health worker restarted: {reason.Message}"));
-        }
-
-        base.PreRestart(reason, message);
-    }
 }

@@ -8,6 +8,7 @@ using Autopilot.Actors.Persistence.Query;
 using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.TestKit;
+using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
@@ -18,6 +19,8 @@ using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Simulator.GitHub;
 using Autopilot.Simulator.Railway;
+using Autopilot.Simulator.Telegram;
+using Autopilot.Platforms.Telegram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 using Xunit.Abstractions;
@@ -43,7 +46,9 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     private const string GitHubToken = "ghp_testtoken0123456789abcdef";
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly EventSerializer _serializer = AuditEvents.Register(new EventSerializer());
+    private const string TelegramToken = "123456:AAtelegram-test-token-0123456789";
+    private const long AlertChat = -1001234567;
+    private readonly EventSerializer _serializer = AutopilotTree.RegisterEvents(new EventSerializer());
     private readonly InMemoryEventJournal _journal;
     private int _deliveries;
 
@@ -55,6 +60,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         PersistenceExtension.Start(Sys, _journal, new InMemorySnapshotStore(_serializer));
         RailwayFake = new RailwayFake(Time, RailwayFakeOptions.Default);
         GitHubFake = new GitHubFake(Time);
+        TelegramFake = new TelegramFake(Time);
     }
 
     /// <summary>The simulated Railway.</summary>
@@ -63,7 +69,13 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <summary>The simulated GitHub.</summary>
     public GitHubFake GitHubFake { get; }
 
-    /// <summary>Everything sent to the alerts worker (a recorder standing in for it).</summary>
+    /// <summary>The simulated Telegram, where WARNING and CRITICAL alerts end up.</summary>
+    public TelegramFake TelegramFake { get; }
+
+    /// <summary>Messages the alerts chat received.</summary>
+    public IReadOnlyList<TelegramFakeMessage> AlertChatMessages => TelegramFake.MessagesIn(AlertChat);
+
+    /// <summary>Everything sent to the alerts worker (recorded on its way to the real one).</summary>
     public ConcurrentQueue<object> AlertMessages { get; } = new();
 
     /// <summary>The alerts raised so far.</summary>
@@ -78,6 +90,9 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <summary>The GitHub client the autopilot uses.</summary>
     public IGitHubClient GitHubClient { get; private set; } = null!;
 
+    /// <summary>The Telegram client the alerts worker uses.</summary>
+    public TelegramBotClient TelegramClient { get; private set; } = null!;
+
     /// <summary>Extra HOCON for a scenario (e.g. a smaller budget), layered over the test defaults.</summary>
     protected virtual string ExtraConfig => "";
 
@@ -86,6 +101,8 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     {
         await RailwayFake.StartAsync();
         await GitHubFake.StartAsync();
+        await TelegramFake.StartAsync();
+        TelegramFake.AddBot(TelegramToken);
         RailwayFake.AddAccountToken(RailwayToken);
         GitHubFake.AddPersonalToken(GitHubToken);
         GitHubFake.AddRepository(Owner, RepoName);
@@ -98,6 +115,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
             TimeProvider.System, new Redactor(), NullLogger.Instance);
         GitHubClient = new GitHubClient(_http, new GitHubClientOptions { BaseAddress = GitHubFake.BaseAddress, Call = calls },
             new PersonalAccessTokenSource(GitHubToken), TimeProvider.System, new Redactor(), NullLogger.Instance);
+        TelegramClient = new TelegramBotClient(_http, new TelegramBotOptions(TelegramToken, TelegramFake.BaseAddress, calls), new Redactor(), TimeProvider.System, NullLogger.Instance);
     }
 
     /// <inheritdoc />
@@ -106,6 +124,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         Shutdown();
         await RailwayFake.DisposeAsync();
         await GitHubFake.DisposeAsync();
+        await TelegramFake.DisposeAsync();
         _http.Dispose();
     }
 
@@ -114,6 +133,11 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         {{ExtraConfig}}
         autopilot.agents {
           orchestrator.cycle-interval = 1h
+          alerts {
+            telegram.chat = "{{AlertChat}}"
+            issue-repository = "{{Owner}}/{{RepoName}}"
+            retry-base-delay = 1s
+          }
           railway {
             environment-id = "{{RailwayService.EnvironmentId}}"
             stable-after = 30s
@@ -129,7 +153,8 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
 
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
-    /// worker), a recorder as alerts worker and <paramref name="health"/> (if any) as health worker.
+    /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
+    /// <paramref name="health"/> (if any) as health worker.
     /// </summary>
     protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, string name = "orchestrator")
     {
@@ -137,7 +162,10 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
-            Alerts: RecordingActor.Props(AlertMessages),
+            Alerts: TeeActor.Props(
+                AlertWorker.Props(settings.Alerts, AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
+                "outbox",
+                AlertMessages),
             Health: health);
         return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
