@@ -28,10 +28,30 @@ public static class DaemonConfiguration
     public static Config Load(string? configFile, Config? overrides = null, ConfigurationParseOptions? options = null)
     {
         var user = configFile is null ? Config.Empty : ConfigurationFactory.ParseFile(configFile, options);
-        return (overrides ?? Config.Empty)
+        var merged = (overrides ?? Config.Empty)
             .WithFallback(user)
             .WithFallback(Reference(options))
             .WithFallback(AgentsSettings.Reference)
             .WithFallback(ActorSystemSettings.Reference);
+        return WithTelegramChat(merged);
+    }
+
+    /// <summary>Key of the chat the alerts worker sends to.</summary>
+    public const string AgentsTelegramChatKey = "autopilot.agents.alerts.telegram.chat";
+
+    /// <summary>
+    /// The Telegram chat is configured once, with the platform's credentials (<c>autopilot.platforms.telegram.chat-id</c>,
+    /// <c>TELEGRAM_CHAT_ID</c>); it becomes the alerts worker's chat unless that is set explicitly.
+    /// </summary>
+    private static Config WithTelegramChat(Config merged)
+    {
+        var chat = merged.GetString("autopilot.platforms.telegram.chat-id", null);
+        if (string.IsNullOrWhiteSpace(chat) || !string.IsNullOrEmpty(merged.GetString(AgentsTelegramChatKey, null)))
+        {
+            return merged;
+        }
+
+        var quoted = System.Text.Json.JsonSerializer.Serialize(chat.Trim());
+        return ConfigurationFactory.ParseString($"{AgentsTelegramChatKey} = {quoted}", "<autopilot.platforms.telegram.chat-id>").WithFallback(merged);
     }
 }

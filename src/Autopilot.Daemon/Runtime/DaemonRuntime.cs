@@ -5,6 +5,7 @@ using Autopilot.Actors.Persistence.Journal;
 using Autopilot.Actors.Persistence.Query;
 using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Sql;
+using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
@@ -55,7 +56,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         _time = time;
         _loggerFactory = loggerFactory;
         _log = loggerFactory.CreateLogger("Autopilot.Daemon");
-        Serializer = AuditEvents.Register(new EventSerializer()).Register<IntakeSnapshot>();
+        Serializer = AutopilotTree.RegisterEvents(new EventSerializer()).Register<IntakeSnapshot>();
         StartedAt = _time.GetUtcNow();
         Directory.CreateDirectory(Settings.DataDirectory);
         System = ActorSystem.Create("autopilotd", _config, new ActorSystemSetup(_time, _loggerFactory));
@@ -73,7 +74,7 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <summary>The daemon's instruments.</summary>
     public AutopilotMetrics Metrics { get; }
 
-    /// <summary>Serializer with every audit event registered.</summary>
+    /// <summary>Serializer with every event of the agents (audit and their own) and of the intake registered.</summary>
     public EventSerializer Serializer { get; }
 
     /// <summary>When the runtime was created.</summary>

@@ -3,14 +3,17 @@ using Autopilot.Agents.Orchestrator;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.GitHub;
+using Autopilot.Platforms.N8n;
 using Autopilot.Platforms.Railway;
+using Autopilot.Platforms.Telegram;
 using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Daemon.Runtime;
 
 /// <summary>
-/// Builds the real agent tree for <c>autopilotd</c>: platform clients from the validated settings (an
-/// <see cref="UnconfiguredPlatform"/> for a platform without credentials), then <see cref="AutopilotTree.Start"/>.
+/// Builds the real agent tree for <c>autopilotd</c>: platform clients from the validated settings, then
+/// <see cref="AutopilotTree.Start"/>. Railway and GitHub are required by the tree, so without credentials they are an
+/// <see cref="UnconfiguredPlatform"/>; Telegram and n8n are optional and simply absent (no Telegram alerts, no n8n worker).
 /// </summary>
 public static class OrchestratorWiring
 {
@@ -18,7 +21,15 @@ public static class OrchestratorWiring
     public static IActorRef Create(ActorSystem system, OrchestratorContext context)
     {
         var platforms = context.Settings.Platforms;
-        var clients = new AutopilotClients(Railway(platforms.Railway, context), GitHub(platforms.GitHub, context, out var tokens), tokens);
+        var clients = new AutopilotClients(
+            Railway(platforms.Railway, context),
+            GitHub(platforms.GitHub, context, out var tokens),
+            tokens,
+            Telegram(platforms.Telegram, context),
+            N8n(platforms.N8n, context),
+            context.Own(PlatformHttp("probe", context)),
+            context.Redactor,
+            context.Time);
         return AutopilotTree.Start(system, context.Config, clients);
     }
 
@@ -55,6 +66,18 @@ public static class OrchestratorWiring
 
         return new GitHubClient(context.Own(PlatformHttp("github", context)), options, tokens, context.Time, context.Redactor, context.LoggerFactory.CreateLogger<GitHubClient>());
     }
+
+    private static TelegramBotClient? Telegram(TelegramSettings telegram, OrchestratorContext context) =>
+        telegram.BotToken is null
+            ? null
+            : new TelegramBotClient(context.Own(PlatformHttp("telegram", context)), new TelegramBotOptions(telegram.BotToken, telegram.ApiUrl),
+                context.Redactor, context.Time, context.LoggerFactory.CreateLogger<TelegramBotClient>());
+
+    private static N8nClient? N8n(N8nSettings n8n, OrchestratorContext context) =>
+        n8n.BaseUrl is null || n8n.ApiKey is null
+            ? null
+            : new N8nClient(context.Own(PlatformHttp("n8n", context)), new N8nClientOptions(n8n.BaseUrl, n8n.ApiKey),
+                context.Redactor, context.Time, context.LoggerFactory.CreateLogger<N8nClient>());
 
     // The clients' resilience pipelines own per-attempt timeouts; connections are recycled so DNS changes are seen.
     private static HttpClient PlatformHttp(string platform, OrchestratorContext context) =>

@@ -92,6 +92,17 @@ public sealed class DaemonSettingsTests
     }
 
     [Fact]
+    public void The_telegram_chat_is_configured_once_and_reaches_the_alerts_worker_unless_set_there()
+    {
+        var env = new ConfigurationParseOptions { EnvironmentVariables = n => n == "TELEGRAM_CHAT_ID" ? "-100123" : null };
+        var explicitChat = ConfigurationFactory.ParseString("autopilot.agents.alerts.telegram.chat = \"@ops\"", "<test>");
+
+        Assert.Equal("-100123", DaemonConfiguration.Load(null, null, env).GetString(DaemonConfiguration.AgentsTelegramChatKey));
+        Assert.Equal("@ops", DaemonConfiguration.Load(null, explicitChat, env).GetString(DaemonConfiguration.AgentsTelegramChatKey));
+        Assert.Equal("", DaemonConfiguration.Load(null, null, NoEnvironment).GetString(DaemonConfiguration.AgentsTelegramChatKey));
+    }
+
+    [Fact]
     public void A_bad_agents_setting_fails_the_daemon_build_naming_the_key()
     {
         var error = Assert.ThrowsAny<ConfigurationException>(() => Autopilot.Daemon.Hosting.DaemonHost.Build(new Autopilot.Daemon.Hosting.DaemonHostOptions

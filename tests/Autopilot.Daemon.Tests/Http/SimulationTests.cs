@@ -14,12 +14,13 @@ namespace Autopilot.Daemon.Tests.Http;
 public sealed class SimulationTests
 {
     [Fact]
-    public async Task Simulate_runs_the_real_loop_deploy_build_failure_rollback_and_incident_issue_all_in_the_audit_trail()
+    public async Task Simulate_runs_the_real_loop_deploy_build_failure_rollback_alert_and_issue()
     {
         var workDir = Directory.CreateTempSubdirectory("autopilot-simulation-test").FullName;
         await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
         var test = ConfigurationFactory.ParseString("""
             autopilot.http.port = 0
+            autopilot.http.rate-limit.permits = 1000000
             autopilot.persistence.journal.plugin = inmem
             autopilot.persistence.query-poll-interval = 100ms
             autopilot.agents.orchestrator.cycle-interval = 500ms
@@ -46,8 +47,8 @@ public sealed class SimulationTests
             {
                 var audit = JsonDocument.Parse(client.GetStringAsync("/api/audit?limit=1000").GetAwaiter().GetResult()).RootElement;
                 types = audit.EnumerateArray().Select(r => $"{r.GetProperty("type").GetString()} {r.GetProperty("event").GetRawText()}").ToList();
-                return types.Any(t => t.StartsWith("autopilot.action_completed", StringComparison.Ordinal) && t.Contains("opened issue", StringComparison.Ordinal));
-            }, "the incident issue to be opened", TimeSpan.FromSeconds(60));
+                return types.Any(t => t.StartsWith("autopilot.alert_sent", StringComparison.Ordinal));
+            }, "the alert", TimeSpan.FromSeconds(60));
 
             Assert.Contains(types, t => t.StartsWith("autopilot.oriented", StringComparison.Ordinal) && t.Contains("checks-passed", StringComparison.Ordinal));
             Assert.Contains(types, t => t.StartsWith("autopilot.oriented", StringComparison.Ordinal) && t.Contains("build-failed", StringComparison.Ordinal));
@@ -55,7 +56,9 @@ public sealed class SimulationTests
             Assert.Contains(types, t => t.StartsWith("autopilot.incident_opened", StringComparison.Ordinal));
             var owner = SimulatedPlatforms.DemoRepository.Split('/')[0];
             var repo = SimulatedPlatforms.DemoRepository.Split('/')[1];
-            Assert.Single(simulation.GitHub.Issues(owner, repo));
+            await Poll.UntilAsync(() => simulation.GitHub.Issues(owner, repo).Count > 0, "the incident issue");
+            Assert.Contains(types, t => t.StartsWith("autopilot.alert_sent", StringComparison.Ordinal) && t.Contains("Critical", StringComparison.OrdinalIgnoreCase));
+            await Poll.UntilAsync(() => simulation.Telegram.MessagesIn(SimulatedPlatforms.DemoChatId).Count > 0, "the Telegram alert");
             var metrics = await client.GetStringAsync("/metrics");
             Assert.Contains("autopilot_platform_call_duration_seconds_count{operation=\"POST\",platform=\"railway\",status=\"200\"}", metrics);
             await app.StopAsync();
