@@ -153,6 +153,7 @@ public sealed class DaemonSettingsTests
         var bare = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, NoEnvironment));
 
         Assert.Equal("autopilot-prod-1", settings.NodeName);
+        Assert.Equal("my-org/operations", Autopilot.Agents.Orchestrator.AgentsSettings.FromConfig(DaemonConfiguration.Load(file, null, options)).GitHub.IncidentRepository?.ToString());
         Assert.All(settings.Platforms.Statuses, p => Assert.True(p.Configured, p.Platform));
         Assert.Equal(["admin", "oncall"], settings.ApiTokens.Select(t => t.Name).ToArray());
         Assert.Equal(ApiRole.Operator, settings.ApiTokens.Single(t => t.Name == "oncall").Role);
