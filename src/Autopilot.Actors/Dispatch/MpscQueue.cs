@@ -53,18 +53,6 @@ internal sealed class MpscQueue<T>
         return true;
     }
 
-    /// <summary>Counts the queued items by walking the list; approximate while producers and the consumer run.</summary>
-    public int CountApproximately()
-    {
-        var count = 0;
-        for (var node = Volatile.Read(ref _head).Next; node is not null; node = Volatile.Read(ref node.Next))
-        {
-            count++;
-        }
-
-        return count;
-    }
-
     /// <summary>Whether the queue looks empty to the consumer, counting items whose link is still being written.</summary>
     public bool IsEmpty => Volatile.Read(ref _head.Next) is null && ReferenceEquals(Volatile.Read(ref _tail), _head);
 }
