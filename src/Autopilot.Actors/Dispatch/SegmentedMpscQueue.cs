@@ -114,7 +114,8 @@ internal sealed class SegmentedMpscQueue<T>
         private readonly int _mask;
         private int _headIndex; // consumer only
         private int _tailIndex; // producers, by compare-and-swap
-        private int _frozenTail = -1;
+        private int _frozenTail;
+        private bool _frozen;
 
         public Segment? Next;
 
@@ -130,11 +131,11 @@ internal sealed class SegmentedMpscQueue<T>
 
         public int Length => _slots.Length;
 
-        public bool IsDrained => Volatile.Read(ref _frozenTail) is var frozen && frozen >= 0 && _headIndex == frozen;
+        public bool IsDrained => Volatile.Read(ref _frozen) && _headIndex == _frozenTail;
 
         public bool HasPublishedItem => Volatile.Read(ref _slots[_headIndex & _mask].Sequence) == _headIndex + 1;
 
-        public int CountApproximately => Math.Max(0, (Volatile.Read(ref _frozenTail) is >= 0 and var f ? f : Volatile.Read(ref _tailIndex)) - Volatile.Read(ref _headIndex));
+        public int CountApproximately => Math.Max(0, (Volatile.Read(ref _frozen) ? _frozenTail : Volatile.Read(ref _tailIndex)) - Volatile.Read(ref _headIndex));
 
         public bool TryEnqueue(T item)
         {
@@ -149,7 +150,12 @@ internal sealed class SegmentedMpscQueue<T>
                     if (Interlocked.CompareExchange(ref _tailIndex, tail + 1, tail) == tail)
                     {
                         slot.Item = item;
-                        Volatile.Write(ref slot.Sequence, tail + 1);
+
+                        // A full fence, not a release write: the producer next reads the mailbox status, and the
+                        // consumer, going idle, clears that status and then reads this slot. Both sides must order
+                        // their store before their load, or each could miss the other's and the message would sit
+                        // in an idle mailbox.
+                        Interlocked.Exchange(ref slot.Sequence, tail + 1);
                         return true;
                     }
                 }
@@ -185,8 +191,9 @@ internal sealed class SegmentedMpscQueue<T>
         /// </summary>
         public void Freeze()
         {
-            var tail = Interlocked.Add(ref _tailIndex, 2 * _slots.Length) - (2 * _slots.Length);
-            Volatile.Write(ref _frozenTail, tail);
+            // Indices wrap around int.MaxValue on a long-lived ring; all comparisons are of differences, so that is fine.
+            _frozenTail = Interlocked.Add(ref _tailIndex, 2 * _slots.Length) - (2 * _slots.Length);
+            Volatile.Write(ref _frozen, true);
         }
 
         private struct Slot

@@ -56,6 +56,19 @@ public sealed class ActorBasicsSpec : TestKit.TestKit
     }
 
     [Fact]
+    public void A_message_sent_just_as_a_mailbox_goes_idle_is_never_stranded()
+    {
+        // Each round finds most mailboxes idle or going idle: the race between "consumer parks" and "producer
+        // enqueues" is exercised tens of thousands of times. A lost wake-up leaves a reply missing.
+        var echoes = Enumerable.Range(0, 2_000).Select(_ => ActorOf(Props.Create<EchoActor>())).ToArray();
+        for (var round = 0; round < 20; round++)
+        {
+            Parallel.ForEach(echoes, new ParallelOptions { MaxDegreeOfParallelism = 4 }, echo => echo.Tell(round, TestActor));
+            Assert.Equal(echoes.Length, ReceiveN(echoes.Length, TimeSpan.FromSeconds(30)).Count);
+        }
+    }
+
+    [Fact]
     public void Paths_reflect_the_hierarchy()
     {
         var parent = ActorOf(Props.Create(() => new ParentActor(SupervisorStrategy.Default)), "orchestrator");
