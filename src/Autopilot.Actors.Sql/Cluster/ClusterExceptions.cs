@@ -15,7 +15,7 @@ public sealed class ClusterUnavailableException(string message, Exception? inner
 /// <param name="presentedToken">The token the caller presented.</param>
 /// <param name="currentToken">The lease's current token, or null when the lease was never acquired.</param>
 /// <param name="currentIsValid">Whether the current token is still unexpired.</param>
-public sealed class StaleFencingTokenException(string leaseName, long presentedToken, long? currentToken, bool currentIsValid)
+public sealed class StaleLeaseTokenException(string leaseName, long presentedToken, long? currentToken, bool currentIsValid)
     : Exception($"Fencing token {presentedToken} of lease '{leaseName}' is stale: the lease's current token is {currentToken?.ToString() ?? "none"}{(currentIsValid ? "" : " (expired)")}.")
 {
     /// <summary>The singleton lease the token belongs to.</summary>

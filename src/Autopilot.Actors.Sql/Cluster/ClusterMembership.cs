@@ -62,13 +62,23 @@ public sealed class ClusterMembership : IAsyncDisposable
     /// <summary>This process's incarnation of <see cref="NodeId"/>; 0 until joined.</summary>
     public long Incarnation => Interlocked.Read(ref _incarnation);
 
-    /// <summary>This node as last seen in the database, or null before <see cref="JoinAsync"/>.</summary>
+    /// <summary>
+    /// This node as last seen in the database (status Removed if a newer incarnation of its node id took over), or
+    /// null before <see cref="JoinAsync"/>.
+    /// </summary>
     public Member? Self
     {
         get
         {
             lock (_gate)
-                return _known.TryGetValue(NodeId, out var self) && self.Incarnation == Incarnation ? self : null;
+            {
+                if (Incarnation == 0 || !_known.TryGetValue(NodeId, out var self))
+                    return null;
+                // A newer process with our node id took over our row: to us that means we were removed.
+                return self.Incarnation == Incarnation
+                    ? self
+                    : self with { Incarnation = Incarnation, Status = MemberStatus.Removed, StatusReason = $"superseded by incarnation {self.Incarnation}" };
+            }
         }
     }
 
@@ -295,10 +305,7 @@ public sealed class ClusterMembership : IAsyncDisposable
             return true;
         var self = members.FirstOrDefault(m => m.NodeId == NodeId);
         if (self is null || self.Incarnation != Incarnation)
-        {
             _logger.LogError("Node {Node} incarnation {Incarnation} was superseded by incarnation {Newer}; it must stop", NodeId, Incarnation, self?.Incarnation);
-            Observe([new Member(NodeId, Incarnation, _settings.Address, _settings.Roles, _settings.AppVersion, MemberStatus.Removed, "superseded by a newer incarnation", TimeSpan.Zero)]);
-        }
         else
         {
             _logger.LogError("Node {Node} is {Status} ({Reason}); it stops heartbeating and must shut down", NodeId, self.Status, self.StatusReason);

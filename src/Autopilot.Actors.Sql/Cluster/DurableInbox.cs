@@ -18,7 +18,7 @@ namespace Autopilot.Actors.Sql.Cluster;
 /// <para>
 /// The holder claims entries with its fencing token, handles them, and completes each with the same token. Claim
 /// and complete lock the lease row and check that the token is its current, unexpired token (database clock), so a
-/// node that lost the lease is refused with <see cref="StaleFencingTokenException"/>. An entry claimed under an older
+/// node that lost the lease is refused with <see cref="StaleLeaseTokenException"/>. An entry claimed under an older
 /// token but never completed (its leader died) is claimable again by a newer token; an entry is never returned
 /// twice to the same token, and completing is exactly once. Handling itself is at-least-once across a fail-over
 /// (the old leader may have acted before dying), so handlers make their effects idempotent or fence them with the
@@ -81,7 +81,7 @@ public sealed class DurableInbox
     /// Claims up to <paramref name="max"/> entries not yet done and not claimed under <paramref name="fencingToken"/>
     /// or a newer token, oldest first, for the holder of that token.
     /// </summary>
-    /// <exception cref="StaleFencingTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
+    /// <exception cref="StaleLeaseTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
     /// <exception cref="ClusterUnavailableException">The database did not answer; the claim may have happened (claim again: same token, same entries are not returned twice, so re-acquire for a clean slate).</exception>
     public async Task<IReadOnlyList<InboxEntry>> ClaimAsync(long fencingToken, int max, CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ public sealed class DurableInbox
     /// <param name="outcome">A short note of what handling did (kept for operators).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>True if marked done now; false if it was already done (a retry after an unknown outcome).</returns>
-    /// <exception cref="StaleFencingTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
+    /// <exception cref="StaleLeaseTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
     /// <exception cref="InvalidOperationException">The entry does not exist or was not claimed under <paramref name="fencingToken"/>.</exception>
     /// <exception cref="ClusterUnavailableException">The database did not answer; complete again.</exception>
     public Task<bool> CompleteAsync(long entryId, long fencingToken, string? outcome, CancellationToken cancellationToken) =>
@@ -177,7 +177,7 @@ public sealed class DurableInbox
                 }
 
                 if (current != fencingToken || !valid)
-                    throw new StaleFencingTokenException(LeaseName, fencingToken, current, valid);
+                    throw new StaleLeaseTokenException(LeaseName, fencingToken, current, valid);
             }
 
             var result = await work(connection, transaction).ConfigureAwait(false);

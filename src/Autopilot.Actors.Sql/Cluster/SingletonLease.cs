@@ -44,10 +44,10 @@ public sealed class SingletonLease
     public TimeSpan Duration { get; }
 
     /// <summary>
-    /// Takes the lease for <paramref name="nodeId"/>/<paramref name="incarnation"/> if it is free or expired (or
-    /// already this incarnation's) and the node is Up, with a new, higher fencing token.
+    /// Takes the lease for <paramref name="nodeId"/>/<paramref name="incarnation"/> if it is free or expired and the
+    /// node is Up, with a new, higher fencing token.
     /// </summary>
-    /// <returns>The grant, or null when someone else holds it or the node is not Up.</returns>
+    /// <returns>The grant, or null when it is held (by anyone, this node included) or the node is not Up.</returns>
     /// <exception cref="ClusterUnavailableException">The database did not answer; the lease may have been taken (it then expires unless renewed).</exception>
     public Task<LeaseGrant?> TryAcquireAsync(string nodeId, long incarnation, CancellationToken cancellationToken)
     {
@@ -62,7 +62,6 @@ public sealed class SingletonLease
                     owner_node = EXCLUDED.owner_node, owner_incarnation = EXCLUDED.owner_incarnation, token = l.token + 1,
                     acquired_at = clock_timestamp(), renewed_at = clock_timestamp(), expires_at = clock_timestamp() + $4
                 WHERE l.expires_at <= clock_timestamp()
-                   OR (l.owner_node = EXCLUDED.owner_node AND l.owner_incarnation = EXCLUDED.owner_incarnation)
                 RETURNING token, expires_at - clock_timestamp()
                 """, connection);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Name });
