@@ -71,14 +71,11 @@ public sealed class SingletonLeaseTests(ThrowawayPostgres server)
 
         // The holder's last renewal is a short one and then it falls silent.
         Assert.NotNull(await holder.Lease("orchestrator", TimeSpan.FromMilliseconds(200)).RenewAsync(grant, CancellationToken.None));
-        LeaseGrant? taken = null;
-        await Eventually.TrueAsync(() =>
-        {
-            taken = standby.Lease("orchestrator", Long).TryAcquireAsync("standby", standby.Membership.Incarnation, CancellationToken.None).GetAwaiter().GetResult();
-            return taken is not null;
-        }, "the standby takes the expired lease");
+        var taken = await EventuallyAsync.ValueAsync(
+            () => standby.Lease("orchestrator", Long).TryAcquireAsync("standby", standby.Membership.Incarnation, CancellationToken.None),
+            "the standby takes the expired lease");
 
-        Assert.True(taken!.Token > grant.Token);
+        Assert.True(taken.Token > grant.Token);
         Assert.Null(await holder.Lease("orchestrator", Long).RenewAsync(grant, CancellationToken.None));
         Assert.False(await holder.Lease("orchestrator").ReleaseAsync(grant, CancellationToken.None));
         var view = await standby.Lease("orchestrator").GetAsync(CancellationToken.None);

@@ -40,7 +40,7 @@ public sealed class TestNode : IAsyncDisposable
         Roles = ["webhooks", "orchestrator"],
         AppVersion = "1.2.3-test",
         HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-        FailureDetectionTimeout = TimeSpan.FromSeconds(1),
+        FailureDetectionTimeout = TimeSpan.FromSeconds(2),
         DownRemovalMargin = TimeSpan.FromSeconds(2),
         LeaseDuration = TimeSpan.FromSeconds(1),
         LeaseRenewInterval = TimeSpan.FromMilliseconds(200),
