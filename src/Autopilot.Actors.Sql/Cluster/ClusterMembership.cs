@@ -102,7 +102,7 @@ public sealed class ClusterMembership : IAsyncDisposable
     {
         if (Incarnation != 0)
             throw new InvalidOperationException($"Node '{NodeId}' already joined (incarnation {Incarnation}).");
-        var self = await _database.RunAsync("register this node", async connection =>
+        var (self, members) = await _database.RunAsync("register this node", async connection =>
         {
             await using var command = new NpgsqlCommand($"""
                 INSERT INTO cluster_members AS m (node_id, incarnation, address, roles, app_version, status, status_reason, joined_at, last_heartbeat, status_changed_at)
@@ -117,12 +117,15 @@ public sealed class ClusterMembership : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _settings.Address });
             command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = _settings.Roles.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _settings.AppVersion });
-            return (await ReadMembersAsync(command, cancellationToken).ConfigureAwait(false)).Single();
+            var registered = (await ReadMembersAsync(command, cancellationToken).ConfigureAwait(false)).Single();
+            // Know the cluster from the start, so subscribers right after joining get every member.
+            await using var read = new NpgsqlCommand($"SELECT {MemberColumns} FROM cluster_members ORDER BY node_id", connection);
+            return (registered, await ReadMembersAsync(read, cancellationToken).ConfigureAwait(false));
         }, cancellationToken).ConfigureAwait(false);
 
         Interlocked.Exchange(ref _incarnation, self.Incarnation);
         _logger.LogInformation("Node {Node} joined the cluster as incarnation {Incarnation} ({Address}, version {Version})", NodeId, self.Incarnation, _settings.Address, _settings.AppVersion);
-        Observe([self]);
+        Observe(members);
         _heartbeats = Task.Run(() => HeartbeatLoopAsync(_stopping.Token));
     }
 
