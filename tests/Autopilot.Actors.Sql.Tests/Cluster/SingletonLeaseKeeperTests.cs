@@ -89,8 +89,8 @@ public sealed class SingletonLeaseKeeperTests(ThrowawayPostgres server)
         await using var skewed = await TestNode.StartAsync(db, "skewed", Relaxed, new SkewedTimeProvider(TimeSpan.FromHours(skewHours)));
         var skewedKeeper = skewed.StartKeeper("orchestrator");
 
-        // Let the skewed node run some thirty heartbeats (each also judging the others) and fifteen acquire attempts.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Let the skewed node run some twenty heartbeats (each also judging the others) and ten acquire attempts.
+        await Task.Delay(TimeSpan.FromSeconds(2));
 
         Assert.Equal(token, holderKeeper.HeldToken);
         Assert.Null(skewedKeeper.HeldToken);
