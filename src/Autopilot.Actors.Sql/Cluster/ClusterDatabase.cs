@@ -17,7 +17,8 @@ namespace Autopilot.Actors.Sql.Cluster;
 /// </remarks>
 public sealed class ClusterDatabase : IAsyncDisposable
 {
-    private const string StoreName = "Cluster database";
+    // Reads well in the shared connectivity messages: "Cluster cannot start (attempt 2): …", "Cluster lost its database: …".
+    private const string StoreName = "Cluster";
 
     // "apclustr" in ASCII: keeps concurrent schema creation of several starting nodes from colliding.
     private const long SchemaLockKey = 0x6170636C75737472;

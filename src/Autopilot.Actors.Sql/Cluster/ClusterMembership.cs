@@ -310,9 +310,7 @@ public sealed class ClusterMembership : IAsyncDisposable
         if (self is null || self.Incarnation != Incarnation)
             _logger.LogError("Node {Node} incarnation {Incarnation} was superseded by incarnation {Newer}; it must stop", NodeId, Incarnation, self?.Incarnation);
         else
-        {
             _logger.LogError("Node {Node} is {Status} ({Reason}); it stops heartbeating and must shut down", NodeId, self.Status, self.StatusReason);
-        }
 
         return false;
     }

@@ -121,32 +121,49 @@ public sealed class SingletonLeaseKeeper : IAsyncDisposable
     {
         while (!stopping.IsCancellationRequested)
         {
-            var wake = Volatile.Read(ref _wake).Task;
-            if (_membership.Self?.Status is MemberStatus.Down or MemberStatus.Removed)
+            try
             {
-                Lose($"this node is {_membership.Self?.Status}");
-                return;
+                if (!await StepAsync(stopping).ConfigureAwait(false))
+                    return;
             }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                // A bug or an unexpected database answer must not end the loop: a holder still has to notice expiry.
+                _logger.LogError(e, "Lease keeper {Lease} on node {Node} failed a step; carrying on", LeaseName, _membership.NodeId);
+                await WaitAsync(_renewInterval, wake: null, stopping).ConfigureAwait(false);
+            }
+        }
+    }
 
-            LeaseGrant? held;
+    /// <summary>One acquire attempt or renewal (with the wait before it); false when this node may never hold the lease again.</summary>
+    private async Task<bool> StepAsync(CancellationToken stopping)
+    {
+        var wake = Volatile.Read(ref _wake).Task;
+        if (_membership.Self?.Status is MemberStatus.Down or MemberStatus.Removed)
+        {
+            Lose($"this node is {_membership.Self?.Status}");
+            return false;
+        }
+
+        LeaseGrant? held;
+        lock (_gate)
+            held = _held;
+        if (held is null)
+        {
+            if (_membership.Self?.Status == MemberStatus.Up)
+                await TryAcquireAsync(stopping).ConfigureAwait(false);
             lock (_gate)
                 held = _held;
             if (held is null)
-            {
-                if (_membership.Self?.Status == MemberStatus.Up)
-                    await TryAcquireAsync(stopping).ConfigureAwait(false);
-                lock (_gate)
-                    held = _held;
-                if (held is null)
-                    await WaitAsync(_renewInterval, wake, stopping).ConfigureAwait(false);
-                continue;
-            }
-
-            // Holding: renewals are paced, not hurried by membership news.
-            await WaitAsync(Min(_renewInterval, Remaining()), wake: null, stopping).ConfigureAwait(false);
-            if (!stopping.IsCancellationRequested)
-                await RenewAsync(held, stopping).ConfigureAwait(false);
+                await WaitAsync(_renewInterval, wake, stopping).ConfigureAwait(false);
+            return true;
         }
+
+        // Holding: renewals are paced, not hurried by membership news.
+        await WaitAsync(Min(_renewInterval, Remaining()), wake: null, stopping).ConfigureAwait(false);
+        if (!stopping.IsCancellationRequested)
+            await RenewAsync(held, stopping).ConfigureAwait(false);
+        return true;
     }
 
     private async Task TryAcquireAsync(CancellationToken stopping)

@@ -37,7 +37,7 @@ public sealed class ClusterConnectivityTests
         Assert.Contains("127.0.0.1", database.Health.Detail);
         var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToArray();
         Assert.Equal(4, warnings.Length);
-        Assert.All(warnings, w => Assert.StartsWith("Cluster database cannot start", w));
+        Assert.All(warnings, w => Assert.StartsWith("Cluster cannot start", w));
         Assert.Contains("retrying in 00:00:02", warnings[^1]);
         var notStarted = await Assert.ThrowsAsync<ClusterUnavailableException>(() => membership.JoinAsync(CancellationToken.None));
         Assert.Contains("not started", notStarted.Message);
