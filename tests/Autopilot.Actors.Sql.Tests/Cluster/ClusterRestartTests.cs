@@ -62,6 +62,35 @@ public sealed class ClusterRestartTests(ThrowawayPostgres server)
         Assert.All(a.Logger.Entries.Concat(b.Logger.Entries), e => Assert.DoesNotContain(server.Password, e.Message));
     }
 
+    [Fact]
+    public async Task A_holder_that_cannot_reach_the_database_counts_its_lease_lost_by_expiry_and_wins_it_back_with_a_higher_token()
+    {
+        var db = await server.CreateDatabaseAsync("cluster_outage");
+        // Failure detection far above the outage, so the holder is not downed and can win the lease back.
+        await using var node = await TestNode.StartAsync(db, "holder", s => s with { FailureDetectionTimeout = TimeSpan.FromSeconds(30) });
+        var keeper = node.StartKeeper("orchestrator");
+        await Eventually.TrueAsync(() => keeper.HeldToken is not null, "the node holds the lease");
+        var token = keeper.HeldToken!.Value;
+
+        await server.StopAsync();
+        try
+        {
+            await Eventually.TrueAsync(() => keeper.HeldToken is null, "the holder gives the lease up while the database is away");
+            var lost = Assert.IsType<LeaseLost>(node.LeaseEvents.Last());
+            Assert.Equal(token, lost.Token);
+            Assert.Contains("before it expired", lost.Reason);
+            Assert.Equal(JournalStatus.Unreachable, node.Database.Health.Status);
+        }
+        finally
+        {
+            await server.StartAsync();
+        }
+
+        await Eventually.TrueAsync(() => keeper.HeldToken is not null, "the node wins the lease back");
+        Assert.True(keeper.HeldToken > token);
+        Assert.Equal(MemberStatus.Up, node.Membership.Self?.Status);
+    }
+
     private static async Task<T> RetryAsync<T>(Func<Task<T>> attempt)
     {
         for (var failures = 0; ; failures++)
