@@ -96,7 +96,7 @@ public sealed class ClusterMembership : IAsyncDisposable
     /// Registers this node as Joining with the next incarnation of its node id and starts heartbeating; the first
     /// heartbeat makes it Up. A previous incarnation still running under the same node id is superseded.
     /// </summary>
-    /// <exception cref="ClusterUnavailableException">The database did not answer (nothing or the registration may have happened; join again).</exception>
+    /// <exception cref="ClusterUnavailableException">The database did not answer; the registration may or may not have happened (join again: it takes the next incarnation).</exception>
     /// <exception cref="InvalidOperationException">Already joined.</exception>
     public async Task JoinAsync(CancellationToken cancellationToken)
     {
