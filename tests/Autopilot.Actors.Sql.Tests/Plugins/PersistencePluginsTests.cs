@@ -42,7 +42,7 @@ public sealed class PersistencePluginsTests
         Assert.IsType<PostgresEventJournal>(postgres.Journal);
         Assert.IsType<PostgresSnapshotStore>(postgres.SnapshotStore);
 
-        using var files = new SqliteStoreFiles();
+        await using var files = new SqliteStoreUnderTest();
         await using var sqlite = PersistencePlugins.Create("sqlite", files.Settings.ConnectionString, serializer, NullLogger.Instance, TimeProvider.System);
         Assert.IsType<SqliteEventJournal>(sqlite.Journal);
         await sqlite.StartAsync(CancellationToken.None);
