@@ -39,20 +39,19 @@ public abstract class SqlEventJournal : IEventJournal
 
     /// <param name="storeName">How messages and logs name this journal, e.g. "SQLite journal".</param>
     /// <param name="database">The back end's database; disposed with the journal.</param>
-    /// <param name="startupBackoff">Backoff between start-up attempts.</param>
-    /// <param name="maxBatchSize">Most writes per group-commit transaction.</param>
+    /// <param name="settings">Start-up backoff and group-commit size.</param>
     /// <param name="serializer">Serializer of event payloads.</param>
     /// <param name="logger">Receives connectivity and subscriber failures (never secrets).</param>
     /// <param name="timeProvider">Clock for start-up backoff.</param>
-    private protected SqlEventJournal(string storeName, SqlDatabase database, RetryBackoff startupBackoff, int maxBatchSize, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+    private protected SqlEventJournal(string storeName, SqlDatabase database, SqlStoreSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
     {
         _storeName = storeName;
         _database = database;
         _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _health = new StoreHealth(storeName, database.Connection, logger);
-        _startup = new StartupRetry(storeName, _health, startupBackoff, logger, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
-        _queue = new GroupCommitQueue(CommitBatchAsync, maxBatchSize);
+        _startup = new StartupRetry(storeName, _health, settings.StartupBackoff, logger, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
+        _queue = new GroupCommitQueue(CommitBatchAsync, settings.MaxBatchSize);
     }
 
     /// <inheritdoc />

@@ -51,7 +51,7 @@ public sealed class PostgresEventJournal : SqlEventJournal
     }
 
     private PostgresEventJournal(PostgresDatabase database, PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("PostgreSQL journal", database, settings.StartupBackoff, settings.MaxBatchSize, serializer, logger, timeProvider)
+        : base("PostgreSQL journal", database, settings, serializer, logger, timeProvider)
     {
         _database = database;
     }

@@ -16,7 +16,7 @@ public sealed class PostgresSnapshotStore : SqlSnapshotStore
 {
     /// <summary>Creates the store; call <see cref="SqlSnapshotStore.StartAsync"/> before use.</summary>
     public PostgresSnapshotStore(PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("PostgreSQL snapshot store", new PostgresDatabase(settings), settings.StartupBackoff, serializer, logger, timeProvider)
+        : base("PostgreSQL snapshot store", new PostgresDatabase(settings), settings, serializer, logger, timeProvider)
     {
     }
 

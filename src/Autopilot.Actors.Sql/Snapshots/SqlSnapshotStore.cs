@@ -23,17 +23,17 @@ public abstract class SqlSnapshotStore : ISnapshotStore
 
     /// <param name="storeName">How messages and logs name this store, e.g. "SQLite snapshot store".</param>
     /// <param name="database">The back end's database; disposed with the store.</param>
-    /// <param name="startupBackoff">Backoff between start-up attempts.</param>
+    /// <param name="settings">Start-up backoff.</param>
     /// <param name="serializer">Serializer of snapshots.</param>
     /// <param name="logger">Receives start-up warnings (never secrets).</param>
     /// <param name="timeProvider">Clock for start-up backoff.</param>
-    private protected SqlSnapshotStore(string storeName, SqlDatabase database, RetryBackoff startupBackoff, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+    private protected SqlSnapshotStore(string storeName, SqlDatabase database, SqlStoreSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
     {
         _storeName = storeName;
         _database = database;
         _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
         var health = new StoreHealth(storeName, database.Connection, logger);
-        _startup = new StartupRetry(storeName, health, startupBackoff, logger, timeProvider);
+        _startup = new StartupRetry(storeName, health, settings.StartupBackoff, logger, timeProvider);
     }
 
     /// <inheritdoc />

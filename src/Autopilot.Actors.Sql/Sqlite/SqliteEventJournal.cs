@@ -32,7 +32,7 @@ public sealed class SqliteEventJournal : SqlEventJournal
     }
 
     private SqliteEventJournal(SqliteDatabase database, SqliteJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("SQLite journal", database, settings.StartupBackoff, settings.MaxBatchSize, serializer, logger, timeProvider)
+        : base("SQLite journal", database, settings, serializer, logger, timeProvider)
     {
         _database = database;
     }

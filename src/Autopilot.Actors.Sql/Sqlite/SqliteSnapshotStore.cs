@@ -17,7 +17,7 @@ public sealed class SqliteSnapshotStore : SqlSnapshotStore
 {
     /// <summary>Creates the store; call <see cref="SqlSnapshotStore.StartAsync"/> before use.</summary>
     public SqliteSnapshotStore(SqliteJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("SQLite snapshot store", new SqliteDatabase(settings), settings.StartupBackoff, serializer, logger, timeProvider)
+        : base("SQLite snapshot store", new SqliteDatabase(settings), settings, serializer, logger, timeProvider)
     {
     }
 
