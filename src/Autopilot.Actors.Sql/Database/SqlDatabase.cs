@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Autopilot.Actors.Sql.Connectivity;
 
 namespace Autopilot.Actors.Sql.Database;

@@ -1,11 +1,7 @@
-using System.Data.Common;
 using System.Runtime.CompilerServices;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Sql.Connectivity;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Journal;
 

@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Data.Common;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
 using Autopilot.Actors.Sql.Journal;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,9 +1,5 @@
-using System.Data.Common;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.Snapshots;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Autopilot.Actors.Sql.Postgres;

@@ -1,10 +1,5 @@
-using System.Data.Common;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Sql.Connectivity;
 using Autopilot.Actors.Sql.Database;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Snapshots;
 

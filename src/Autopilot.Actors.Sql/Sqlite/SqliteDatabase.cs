@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Autopilot.Actors.Sql.Connectivity;
 using Autopilot.Actors.Sql.Database;
 using Microsoft.Data.Sqlite;

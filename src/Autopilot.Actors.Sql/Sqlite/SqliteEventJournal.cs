@@ -1,12 +1,8 @@
-using System.Data.Common;
 using System.Text.Json;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
 using Autopilot.Actors.Sql.Journal;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Sqlite;
 

@@ -1,10 +1,6 @@
-using System.Data.Common;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.Snapshots;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Sqlite;
 

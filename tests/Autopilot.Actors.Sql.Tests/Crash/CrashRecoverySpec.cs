@@ -1,8 +1,4 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Sql.CrashWriter;
-using Autopilot.Actors.Sql.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Crash;
 

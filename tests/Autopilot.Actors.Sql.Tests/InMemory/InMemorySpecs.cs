@@ -1,5 +1,3 @@
-using Autopilot.Actors.Sql.Tests.Support;
-
 namespace Autopilot.Actors.Sql.Tests.InMemory;
 
 public sealed class InMemoryJournalSpec() : JournalSuite(new InMemoryStoreUnderTest());

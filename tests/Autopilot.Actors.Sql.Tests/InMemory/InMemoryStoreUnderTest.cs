@@ -1,8 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Actors.Sql.Tests.Support;
-
 namespace Autopilot.Actors.Sql.Tests.InMemory;
 
 /// <summary>

@@ -1,10 +1,6 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Sql.Postgres;
 using Autopilot.Actors.Sql.Sqlite;
 using Autopilot.Actors.Sql.Tests.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Plugins;
 

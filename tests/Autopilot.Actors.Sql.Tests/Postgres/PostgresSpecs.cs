@@ -1,5 +1,4 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
-using Autopilot.Actors.Sql.Tests.Support;
 
 namespace Autopilot.Actors.Sql.Tests.Postgres;
 

@@ -1,10 +1,5 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Actors.Sql.Postgres;
-using Autopilot.Actors.Sql.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Postgres;
 

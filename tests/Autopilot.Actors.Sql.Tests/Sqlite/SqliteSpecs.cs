@@ -1,5 +1,3 @@
-using Autopilot.Actors.Sql.Tests.Support;
-
 namespace Autopilot.Actors.Sql.Tests.Sqlite;
 
 // Each test gets its own database file in a temporary directory.

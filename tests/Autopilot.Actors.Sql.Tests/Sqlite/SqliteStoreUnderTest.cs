@@ -1,9 +1,4 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Sql.Sqlite;
-using Autopilot.Actors.Sql.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Sqlite;
 

@@ -1,7 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
-
 namespace Autopilot.Actors.Sql.Tests.Support;
 
 /// <summary>

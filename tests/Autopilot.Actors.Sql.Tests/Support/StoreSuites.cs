@@ -1,8 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Actors.Persistence.TCK;
-
 namespace Autopilot.Actors.Sql.Tests.Support;
 
 // The TCK suites run over an IStoreUnderTest: a back end's test class is then one line per suite. xunit creates a
