@@ -69,7 +69,7 @@ public sealed class PostgresEventJournal : SqlEventJournal
     private protected override SqlQuery PersistenceIdPageQuery(string after) =>
         new($"""
             SELECT m.persistence_id FROM journal_metadata m
-            WHERE m.persistence_id > $1 AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
+            WHERE m.persistence_id COLLATE "C" > $1 AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
             ORDER BY m.persistence_id COLLATE "C" LIMIT {PageSize}
             """, [Text(after)]);
 
