@@ -129,7 +129,10 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     }
 
     /// <summary>The settings every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
-    protected AgentsSettings Settings() => AgentsSettings.FromConfig(ConfigurationFactory.ParseString($$"""
+    protected AgentsSettings Settings() => AgentsSettings.FromConfig(Configuration());
+
+    /// <summary>The configuration every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
+    protected Config Configuration() => ConfigurationFactory.ParseString($$"""
         {{ExtraConfig}}
         autopilot.agents {
           orchestrator.cycle-interval = 1h
@@ -149,7 +152,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
             }
           }
         }
-        """));
+        """);
 
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
