@@ -42,7 +42,7 @@ public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKi
         Assert.Contains("[REDACTED]", issue.Body);
         Assert.DoesNotContain(LeakedSecret, issue.Body);
         Assert.DoesNotContain(LeakedSecret, telegram.Text);
-        Assert.DoesNotContain(AuditTrail(), e => e.ToString().Contains(LeakedSecret));
+        Assert.DoesNotContain(AuditTrail(), e => e.ToString()!.Contains(LeakedSecret));
         var failed = Assert.Single(RailwayFake.Deployments, d => d.CommitHash == broken);
         AssertInOrder(AuditTrail(),
             ("FAILED observed with its build log read", e => e is Observed { Kind: "deployment-status", Status: "FAILED" } o

@@ -129,7 +129,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     }
 
     /// <summary>The settings every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
-    protected AgentsSettings Settings() => AgentsSettings.FromConfig(Configuration());
+    protected AgentsSettings AgentSettings() => AgentsSettings.FromConfig(Configuration());
 
     /// <summary>The configuration every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
     protected Config Configuration() => ConfigurationFactory.ParseString($$"""
@@ -161,7 +161,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// </summary>
     protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, string name = "orchestrator")
     {
-        var settings = Settings();
+        var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
