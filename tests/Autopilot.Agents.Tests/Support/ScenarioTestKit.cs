@@ -157,9 +157,9 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
-    /// <paramref name="health"/> (if any) as health worker.
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers.
     /// </summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, string name = "orchestrator")
+    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator")
     {
         var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
@@ -169,6 +169,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
                 AlertWorker.Props(settings.Alerts, AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
                 "outbox",
                 AlertMessages),
+            N8n: n8n,
             Health: health);
         return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
