@@ -21,7 +21,7 @@ public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)
     private const string ApiKey = "n8n-api-key-7f3e9a";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly ScriptedHttpEndpoint _endpoint = new();
+    private readonly ScriptedHttpEndpoint _endpoint = new(TimeProvider.System);
     private readonly Redactor _redactor = new();
     private N8nFake _n8n = null!;
     private string _workflowId = "";
