@@ -1,0 +1,265 @@
+using Autopilot.Actors;
+using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Protocol;
+using Autopilot.Platforms.Http;
+
+namespace Autopilot.Agents.Alerts;
+
+/// <summary>
+/// Tells humans (worker <c>alerts</c>). INFO is recorded in the journal only, WARNING goes to Telegram, CRITICAL to
+/// Telegram and a GitHub incident issue. It is an outbox: an alert is persisted as accepted before anything is sent,
+/// each channel's delivery is persisted, and failed deliveries are retried with exponential backoff on the system's
+/// clock — after a restart, undelivered alerts are sent again. When a channel keeps failing the worker gives up on it
+/// and records <see cref="AlertDeliveryAbandoned"/>; an alert is never silently dropped. Storms of one fingerprint are
+/// folded: the first alert goes out, the rest of the window is counted into one summary "(×N in the last 5 min)".
+/// </summary>
+public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
+{
+    private const string FlushTimer = "storm-flush";
+    private readonly AlertSettings _settings;
+    private readonly IReadOnlyDictionary<string, IAlertChannel> _channels;
+    private readonly StormControl _storms;
+    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AlertAccepted> _lastFolded = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
+    public AlertWorker(AlertSettings settings, IReadOnlyList<IAlertChannel> channels)
+    {
+        _settings = settings;
+        _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        _storms = new StormControl(settings.StormWindow);
+
+        Recover<AlertAccepted>(Apply);
+        Recover<AlertChannelDelivered>(d => Resolve(d.AlertId, d.Channel, delivered: true));
+        Recover<AlertDeliveryAbandoned>(a => Resolve(a.AlertId, a.Channel, delivered: false));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<RaiseAlert>(Accept);
+        Command<DeliveryFinished>(OnDeliveryFinished);
+        Command<RetryDelivery>(r => Deliver(r.AlertId, r.Channel, r.Attempt));
+        Command<FlushStorms>(_ => Flush());
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => _settings.PersistenceId;
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>
+    /// Props for the worker. <paramref name="channels"/> are the configured channels by <see cref="IAlertChannel.Name"/>
+    /// (<c>telegram</c>, <c>github</c>); a severity's channel that is not configured is skipped with a warning, so
+    /// the alert is still recorded. Register <see cref="AlertEvents"/> with the journal's serializer.
+    /// </summary>
+    public static Props Props(AlertSettings settings, IReadOnlyList<IAlertChannel> channels)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != channels.Count)
+        {
+            throw new ArgumentException("Two alert channels have the same name.", nameof(channels));
+        }
+
+        return Actors.Props.Create(() => new AlertWorker(settings, channels));
+    }
+
+    private sealed record DeliveryFinished(string AlertId, string Channel, int Attempt, string? Error, TimeSpan? RetryAfter);
+
+    private sealed record RetryDelivery(string AlertId, string Channel, int Attempt);
+
+    private sealed record FlushStorms;
+
+    /// <summary>An accepted alert still owed to some channels.</summary>
+    private sealed class Pending(AlertAccepted alert)
+    {
+        public AlertAccepted Alert { get; } = alert;
+        public HashSet<string> Remaining { get; } = new(alert.Channels, StringComparer.Ordinal);
+        public List<string> Delivered { get; } = [];
+    }
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        base.PostStop();
+    }
+
+    private void OnRecovered()
+    {
+        foreach (var pending in _pending.Values)
+        {
+            foreach (var channel in pending.Remaining)
+            {
+                Deliver(pending.Alert.AlertId, channel, 1);
+            }
+        }
+
+        Flush();
+    }
+
+    private void Accept(RaiseAlert alert)
+    {
+        Flush();
+        var folded = _storms.ShouldFold(alert.Fingerprint, Now);
+        Store(new AlertAccepted(NewId(), alert.Severity, alert.Title, alert.Body, alert.Fingerprint, alert.Service,
+            folded ? [] : ChannelsFor(alert.Severity), folded, Now));
+    }
+
+    private void Store(AlertAccepted accepted) =>
+        Persist(accepted, persisted =>
+        {
+            Apply(persisted);
+            if (!persisted.Folded && persisted.Channels.Count == 0)
+            {
+                Persist(new AlertSent(persisted.Severity, persisted.Title, persisted.Fingerprint, [AlertChannelNames.Journal], persisted.Service, Now), _ => { });
+            }
+
+            foreach (var channel in persisted.Channels)
+            {
+                Deliver(persisted.AlertId, channel, 1);
+            }
+
+            ScheduleFlush();
+        });
+
+    private void Apply(AlertAccepted accepted)
+    {
+        _storms.Record(accepted.Fingerprint, accepted.At, accepted.Folded, accepted.AlertId);
+        if (accepted.Folded)
+        {
+            _lastFolded[accepted.Fingerprint] = accepted;
+        }
+        else if (accepted.Channels.Count > 0)
+        {
+            _pending[accepted.AlertId] = new Pending(accepted);
+        }
+    }
+
+    private IReadOnlyList<string> ChannelsFor(AlertSeverity severity)
+    {
+        string[] wanted = severity switch
+        {
+            AlertSeverity.Critical => [AlertChannelNames.Telegram, AlertChannelNames.GitHub],
+            AlertSeverity.Warning => [AlertChannelNames.Telegram],
+            _ => [],
+        };
+        var missing = wanted.Where(c => !_channels.ContainsKey(c)).ToArray();
+        if (missing.Length > 0)
+        {
+            Context.GetLogger().Warning($"No {string.Join(", ", missing)} alert channel configured: a {severity} alert is recorded without it.");
+        }
+
+        return wanted.Where(_channels.ContainsKey).ToArray();
+    }
+
+    private void Deliver(string alertId, string channel, int attempt)
+    {
+        if (!_pending.TryGetValue(alertId, out var pending) || !pending.Remaining.Contains(channel))
+        {
+            return;
+        }
+
+        var self = Self;
+        _channels[channel].DeliverAsync(pending.Alert.ToMessage(), _stopping.Token).ContinueWith(
+            done => self.Tell(done.IsCompletedSuccessfully
+                ? new DeliveryFinished(alertId, channel, attempt, null, null)
+                : new DeliveryFinished(alertId, channel, attempt,
+                    done.Exception?.GetBaseException().Message ?? "cancelled",
+                    (done.Exception?.GetBaseException() as PlatformException)?.RetryAfter)),
+            TaskScheduler.Default);
+    }
+
+    private void OnDeliveryFinished(DeliveryFinished finished)
+    {
+        if (!_pending.TryGetValue(finished.AlertId, out var pending))
+        {
+            return;
+        }
+
+        if (finished.Error is null)
+        {
+            Persist(new AlertChannelDelivered(finished.AlertId, finished.Channel, finished.Attempt, Now),
+                d => AfterResolve(d.AlertId, Resolve(d.AlertId, d.Channel, delivered: true)));
+            return;
+        }
+
+        if (finished.Attempt < _settings.MaxAttempts)
+        {
+            var delay = _settings.RetryDelay(finished.Attempt + 1, finished.RetryAfter);
+            Context.GetLogger().Warning($"Alert {finished.AlertId} not delivered to {finished.Channel} (attempt {finished.Attempt}): {finished.Error}; retrying in {delay}.");
+            Timers.StartSingleTimer($"retry:{finished.AlertId}:{finished.Channel}", new RetryDelivery(finished.AlertId, finished.Channel, finished.Attempt + 1), delay);
+            return;
+        }
+
+        var alert = pending.Alert;
+        Context.GetLogger().Error(null, $"Giving up on alert {alert.AlertId} \"{alert.Title}\" for {finished.Channel} after {finished.Attempt} attempts: {finished.Error}");
+        Persist(new AlertDeliveryAbandoned(alert.AlertId, alert.Severity, alert.Title, alert.Fingerprint, finished.Channel, finished.Attempt, finished.Error, Now),
+            a => AfterResolve(a.AlertId, Resolve(a.AlertId, a.Channel, delivered: false)));
+    }
+
+    /// <summary>Marks a channel of an alert done; returns the alert when that was its last channel.</summary>
+    private Pending? Resolve(string alertId, string channel, bool delivered)
+    {
+        if (!_pending.TryGetValue(alertId, out var pending) || !pending.Remaining.Remove(channel))
+        {
+            return null;
+        }
+
+        if (delivered)
+        {
+            pending.Delivered.Add(channel);
+        }
+
+        if (pending.Remaining.Count > 0)
+        {
+            return null;
+        }
+
+        _pending.Remove(alertId);
+        return pending;
+    }
+
+    private void AfterResolve(string alertId, Pending? done)
+    {
+        if (done is { Delivered.Count: > 0 })
+        {
+            var alert = done.Alert;
+            Persist(new AlertSent(alert.Severity, alert.Title, alert.Fingerprint, done.Delivered.ToArray(), alert.Service, Now), _ => { });
+        }
+    }
+
+    private void Flush()
+    {
+        foreach (var storm in _storms.CloseExpired(Now))
+        {
+            var latest = _lastFolded[storm.Fingerprint];
+            _lastFolded.Remove(storm.Fingerprint);
+            Store(new AlertAccepted(NewId(), latest.Severity, $"{latest.Title} {_storms.Suffix(storm.Occurrences)}", latest.Body, latest.Fingerprint, latest.Service,
+                ChannelsFor(latest.Severity), false, Now));
+        }
+
+        ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_storms.NextExpiry is { } next)
+        {
+            var delay = next - Now;
+            Timers.StartSingleTimer(FlushTimer, new FlushStorms(), delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        }
+        else
+        {
+            Timers.Cancel(FlushTimer);
+        }
+    }
+
+    private static string NewId() => $"alert-{Guid.NewGuid():N}"[..18];
+}

@@ -1,0 +1,52 @@
+using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Fallback;
+using Autopilot.Agents.Health;
+using Autopilot.Agents.N8n;
+using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Policy;
+using Autopilot.Agents.Railway;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>Everything under <c>autopilot.agents</c>, read and validated at once so a bad key stops start-up, not a repair.</summary>
+/// <param name="Orchestrator">Loop and safety rails.</param>
+/// <param name="Railway">Railway worker and watched services.</param>
+/// <param name="GitHub">GitHub worker.</param>
+/// <param name="Policy">The decision table.</param>
+/// <param name="Alerts">Alerts worker.</param>
+/// <param name="Fallback">Fallback router.</param>
+/// <param name="N8n">n8n worker.</param>
+/// <param name="Health">Health worker.</param>
+/// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
+public sealed record AgentsSettings(
+    OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback,
+    N8nSettings N8n, HealthSettings Health, Config Section)
+{
+    /// <summary>The defaults: the <c>reference.conf</c> embedded in this assembly.</summary>
+    public static Config Reference { get; } = ConfigurationFactory.FromResource(typeof(AgentsSettings).Assembly, "Autopilot.Agents.reference.conf");
+
+    /// <summary>Reads <c>autopilot.agents</c> from <paramref name="config"/> with <see cref="Reference"/> as fallback.</summary>
+    /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
+    public static AgentsSettings FromConfig(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var agents = config.WithFallback(Reference).GetConfig("autopilot.agents");
+        var railway = RailwaySettings.FromConfig(agents.GetConfig("railway"));
+        var branches = railway.Services
+            .Where(s => s.Repository is not null)
+            .Select(s => new WatchedBranch(s.Repository!, s.Branch))
+            .Distinct()
+            .ToArray();
+        return new AgentsSettings(
+            OrchestratorSettings.FromConfig(agents),
+            railway,
+            GitHubSettings.FromConfig(agents.GetConfig("github"), branches),
+            PolicyTable.FromConfig(agents.GetConfig("policy")),
+            AlertSettings.FromConfig(agents.GetConfig("alerts")),
+            FallbackSettings.FromConfig(agents.GetConfig("fallback")),
+            N8nSettings.FromConfig(agents.GetConfig("n8n")),
+            HealthSettings.FromConfig(agents.GetConfig("health")),
+            agents);
+    }
+}

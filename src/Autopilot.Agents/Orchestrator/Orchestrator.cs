@@ -1,0 +1,685 @@
+using Autopilot.Actors;
+using Autopilot.Actors.Persistence;
+using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Policy;
+using Autopilot.Agents.Protocol;
+using Autopilot.Agents.Railway;
+using Autopilot.Platforms.Railway;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>
+/// The supervisor at <c>/user/orchestrator</c>: an observe → orient → decide → act loop that keeps production healthy.
+/// It observes on a timer and on events (worker reports, webhooks), orients each observation into a situation, decides
+/// from the policy table within the safety rails (pause, dry-run, per-service action budget), and acts through its
+/// workers in parallel. Every step is persisted as an audit event; an action is recorded as requested BEFORE its side
+/// effect and closed by its result, so after a restart it reconciles unanswered actions by asking the platform instead
+/// of repeating them.
+/// </summary>
+public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
+{
+    /// <summary>The persistence id (one orchestrator per cluster).</summary>
+    public const string DefaultPersistenceId = "orchestrator";
+
+    private const string CycleTimer = "ooda-cycle";
+    private readonly OrchestratorSettings _settings;
+    private readonly RailwaySettings _railway;
+    private readonly PolicyTable _policy;
+    private readonly OrchestratorWorkers _workers;
+    private readonly WorldModel _world;
+    private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
+    private string? _lastWorkerFailure;
+
+    /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
+    public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
+    {
+        _settings = settings;
+        _railway = railway;
+        _policy = policy;
+        _workers = workers;
+        _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
+
+        Recover<IAuditEvent>(_world.Apply);
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<Tick>(_ => Observe());
+        Command<Terminated>(OnWorkerTerminated);
+        Command<RestartWorker>(restart =>
+        {
+            if (WorkerProps().FirstOrDefault(w => w.Name == restart.Name) is { Props: not null } worker && Worker(worker.Name).Equals(Nobody.Instance))
+            {
+                StartWorker(worker.Name, worker.Props);
+            }
+        });
+        Command<WorkerReport>(OnReport);
+        Command<WorkerResult>(OnResult);
+        Command<ExternalEvent>(OnExternalEvent);
+        Command<PauseAutopilot>(p => ChangeMode(_world.Paused, ModeChanges.Paused, p.By, "autopilot paused"));
+        Command<ResumeAutopilot>(r => ChangeMode(!_world.Paused, ModeChanges.Resumed, r.By, "autopilot resumed"));
+        Command<SetDryRun>(d => ChangeMode(_world.DryRun == d.Enabled, d.Enabled ? ModeChanges.DryRunOn : ModeChanges.DryRunOff, "operator",
+            d.Enabled ? "dry-run on: deciding and recording only" : "dry-run off: acting again"));
+        Command<RequestRollback>(OnRequestRollback);
+        Command<RunDrill>(OnDrill);
+        Command<AcknowledgeIncident>(OnAcknowledge);
+        // Workers raise alerts through their parent; the orchestrator hands them to its alerts worker.
+        Command<RaiseAlert>(Alert);
+        Command<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => DefaultPersistenceId;
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props for the orchestrator (create it as <c>orchestrator</c> under <c>/user</c>).</summary>
+    public static Props Props(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(railway);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(workers);
+        return Actors.Props.Create(() => new Orchestrator(settings, railway, policy, workers));
+    }
+
+    /// <summary>The timer message of the observe cycle.</summary>
+    private sealed record Tick;
+
+    /// <summary>The backoff of a failed worker is over.</summary>
+    private sealed record RestartWorker(string Name);
+
+    /// <summary>An oriented observation: where decide starts.</summary>
+    private sealed record Situation(
+        string Service, string Name, string Evidence, string? DeploymentId, string? Commit, IReadOnlyList<string> LogTail,
+        IReadOnlyDictionary<string, string> Details)
+    {
+        public string Fingerprint => $"{Service}:{Name}";
+    }
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private DateTimeOffset BudgetSince => Now - _settings.BudgetWindow;
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        foreach (var (name, props) in WorkerProps())
+        {
+            StartWorker(name, props);
+        }
+
+        base.PreStart();
+    }
+
+    /// <summary>
+    /// One-for-one with exponential backoff: a worker that throws is stopped (its siblings carry on), its in-flight
+    /// actions are recorded as failed — their outcome is unknown and they are not repeated — and it is started again
+    /// after <see cref="OrchestratorSettings.WorkerBackoff"/>.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    {
+        _lastWorkerFailure = cause.GetType().Name;
+        return Directive.Stop;
+    });
+
+    private IEnumerable<(string Name, Props Props)> WorkerProps()
+    {
+        (string, Props?)[] all =
+        [
+            (WorkerNames.Railway, _workers.Railway), (WorkerNames.GitHub, _workers.GitHub), (WorkerNames.Alerts, _workers.Alerts),
+            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health),
+        ];
+        return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!));
+    }
+
+    private void StartWorker(string name, Props props)
+    {
+        Context.Watch(Context.ActorOf(props, name));
+        _workerStartedAt[name] = Now;
+    }
+
+    private void OnWorkerTerminated(Terminated terminated)
+    {
+        var name = terminated.ActorRef.Path.Name;
+        if (!WorkerProps().Any(w => w.Name == name))
+        {
+            return;
+        }
+
+        // A worker that stayed up for the longest backoff starts its failure count afresh.
+        var failures = _workerStartedAt.TryGetValue(name, out var started) && Now - started < _settings.WorkerBackoffMax
+            ? _workerFailures.GetValueOrDefault(name) + 1
+            : 1;
+        _workerFailures[name] = failures;
+        var delay = _settings.WorkerBackoff(failures);
+        var cause = _lastWorkerFailure ?? "stopped";
+        _lastWorkerFailure = null;
+        Context.GetLogger().Warning($"Worker {name} stopped ({cause}); starting it again in {delay}.");
+        foreach (var inFlight in _world.Pending.Values.Where(p => p.Worker == name).ToArray())
+        {
+            Self.Tell(new WorkerResult(inFlight.ActionId, false, Error: $"{name} worker failed ({cause}) and is restarted after {delay}; outcome unknown, not repeated"));
+        }
+
+        Timers.StartSingleTimer($"restart-{name}", new RestartWorker(name), delay);
+    }
+
+    private void OnRecovered()
+    {
+        // Actions recorded as requested but never answered may or may not have happened: ask the platform, never repeat.
+        foreach (var requested in _world.Pending.Values)
+        {
+            if (requested.Worker == WorkerNames.Railway && PolicyActions.IsMutating(requested.Action))
+            {
+                Worker(WorkerNames.Railway).Tell(
+                    new ReconcileAction(requested.ActionId, requested.Action, requested.Service, requested.At, requested.DeploymentId), Self);
+            }
+            else
+            {
+                Self.Tell(new WorkerResult(requested.ActionId, false, Error: "interrupted by an orchestrator restart; outcome unknown, not repeated"));
+            }
+        }
+
+        Self.Tell(new Tick());
+        Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
+    }
+
+    // ---- observe ----
+
+    private void Observe()
+    {
+        _world.LastCycleAt = Now;
+        Worker(WorkerNames.Railway).Tell(ObserveServices.Instance, Self);
+        Worker(WorkerNames.GitHub).Tell(PollCommits.Instance, Self);
+    }
+
+    private void OnExternalEvent(ExternalEvent external)
+    {
+        if (_world.HasDelivery(external.Source, external.DeliveryId))
+        {
+            Sender.Tell(new ControlAck(true, $"delivery {external.DeliveryId} already handled"));
+            return;
+        }
+
+        var replyTo = Sender;
+        Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now), () =>
+        {
+            switch (external.Source)
+            {
+                case ExternalEventSources.GitHub:
+                    Worker(WorkerNames.GitHub).Tell(external, Self);
+                    break;
+                case ExternalEventSources.N8n:
+                    Worker(WorkerNames.N8n).Tell(external, Self);
+                    break;
+                case ExternalEventSources.Railway when RailwayDeploymentOf(external) is { } watch:
+                    Worker(WorkerNames.Railway).Tell(watch, Self);
+                    break;
+            }
+
+            replyTo.Tell(new ControlAck(true, $"{external.Source} {external.EventType} accepted"));
+        });
+    }
+
+    private WatchDeployment? RailwayDeploymentOf(ExternalEvent external)
+    {
+        var payload = external.Payload;
+        if (payload.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !payload.TryGetProperty("deployment", out var deployment) || !deployment.TryGetProperty("id", out var id)
+            || !payload.TryGetProperty("service", out var service) || !service.TryGetProperty("id", out var serviceId))
+        {
+            return null;
+        }
+
+        var watched = _railway.Services.FirstOrDefault(s => s.ServiceId == serviceId.GetString());
+        var deploymentId = id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        // Railway ids are UUIDs; anything else cannot name a monitor and is not watched.
+        return watched is null || deploymentId is null || deploymentId.Length is 0 or > 64 || !deploymentId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? null
+            : new WatchDeployment(watched.Name, deploymentId, WatchPurposes.Observed, null);
+    }
+
+    private void OnReport(WorkerReport report)
+    {
+        switch (report.Observation)
+        {
+            case DeploymentStatusChanged changed:
+                var status = WireName(changed.Current);
+                if (_world.HasSeen(changed.DeploymentId, status))
+                {
+                    return;
+                }
+
+                Record(new Observed(report.Worker, ObservationKinds.DeploymentStatus,
+                        $"{changed.Service} deployment {changed.DeploymentId} {(changed.Previous is { } p ? WireName(p) : "?")} → {status} ({changed.Purpose})"
+                        + (changed.LogTail is { Count: > 0 } tail ? $"; {tail.Count} log lines read" : ""),
+                        changed.Service, changed.DeploymentId, changed.Commit, Now, status),
+                    () => Orient(changed));
+                break;
+            case DeploymentHung hung:
+                Record(new Observed(report.Worker, ObservationKinds.DeploymentHung,
+                        $"{hung.Service} deployment {hung.DeploymentId} stuck in {WireName(hung.Status)} for {hung.WatchedFor}",
+                        hung.Service, hung.DeploymentId, hung.Commit, Now, WireName(hung.Status)),
+                    () => Situate(new Situation(hung.Service, Situations.DeploymentHung, $"stuck in {WireName(hung.Status)} for {hung.WatchedFor}",
+                        hung.DeploymentId, hung.Commit, [], Empty)));
+                break;
+            case CommitPushed pushed:
+                Record(new Observed(report.Worker, ObservationKinds.CommitPushed, pushed.Branch, null, null, pushed.Sha, Now));
+                break;
+            case CommitChecksCompleted checks:
+                Record(new Observed(report.Worker, ObservationKinds.ChecksCompleted, checks.Branch, null, null, checks.Sha, Now, checks.Passed ? "passed" : "failed"), () =>
+                {
+                    foreach (var service in _railway.Services.Where(s =>
+                                 string.Equals(s.Repository?.ToString(), checks.Repository, StringComparison.OrdinalIgnoreCase) && s.Branch == checks.Branch))
+                    {
+                        Situate(new Situation(service.Name, checks.Passed ? Situations.ChecksPassed : Situations.ChecksFailed,
+                            $"checks of {Short(checks.Sha)} on {checks.Branch} {(checks.Passed ? "passed" : "failed")}", null, checks.Sha, [], Empty));
+                    }
+                });
+                break;
+            case HealthCheckFailed failed:
+                Record(new Observed(report.Worker, ObservationKinds.HealthCheckFailed, $"{failed.Target}: {failed.Reason}", failed.Service, null, null, Now, "failed"),
+                    () => Situate(new Situation(failed.Service ?? failed.Target, Situations.HealthCheckFailed,
+                        $"{failed.Target}: {failed.Reason} ({failed.ConsecutiveFailures} in a row)", null, null, [], Empty)));
+                break;
+            case HealthCheckRecovered recovered:
+                Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
+                break;
+            case N8nFailureDetected n8n:
+                var details = new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId };
+                if (n8n.WorkflowName is { } workflowName)
+                {
+                    details["workflowName"] = workflowName;
+                }
+
+                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [], details)));
+                break;
+            case IAuditEvent audit:
+                // Workers own no journal: what they want on the record, the orchestrator records.
+                Record(audit);
+                break;
+            default:
+                Context.GetLogger().Debug($"Ignoring a {report.Observation.GetType().Name} report from {report.Worker}.");
+                break;
+        }
+    }
+
+    // ---- orient ----
+
+    private void Orient(DeploymentStatusChanged changed)
+    {
+        var tail = changed.LogTail ?? [];
+        var rollingBack = changed.Purpose == WatchPurposes.Rollback;
+        (string Name, string Evidence)? situation = changed.Current switch
+        {
+            DeploymentStatus.Success when changed.Purpose == WatchPurposes.Deploy => (Situations.DeploySucceeded, "deployment reached SUCCESS"),
+            DeploymentStatus.Success when rollingBack => (Situations.RollbackSucceeded, "rollback reached SUCCESS"),
+            DeploymentStatus.Failed or DeploymentStatus.Crashed when rollingBack => (Situations.RollbackFailed, $"rollback {WireName(changed.Current)}"),
+            DeploymentStatus.Failed => (Situations.BuildFailed, CrashDiagnosis.BuildError(tail)),
+            DeploymentStatus.Crashed => OrientCrash(changed.DeploymentId, tail),
+            DeploymentStatus.NeedsApproval => (Situations.NeedsApproval, "deployment waits for approval"),
+            DeploymentStatus.Unknown => (Situations.StatusUnknown, "Railway reported a status this build does not know"),
+            _ => null,
+        };
+        if (situation is { } s)
+        {
+            Situate(new Situation(changed.Service, s.Name, s.Evidence, changed.DeploymentId, changed.Commit, tail, Empty));
+        }
+    }
+
+    private (string, string) OrientCrash(string deploymentId, IReadOnlyList<string> tail)
+    {
+        var (cause, evidence) = CrashDiagnosis.Diagnose(tail);
+        return cause switch
+        {
+            CrashCause.OutOfMemory => (Situations.CrashedOutOfMemory, evidence),
+            CrashCause.ConnectionRefused => (Situations.CrashedConnectionRefused, evidence),
+            _ when _world.WasRestarted(deploymentId) => (Situations.CrashedAgain, evidence),
+            _ => (Situations.CrashedTransient, evidence),
+        };
+    }
+
+    private void Situate(Situation situation) =>
+        Record(new Oriented(situation.Service, situation.Name, situation.Evidence, situation.DeploymentId, situation.Commit, Now), () => TrackIncident(situation));
+
+    private void TrackIncident(Situation situation)
+    {
+        var incident = _world.OpenIncident(situation.Fingerprint);
+        if (situation.Name is Situations.DeploySucceeded or Situations.RollbackSucceeded)
+        {
+            foreach (var open in _world.OpenIncidentsOf(situation.Service))
+            {
+                Record(new IncidentUpdated(open.IncidentId, IncidentChanges.Resolved, situation.Evidence, Now));
+            }
+        }
+        else if (IsIncident(situation.Name))
+        {
+            Record(incident is null
+                ? new IncidentOpened($"inc-{Guid.NewGuid():N}"[..16], situation.Service, situation.Fingerprint, TitleOf(situation), situation.DeploymentId, situation.Commit, Now)
+                : new IncidentUpdated(incident.IncidentId, IncidentChanges.Repeated, situation.Evidence, Now));
+        }
+
+        Decide(situation);
+    }
+
+    private static bool IsIncident(string situation) =>
+        situation is not (Situations.ChecksPassed or Situations.ChecksFailed or Situations.DeploySucceeded or Situations.RollbackSucceeded or Situations.NeedsApproval);
+
+    // ---- decide ----
+
+    private void Decide(Situation situation)
+    {
+        var planned = _policy.ActionsFor(situation.Name);
+        if (planned.Count == 0)
+        {
+            Record(Decision(situation, [], "the policy table has no action for this situation"));
+            return;
+        }
+
+        if (_world.Paused)
+        {
+            Record(Decision(situation, [], $"autopilot paused; the policy would: {string.Join(", ", planned)}"));
+            return;
+        }
+
+        if (_world.DryRun)
+        {
+            Record(Decision(situation, planned, "dry-run: recorded, not executed", dryRun: true));
+            return;
+        }
+
+        var mutating = planned.Count(PolicyActions.IsMutating);
+        var used = _world.ActionsInWindow(situation.Service, BudgetSince);
+        if (mutating > 0 && used + mutating > _settings.MaxActionsPerService)
+        {
+            Record(Decision(situation, [], $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}); the policy would: {string.Join(", ", planned)}"),
+                () => AlertBudgetOnce(situation));
+            return;
+        }
+
+        Record(Decision(situation, planned, $"policy rule \"{situation.Name}\""), () => Act(situation, planned));
+    }
+
+    private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, bool dryRun = false) =>
+        new(situation.Service, situation.Name, actions, reason, dryRun, situation.DeploymentId, situation.Commit, Now);
+
+    private void AlertBudgetOnce(Situation situation)
+    {
+        if (_world.BudgetAlertedSince(situation.Service, BudgetSince))
+        {
+            return;
+        }
+
+        Record(new AutopilotModeChanged(ModeChanges.BudgetExhausted, "budget", Now, situation.Service), () => Alert(new RaiseAlert(
+            AlertSeverity.Critical,
+            $"Autopilot stopped acting on {situation.Service}: action budget exhausted",
+            $"{_settings.MaxActionsPerService} production changes within {_settings.BudgetWindow} did not fix {situation.Service}. "
+            + $"Latest situation: {situation.Name} ({situation.Evidence}). No further autonomous actions on it until the window passes; a human is needed.",
+            $"{situation.Service}:budget-exhausted",
+            situation.Service)));
+    }
+
+    // ---- act ----
+
+    private void Act(Situation situation, IReadOnlyList<string> actions)
+    {
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case PolicyActions.AlertInfo:
+                    Alert(new RaiseAlert(AlertSeverity.Info, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    break;
+                case PolicyActions.AlertWarning:
+                    Alert(new RaiseAlert(AlertSeverity.Warning, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    break;
+                case PolicyActions.AlertCritical:
+                    Alert(new RaiseAlert(AlertSeverity.Critical, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    break;
+                case PolicyActions.RecommendScaleUp:
+                    Alert(new RaiseAlert(AlertSeverity.Critical,
+                        $"{situation.Service} ran out of memory: scale up recommended",
+                        $"Recommendation: raise the memory limit (or replicas) of {situation.Service}; restarting would only crash it again.\n\n{BodyOf(situation)}",
+                        situation.Fingerprint, situation.Service));
+                    break;
+                case PolicyActions.Deploy when situation.Commit is { } commit:
+                    Request(WorkerNames.Railway, action, situation, id => new DeployCommit(id, situation.Service, commit));
+                    break;
+                case PolicyActions.Rollback:
+                    Request(WorkerNames.Railway, action, situation, id => new RollbackService(id, situation.Service, situation.DeploymentId));
+                    break;
+                case PolicyActions.Restart when situation.DeploymentId is { } deploymentId:
+                    Request(WorkerNames.Railway, action, situation, id => new RestartDeployment(id, situation.Service, deploymentId));
+                    break;
+                case PolicyActions.OpenIssue:
+                    Request(WorkerNames.GitHub, action, situation, id => new OpenIncidentIssue(
+                        id, _railway.Find(situation.Service)?.Repository, situation.Fingerprint, TitleOf(situation), BodyOf(situation)));
+                    break;
+                case PolicyActions.CheckDependencies:
+                    var dependencies = _railway.Find(situation.Service)?.DependsOn ?? [];
+                    if (dependencies.Count == 0)
+                    {
+                        // Nothing to blame but the service itself: treat it as the transient crash it then is.
+                        Situate(situation with { Name = Situations.CrashedTransient, Evidence = $"{situation.Evidence} (no dependencies configured)" });
+                    }
+                    else
+                    {
+                        Request(WorkerNames.Health, action, situation, id => new CheckHealth(id, dependencies));
+                    }
+
+                    break;
+                case PolicyActions.RecoverWorkflow when situation.Details.TryGetValue("workflowId", out var workflowId)
+                                                       && situation.Details.TryGetValue("executionId", out var executionId):
+                    Request(WorkerNames.N8n, action, situation, id => new RecoverWorkflow(id, workflowId, executionId));
+                    break;
+                default:
+                    Context.GetLogger().Warning($"Action {action} does not apply to situation {situation.Name} of {situation.Service}; skipped.");
+                    break;
+            }
+        }
+    }
+
+    private void Request(string worker, string action, Situation situation, Func<string, IWorkerCommand> command)
+    {
+        var actionId = $"{action}-{Guid.NewGuid():N}"[..(action.Length + 13)];
+        var parameters = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal) { ["situation"] = situation.Name };
+        _awaiting[actionId] = situation;
+        Record(new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now), () =>
+        {
+            var target = Worker(worker);
+            if (target.Equals(Nobody.Instance))
+            {
+                Self.Tell(new WorkerResult(actionId, false, Error: $"no {worker} worker is running"));
+                return;
+            }
+
+            target.Tell(command(actionId), Self);
+        });
+    }
+
+    private void Alert(RaiseAlert alert)
+    {
+        var alerts = Worker(WorkerNames.Alerts);
+        if (alerts.Equals(Nobody.Instance))
+        {
+            Context.GetLogger().Warning($"No alerts worker: {alert.Severity} \"{alert.Title}\" was not delivered.");
+            return;
+        }
+
+        alerts.Tell(alert, Self);
+    }
+
+    private void OnResult(WorkerResult result)
+    {
+        if (!_world.Pending.TryGetValue(result.ActionId, out var requested))
+        {
+            return;
+        }
+
+        _awaiting.Remove(result.ActionId, out var situation);
+        IAuditEvent outcome = result.Success
+            ? new ActionCompleted(result.ActionId, result.Detail ?? "done", requested.Worker, requested.Service, Now)
+            : new ActionFailed(result.ActionId, result.Error ?? result.Detail ?? "failed", requested.Worker, requested.Service, Now);
+        Record(outcome, () => FollowUp(requested, result, situation));
+    }
+
+    private void FollowUp(ActionRequested requested, WorkerResult result, Situation? situation)
+    {
+        switch (requested.Action)
+        {
+            case PolicyActions.CheckDependencies when situation is not null:
+                // A failed check names the unhealthy dependencies in Detail; a check that could not run (Error only) proves
+                // nothing, so the crash is then treated as the service's own: one bounded restart.
+                Situate(!result.Success && result.Detail is { } unhealthy
+                    ? situation with { Name = Situations.DependencyDown, Evidence = unhealthy }
+                    : situation with
+                    {
+                        Name = Situations.CrashedTransient,
+                        Evidence = $"{situation.Evidence} ({(result.Success ? "dependencies healthy" : $"dependency check failed: {result.Error}")})",
+                    });
+                break;
+            case PolicyActions.OpenIssue when result.Success && situation is not null && _world.OpenIncident(situation.Fingerprint) is { } incident:
+                Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.IssueLinked, result.Detail ?? "", Now));
+                break;
+            case PolicyActions.Rollback when !result.Success:
+                Situate(new Situation(requested.Service, Situations.RollbackFailed, result.Error ?? "rollback failed", requested.DeploymentId, requested.Commit, [], Empty));
+                break;
+        }
+    }
+
+    // ---- control ----
+
+    private void ChangeMode(bool alreadyThere, string change, string by, string message)
+    {
+        if (alreadyThere)
+        {
+            Sender.Tell(new ControlAck(true, $"{message} (no change)"));
+            return;
+        }
+
+        var replyTo = Sender;
+        Record(new AutopilotModeChanged(change, by, Now), () => replyTo.Tell(new ControlAck(true, message)));
+    }
+
+    private void OnRequestRollback(RequestRollback request)
+    {
+        if (_railway.Find(request.Service) is null)
+        {
+            Sender.Tell(new ControlAck(false, $"unknown service \"{request.Service}\""));
+            return;
+        }
+
+        if (_world.Paused)
+        {
+            Sender.Tell(new ControlAck(false, "autopilot is paused; resume it first"));
+            return;
+        }
+
+        var situation = new Situation(request.Service, "rollback-requested", $"requested by {request.RequestedBy}", _world.CurrentDeployment(request.Service), null, [], Empty);
+        var replyTo = Sender;
+        if (_world.DryRun)
+        {
+            Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}; dry-run: recorded, not executed", dryRun: true),
+                () => replyTo.Tell(new ControlAck(true, "dry-run: rollback recorded, not executed")));
+            return;
+        }
+
+        var used = _world.ActionsInWindow(request.Service, BudgetSince);
+        if (used + 1 > _settings.MaxActionsPerService)
+        {
+            Sender.Tell(new ControlAck(false, $"action budget of {request.Service} exhausted ({used} of {_settings.MaxActionsPerService})"));
+            return;
+        }
+
+        Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}"), () =>
+        {
+            Act(situation, [PolicyActions.Rollback]);
+            replyTo.Tell(new ControlAck(true, $"rollback of {request.Service} requested"));
+        });
+    }
+
+    private void OnDrill(RunDrill drill)
+    {
+        if (!Situations.All.Contains(drill.Scenario))
+        {
+            Sender.Tell(new ControlAck(false, $"unknown scenario \"{drill.Scenario}\"; known: {string.Join(", ", Situations.All.Order())}"));
+            return;
+        }
+
+        var planned = _policy.ActionsFor(drill.Scenario);
+        var situation = new Situation("drill", drill.Scenario, "drill", null, null, [], Empty);
+        var replyTo = Sender;
+        Record(new Oriented(situation.Service, situation.Name, "drill", null, null, Now), () =>
+            Record(Decision(situation, planned, "drill: recorded, not executed", dryRun: true),
+                () => replyTo.Tell(new ControlAck(true, $"drill {drill.Scenario}: would {(planned.Count == 0 ? "do nothing" : string.Join(", ", planned))}"))));
+    }
+
+    private void OnAcknowledge(AcknowledgeIncident acknowledge)
+    {
+        var incident = _world.OpenIncidentById(acknowledge.IncidentId);
+        if (incident is null)
+        {
+            Sender.Tell(new ControlAck(false, $"no open incident {acknowledge.IncidentId}"));
+            return;
+        }
+
+        var replyTo = Sender;
+        Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.Acknowledged, acknowledge.By, Now),
+            () => replyTo.Tell(new ControlAck(true, $"incident {incident.IncidentId} acknowledged by {acknowledge.By}")));
+    }
+
+    // ---- helpers ----
+
+    private void Record(IAuditEvent @event, Action? then = null) =>
+        Persist(@event, persisted =>
+        {
+            _world.Apply(persisted);
+            then?.Invoke();
+        });
+
+    private IActorRef Worker(string name) => Context.Child(name);
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    private static string TitleOf(Situation situation) => situation.Name switch
+    {
+        Situations.DeploySucceeded => $"{situation.Service}: {Short(situation.Commit)} deployed",
+        Situations.BuildFailed => $"{situation.Service}: build of {Short(situation.Commit)} failed",
+        Situations.RollbackSucceeded => $"{situation.Service}: rollback succeeded",
+        Situations.RollbackFailed => $"{situation.Service}: rollback failed",
+        _ => $"{situation.Service}: {situation.Name.Replace('-', ' ')}",
+    };
+
+    private static string BodyOf(Situation situation)
+    {
+        var lines = new List<string>
+        {
+            $"Situation: {situation.Name}",
+            $"Evidence: {situation.Evidence}",
+        };
+        if (situation.DeploymentId is not null) lines.Add($"Deployment: {situation.DeploymentId}");
+        if (situation.Commit is not null) lines.Add($"Commit: {situation.Commit}");
+        if (situation.LogTail.Count > 0)
+        {
+            lines.Add("");
+            lines.Add("Last log lines:");
+            lines.Add("```");
+            lines.AddRange(situation.LogTail.TakeLast(20));
+            lines.Add("```");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static string Short(string? commit) => commit is { Length: > 7 } ? commit[..7] : commit ?? "(unknown commit)";
+
+    private static string WireName(DeploymentStatus status) => status switch
+    {
+        DeploymentStatus.NeedsApproval => "NEEDS_APPROVAL",
+        _ => status.ToString().ToUpperInvariant(),
+    };
+}

@@ -1,0 +1,62 @@
+using Autopilot.Actors.Configuration;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>Settings of the OODA loop and its safety rails (<c>autopilot.agents.orchestrator</c> and <c>autopilot.agents.budget</c>).</summary>
+/// <param name="CycleInterval">How often the loop observes on its own (events also trigger it).</param>
+/// <param name="StartInDryRun">Start with dry-run on (decide and record, act on nothing).</param>
+/// <param name="StartPaused">Start paused.</param>
+/// <param name="MaxActionsPerService">Autonomous production-changing actions allowed per service within <paramref name="BudgetWindow"/>.</param>
+/// <param name="BudgetWindow">The budget's sliding window.</param>
+/// <param name="WorkerBackoffMin">Delay before a failed worker is started again the first time; doubles per consecutive failure.</param>
+/// <param name="WorkerBackoffMax">Longest such delay; a worker that stayed up this long starts again from the minimum.</param>
+public sealed record OrchestratorSettings(
+    TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax)
+{
+    /// <summary>The delay before starting a worker again after its <paramref name="consecutiveFailures"/>-th failure in a row.</summary>
+    public TimeSpan WorkerBackoff(int consecutiveFailures)
+    {
+        var delay = WorkerBackoffMin * Math.Pow(2, Math.Clamp(consecutiveFailures - 1, 0, 30));
+        return delay > WorkerBackoffMax ? WorkerBackoffMax : delay;
+    }
+
+    /// <summary>Reads from the <c>autopilot.agents</c> section.</summary>
+    /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
+    public static OrchestratorSettings FromConfig(Config agents)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
+        var cycle = agents.GetTimeSpan("orchestrator.cycle-interval");
+        if (cycle <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException("must be a positive duration.", $"{agents.PathPrefix}.orchestrator.cycle-interval");
+        }
+
+        var budget = agents.GetInt("budget.max-actions-per-service");
+        if (budget < 0)
+        {
+            throw new ConfigurationException("must not be negative.", $"{agents.PathPrefix}.budget.max-actions-per-service");
+        }
+
+        var window = agents.GetTimeSpan("budget.window");
+        if (window <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException("must be a positive duration.", $"{agents.PathPrefix}.budget.window");
+        }
+
+        var backoffMin = agents.GetTimeSpan("orchestrator.worker-backoff.min");
+        var backoffMax = agents.GetTimeSpan("orchestrator.worker-backoff.max");
+        if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
+        {
+            throw new ConfigurationException("min must be positive and max at least min.", $"{agents.PathPrefix}.orchestrator.worker-backoff");
+        }
+
+        return new OrchestratorSettings(
+            cycle,
+            agents.GetBoolean("orchestrator.dry-run"),
+            agents.GetBoolean("orchestrator.paused"),
+            budget,
+            window,
+            backoffMin,
+            backoffMax);
+    }
+}

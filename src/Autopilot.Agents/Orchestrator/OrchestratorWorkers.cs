@@ -1,0 +1,14 @@
+using Autopilot.Actors;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>
+/// The Props of the orchestrator's children. Railway and GitHub are required; the others are optional so a deployment
+/// (or a test) can run without them — an action for a missing worker is recorded as failed, never silently dropped.
+/// </summary>
+/// <param name="Railway">Child <c>railway</c>.</param>
+/// <param name="GitHub">Child <c>github</c>.</param>
+/// <param name="Alerts">Child <c>alerts</c> (receives <see cref="Protocol.RaiseAlert"/>).</param>
+/// <param name="N8n">Child <c>n8n</c> (which runs the fallback router as its own child <c>fallback</c>).</param>
+/// <param name="Health">Child <c>health</c>.</param>
+public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null);

@@ -1,0 +1,246 @@
+using Autopilot.Agents.Policy;
+using Autopilot.Agents.Protocol;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>
+/// What the orchestrator believes about production, rebuilt from its audit events alone (so replaying the journal after
+/// a restart restores it exactly): services and their deployments, open incidents, recent commits, workflow health,
+/// actions in flight, the budget spent and the autopilot's mode.
+/// </summary>
+internal sealed class WorldModel
+{
+    private const int RecentCommitLimit = 20;
+    private const int RememberedDeliveries = 1000;
+    private readonly Dictionary<string, ServiceState> _services = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seenDeploymentStatuses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _restartedDeployments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IncidentView> _openIncidents = new(StringComparer.Ordinal);
+    private readonly List<CommitView> _commits = [];
+    private readonly Dictionary<string, WorkflowView> _workflows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ActionRequested> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deliveries = new(StringComparer.Ordinal);
+    private readonly Queue<string> _deliveryOrder = new();
+
+    public WorldModel(bool paused, bool dryRun)
+    {
+        Paused = paused;
+        DryRun = dryRun;
+    }
+
+    public bool Paused { get; private set; }
+
+    public bool DryRun { get; private set; }
+
+    public DateTimeOffset? LastCycleAt { get; set; }
+
+    public IReadOnlyDictionary<string, ActionRequested> Pending => _pending;
+
+    public bool HasSeen(string deploymentId, string status) => _seenDeploymentStatuses.Contains($"{deploymentId}:{status}");
+
+    public bool WasRestarted(string deploymentId) => _restartedDeployments.Contains(deploymentId);
+
+    public bool HasDelivery(string source, string deliveryId) => _deliveries.Contains($"{source}:{deliveryId}");
+
+    public IncidentView? OpenIncident(string fingerprint) => _openIncidents.GetValueOrDefault(fingerprint);
+
+    public IncidentView? OpenIncidentById(string incidentId) => _openIncidents.Values.FirstOrDefault(i => i.IncidentId == incidentId);
+
+    public IEnumerable<IncidentView> OpenIncidentsOf(string service) => _openIncidents.Values.Where(i => i.Service == service).ToArray();
+
+    public int ActionsInWindow(string service, DateTimeOffset since) =>
+        _services.TryGetValue(service, out var state) ? state.ActionTimes.Count(t => t > since) : 0;
+
+    public bool BudgetAlertedSince(string service, DateTimeOffset since) =>
+        _services.TryGetValue(service, out var state) && state.BudgetAlertedAt > since;
+
+    public string? CurrentDeployment(string service) => _services.GetValueOrDefault(service)?.CurrentDeploymentId;
+
+    public void Apply(IAuditEvent @event)
+    {
+        switch (@event)
+        {
+            case Observed { Kind: ObservationKinds.DeploymentStatus, DeploymentId: { } deploymentId, Status: { } status } observed:
+                _seenDeploymentStatuses.Add($"{deploymentId}:{status}");
+                if (observed.Service is { } service)
+                {
+                    var state = Service(service);
+                    state.CurrentDeploymentId = deploymentId;
+                    state.CurrentStatus = status;
+                    if (status == "SUCCESS")
+                    {
+                        state.LastGoodDeploymentId = deploymentId;
+                    }
+                }
+
+                break;
+            case Observed { Kind: ObservationKinds.CommitPushed or ObservationKinds.ChecksCompleted, Commit: { } sha } commit:
+                _commits.RemoveAll(c => c.Sha == sha);
+                bool? passed = commit.Status switch { "passed" => true, "failed" => false, _ => null };
+                _commits.Insert(0, new CommitView(sha, commit.Summary, passed, commit.At));
+                if (_commits.Count > RecentCommitLimit)
+                {
+                    _commits.RemoveAt(_commits.Count - 1);
+                }
+
+                break;
+            case ExternalEventReceived received:
+                if (_deliveries.Add($"{received.Source}:{received.DeliveryId}"))
+                {
+                    _deliveryOrder.Enqueue($"{received.Source}:{received.DeliveryId}");
+                    if (_deliveryOrder.Count > RememberedDeliveries)
+                    {
+                        _deliveries.Remove(_deliveryOrder.Dequeue());
+                    }
+                }
+
+                break;
+            case ActionRequested requested:
+                _pending[requested.ActionId] = requested;
+                if (PolicyActions.IsMutating(requested.Action))
+                {
+                    Service(requested.Service).ActionTimes.Add(requested.At);
+                }
+
+                if (requested is { Action: PolicyActions.Restart, DeploymentId: { } restarted })
+                {
+                    // A restarted deployment gets a fresh story: its next crash is a new observation ("crashed again").
+                    _restartedDeployments.Add(restarted);
+                    _seenDeploymentStatuses.RemoveWhere(key => key.StartsWith(restarted + ":", StringComparison.Ordinal));
+                }
+
+                break;
+            case ActionCompleted completed:
+                _pending.Remove(completed.ActionId);
+                break;
+            case ActionFailed failed:
+                _pending.Remove(failed.ActionId);
+                break;
+            case AutopilotModeChanged mode:
+                switch (mode.Change)
+                {
+                    case ModeChanges.Paused: Paused = true; break;
+                    case ModeChanges.Resumed: Paused = false; break;
+                    case ModeChanges.DryRunOn: DryRun = true; break;
+                    case ModeChanges.DryRunOff: DryRun = false; break;
+                    case ModeChanges.BudgetExhausted when mode.Service is { } exhausted: Service(exhausted).BudgetAlertedAt = mode.At; break;
+                }
+
+                break;
+            case IncidentOpened opened:
+                _openIncidents[opened.Fingerprint] = new IncidentView(opened.IncidentId, opened.Service, opened.Fingerprint, opened.Title, opened.At, 1, null);
+                break;
+            case IncidentUpdated updated when _openIncidents.Values.FirstOrDefault(i => i.IncidentId == updated.IncidentId) is { } incident:
+                switch (updated.Change)
+                {
+                    case IncidentChanges.Repeated: _openIncidents[incident.Fingerprint] = incident with { Occurrences = incident.Occurrences + 1 }; break;
+                    case IncidentChanges.Acknowledged: _openIncidents[incident.Fingerprint] = incident with { AcknowledgedBy = updated.Detail }; break;
+                    case IncidentChanges.Resolved: _openIncidents.Remove(incident.Fingerprint); break;
+                }
+
+                break;
+            case N8nFailureDetected failure:
+                _workflows[failure.WorkflowId] = new WorkflowView(failure.WorkflowId, false, failure.Error, failure.At);
+                break;
+            case N8nRecoveryAttempted { Success: true } recovery:
+                _workflows[recovery.WorkflowId] = new WorkflowView(recovery.WorkflowId, true, null, recovery.At);
+                break;
+        }
+    }
+
+    public OrchestratorStatus Status(IEnumerable<string> watchedServices, DateTimeOffset budgetSince, int budget) => new(
+        Paused,
+        DryRun,
+        watchedServices.Select(name =>
+        {
+            var state = _services.GetValueOrDefault(name);
+            var used = ActionsInWindow(name, budgetSince);
+            return new ServiceView(name, state?.CurrentDeploymentId, state?.CurrentStatus, state?.LastGoodDeploymentId, used, used >= budget);
+        }).ToArray(),
+        _openIncidents.Values.OrderBy(i => i.OpenedAt).ToArray(),
+        _workflows.Values.OrderBy(w => w.WorkflowId, StringComparer.Ordinal).ToArray(),
+        _commits.ToArray(),
+        _pending.Count,
+        LastCycleAt);
+
+    private ServiceState Service(string name)
+    {
+        if (!_services.TryGetValue(name, out var state))
+        {
+            state = new ServiceState();
+            _services[name] = state;
+        }
+
+        return state;
+    }
+
+    private sealed class ServiceState
+    {
+        public string? CurrentDeploymentId { get; set; }
+
+        public string? CurrentStatus { get; set; }
+
+        public string? LastGoodDeploymentId { get; set; }
+
+        public List<DateTimeOffset> ActionTimes { get; } = [];
+
+        public DateTimeOffset? BudgetAlertedAt { get; set; }
+    }
+}
+
+/// <summary>Values of <see cref="Observed.Kind"/> the orchestrator records.</summary>
+public static class ObservationKinds
+{
+    /// <summary>A Railway deployment status (Status holds Railway's name, e.g. SUCCESS).</summary>
+    public const string DeploymentStatus = "deployment-status";
+
+    /// <summary>A deployment did not settle in time.</summary>
+    public const string DeploymentHung = "deployment-hung";
+
+    /// <summary>A commit reached a watched branch (Summary holds the branch).</summary>
+    public const string CommitPushed = "commit-pushed";
+
+    /// <summary>A commit's checks finished (Status: passed / failed; Summary holds the branch).</summary>
+    public const string ChecksCompleted = "checks-completed";
+
+    /// <summary>A health probe failed.</summary>
+    public const string HealthCheckFailed = "health-check-failed";
+
+    /// <summary>A health probe passes again.</summary>
+    public const string HealthCheckRecovered = "health-check-recovered";
+}
+
+/// <summary>Values of <see cref="AutopilotModeChanged.Change"/>.</summary>
+public static class ModeChanges
+{
+    /// <summary>Autonomous actions paused.</summary>
+    public const string Paused = "paused";
+
+    /// <summary>Autonomous actions resumed.</summary>
+    public const string Resumed = "resumed";
+
+    /// <summary>Dry-run switched on.</summary>
+    public const string DryRunOn = "dry-run-on";
+
+    /// <summary>Dry-run switched off.</summary>
+    public const string DryRunOff = "dry-run-off";
+
+    /// <summary>A service's action budget ran out; one CRITICAL alert was sent.</summary>
+    public const string BudgetExhausted = "budget-exhausted";
+}
+
+/// <summary>Values of <see cref="IncidentUpdated.Change"/>.</summary>
+public static class IncidentChanges
+{
+    /// <summary>The same kind of failure happened again.</summary>
+    public const string Repeated = "repeated";
+
+    /// <summary>A human took it (Detail: who).</summary>
+    public const string Acknowledged = "acknowledged";
+
+    /// <summary>A GitHub issue was opened or commented (Detail: which).</summary>
+    public const string IssueLinked = "issue-linked";
+
+    /// <summary>The service is healthy again.</summary>
+    public const string Resolved = "resolved";
+}

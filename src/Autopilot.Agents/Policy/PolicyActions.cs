@@ -1,0 +1,47 @@
+namespace Autopilot.Agents.Policy;
+
+/// <summary>The actions a policy rule may name. Mutating actions change production and count against the budget.</summary>
+public static class PolicyActions
+{
+    /// <summary>Deploy the commit that passed its checks.</summary>
+    public const string Deploy = "deploy";
+
+    /// <summary>Roll the service back to its last good deployment and watch the rollback.</summary>
+    public const string Rollback = "rollback";
+
+    /// <summary>Restart the crashed deployment once.</summary>
+    public const string Restart = "restart";
+
+    /// <summary>Open (or comment on) the GitHub issue of the incident's fingerprint.</summary>
+    public const string OpenIssue = "open-issue";
+
+    /// <summary>Ask the health worker about the service's dependencies before repairing it.</summary>
+    public const string CheckDependencies = "check-dependencies";
+
+    /// <summary>Ask the n8n worker to recover the failed execution (retry, then its fallback router's tiers).</summary>
+    public const string RecoverWorkflow = "recover-workflow";
+
+    /// <summary>An INFO alert (journal only).</summary>
+    public const string AlertInfo = "alert-info";
+
+    /// <summary>A WARNING alert (Telegram).</summary>
+    public const string AlertWarning = "alert-warning";
+
+    /// <summary>A CRITICAL alert (Telegram and GitHub).</summary>
+    public const string AlertCritical = "alert-critical";
+
+    /// <summary>A CRITICAL alert recommending more memory for the service.</summary>
+    public const string RecommendScaleUp = "recommend-scale-up";
+
+    /// <summary>Every known action.</summary>
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        Deploy, Rollback, Restart, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
+    };
+
+    /// <summary>True for actions that change production; only these count against the per-service budget.</summary>
+    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or RecoverWorkflow;
+
+    /// <summary>True for actions that only tell humans.</summary>
+    public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
+}

@@ -1,0 +1,60 @@
+using Autopilot.Actors.Configuration;
+
+namespace Autopilot.Agents.Policy;
+
+/// <summary>
+/// The readable decision table: situation → actions, read from <c>autopilot.agents.policy</c>. The orchestrator's
+/// decide step is a lookup in this table (plus the safety rails), so operators can read and change what the autopilot
+/// does without reading code.
+/// </summary>
+public sealed class PolicyTable
+{
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _rules;
+
+    private PolicyTable(IReadOnlyDictionary<string, IReadOnlyList<string>> rules) => _rules = rules;
+
+    /// <summary>The rules, situation → actions in execution order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Rules => _rules;
+
+    /// <summary>The actions for <paramref name="situation"/>; none when the table has no rule for it.</summary>
+    public IReadOnlyList<string> ActionsFor(string situation) => _rules.TryGetValue(situation, out var actions) ? actions : [];
+
+    /// <summary>
+    /// Reads the table from the <c>policy</c> section (<paramref name="policy"/> is that section; its keys are situations,
+    /// its values lists of actions).
+    /// </summary>
+    /// <exception cref="ConfigurationException">An unknown situation or action, or a value that is not a list; the exception names the key.</exception>
+    public static PolicyTable FromConfig(Config policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var rules = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (situation, _) in policy.AsEnumerable())
+        {
+            var key = $"{policy.PathPrefix}.{situation}".TrimStart('.');
+            if (!Situations.All.Contains(situation))
+            {
+                throw new ConfigurationException(
+                    $"Unknown situation \"{situation}\" in the policy table; known situations: {string.Join(", ", Situations.All.Order())}.", key);
+            }
+
+            var actions = policy.GetStringList(situation);
+            foreach (var action in actions)
+            {
+                if (!PolicyActions.All.Contains(action))
+                {
+                    throw new ConfigurationException(
+                        $"Unknown action \"{action}\" for situation \"{situation}\"; known actions: {string.Join(", ", PolicyActions.All.Order())}.", key);
+                }
+            }
+
+            if (actions.Distinct(StringComparer.Ordinal).Count() != actions.Count)
+            {
+                throw new ConfigurationException($"Situation \"{situation}\" names an action twice.", key);
+            }
+
+            rules[situation] = actions;
+        }
+
+        return new PolicyTable(rules);
+    }
+}

@@ -1,0 +1,89 @@
+namespace Autopilot.Agents.Protocol;
+
+/// <summary>The answer to every orchestrator control message except <see cref="GetOrchestratorStatus"/>.</summary>
+/// <param name="Accepted">Whether the orchestrator acted on it.</param>
+/// <param name="Message">What it did or why it refused.</param>
+public sealed record ControlAck(bool Accepted, string Message);
+
+/// <summary>Stops all autonomous actions (observation and recording continue) until <see cref="ResumeAutopilot"/>.</summary>
+/// <param name="By">Who asked, for the audit log.</param>
+public sealed record PauseAutopilot(string By = "operator");
+
+/// <summary>Resumes autonomous actions after <see cref="PauseAutopilot"/>.</summary>
+/// <param name="By">Who asked, for the audit log.</param>
+public sealed record ResumeAutopilot(string By = "operator");
+
+/// <summary>With dry-run on, the orchestrator still observes, decides and records, but acts on nothing.</summary>
+/// <param name="Enabled">On or off.</param>
+public sealed record SetDryRun(bool Enabled);
+
+/// <summary>A human asks for a rollback of a service to its last good deployment (counts against the budget like any action).</summary>
+/// <param name="Service">Logical service name.</param>
+/// <param name="RequestedBy">Who asked.</param>
+public sealed record RequestRollback(string Service, string RequestedBy);
+
+/// <summary>Runs a named drill: feeds a synthetic observation through the loop in dry-run fashion, acting on nothing.</summary>
+/// <param name="Scenario">A situation name from the policy table, e.g. <c>deployment-failed</c>.</param>
+public sealed record RunDrill(string Scenario);
+
+/// <summary>A human takes ownership of an open incident.</summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="By">Who.</param>
+public sealed record AcknowledgeIncident(string IncidentId, string By);
+
+/// <summary>Asks for an <see cref="OrchestratorStatus"/>.</summary>
+public sealed record GetOrchestratorStatus;
+
+/// <summary>A snapshot of the orchestrator's world model.</summary>
+/// <param name="Paused">Autonomous actions paused.</param>
+/// <param name="DryRun">Dry-run mode.</param>
+/// <param name="Services">Watched services.</param>
+/// <param name="Incidents">Open incidents.</param>
+/// <param name="Workflows">n8n workflow health as last reported.</param>
+/// <param name="RecentCommits">Recently observed commits on watched branches, newest first.</param>
+/// <param name="PendingActions">Actions requested and not yet answered.</param>
+/// <param name="LastCycleAt">When the last OODA cycle ran.</param>
+public sealed record OrchestratorStatus(
+    bool Paused,
+    bool DryRun,
+    IReadOnlyList<ServiceView> Services,
+    IReadOnlyList<IncidentView> Incidents,
+    IReadOnlyList<WorkflowView> Workflows,
+    IReadOnlyList<CommitView> RecentCommits,
+    int PendingActions,
+    DateTimeOffset? LastCycleAt);
+
+/// <summary>One watched service.</summary>
+/// <param name="Service">Logical name.</param>
+/// <param name="CurrentDeploymentId">Deployment last seen.</param>
+/// <param name="CurrentStatus">Its status (Railway's name, e.g. SUCCESS).</param>
+/// <param name="LastGoodDeploymentId">Most recent deployment seen in SUCCESS.</param>
+/// <param name="ActionsInLastHour">Autonomous actions counted against the budget in the last hour.</param>
+/// <param name="BudgetExhausted">True when no more autonomous actions will be taken on it this hour.</param>
+public sealed record ServiceView(
+    string Service, string? CurrentDeploymentId, string? CurrentStatus, string? LastGoodDeploymentId, int ActionsInLastHour, bool BudgetExhausted);
+
+/// <summary>One open incident.</summary>
+/// <param name="IncidentId">Identity.</param>
+/// <param name="Service">Service concerned.</param>
+/// <param name="Fingerprint">Incident kind.</param>
+/// <param name="Title">Summary.</param>
+/// <param name="OpenedAt">When.</param>
+/// <param name="Occurrences">How many times it was observed.</param>
+/// <param name="AcknowledgedBy">Who took it, if anyone.</param>
+public sealed record IncidentView(
+    string IncidentId, string Service, string Fingerprint, string Title, DateTimeOffset OpenedAt, int Occurrences, string? AcknowledgedBy);
+
+/// <summary>Health of one n8n workflow.</summary>
+/// <param name="WorkflowId">Id.</param>
+/// <param name="Healthy">False after a detected failure until a recovery succeeds.</param>
+/// <param name="LastError">Last error seen.</param>
+/// <param name="At">When it was last updated.</param>
+public sealed record WorkflowView(string WorkflowId, bool Healthy, string? LastError, DateTimeOffset At);
+
+/// <summary>A commit on a watched branch.</summary>
+/// <param name="Sha">Commit.</param>
+/// <param name="Branch">Branch.</param>
+/// <param name="ChecksPassed">Null while checks are pending.</param>
+/// <param name="At">When observed.</param>
+public sealed record CommitView(string Sha, string Branch, bool? ChecksPassed, DateTimeOffset At);

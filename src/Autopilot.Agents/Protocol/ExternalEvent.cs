@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+namespace Autopilot.Agents.Protocol;
+
+/// <summary>
+/// A verified webhook delivery or inbox entry handed to the orchestrator. Verification (signatures, replay) happens
+/// before this message exists; the orchestrator treats it as trusted input and turns it into observations.
+/// </summary>
+/// <param name="Source"><c>github</c>, <c>railway</c> or <c>n8n</c>.</param>
+/// <param name="EventType">The platform's event name, e.g. GitHub's <c>X-GitHub-Event</c> (<c>push</c>, <c>workflow_run</c>, <c>check_suite</c>).</param>
+/// <param name="DeliveryId">The platform's delivery id, used to ignore redeliveries.</param>
+/// <param name="Payload">The JSON body.</param>
+public sealed record ExternalEvent(string Source, string EventType, string DeliveryId, JsonElement Payload);
+
+/// <summary>Well-known values of <see cref="ExternalEvent.Source"/>.</summary>
+public static class ExternalEventSources
+{
+    /// <summary>GitHub webhooks.</summary>
+    public const string GitHub = "github";
+
+    /// <summary>Railway webhooks.</summary>
+    public const string Railway = "railway";
+
+    /// <summary>n8n webhooks / error workflow callbacks.</summary>
+    public const string N8n = "n8n";
+}
