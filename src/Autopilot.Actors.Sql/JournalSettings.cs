@@ -4,19 +4,30 @@ using Autopilot.Actors.Sql.Connectivity;
 namespace Autopilot.Actors.Sql;
 
 /// <summary>
-/// Settings of the SQLite journal and snapshot store (HOCON: <c>autopilot.persistence.journal.sqlite.connection-string</c>).
+/// What the settings of the SQL back ends share: where the database is, how many writes one group commit may take,
+/// and how start-up retries. Printing leaves the connection string out because it may carry a password.
 /// </summary>
-/// <param name="ConnectionString">Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/autopilot/journal.db</c>.</param>
-public sealed record SqliteJournalSettings(string ConnectionString)
+public abstract record SqlStoreSettings
 {
-    /// <summary>Most atomic writes committed in one transaction by the group commit.</summary>
-    public int MaxBatchSize { get; init; } = 256;
+    /// <param name="connectionString">The driver's connection string.</param>
+    /// <param name="maxBatchSize">The back end's default for <see cref="MaxBatchSize"/>.</param>
+    private protected SqlStoreSettings(string connectionString, int maxBatchSize)
+    {
+        ConnectionString = connectionString;
+        MaxBatchSize = maxBatchSize;
+    }
 
-    /// <summary>Backoff between attempts to open the database at start.</summary>
+    /// <summary>The driver's connection string; never printed.</summary>
+    public string ConnectionString { get; init; }
+
+    /// <summary>Most atomic writes committed in one transaction by the group commit.</summary>
+    public int MaxBatchSize { get; init; }
+
+    /// <summary>Backoff between attempts to reach the database at start.</summary>
     public RetryBackoff StartupBackoff { get; init; } = RetryBackoff.Default;
 
-    // The connection string may carry a password: keep it out of ToString.
-    private bool PrintMembers(StringBuilder builder)
+    /// <summary>Prints everything but the connection string.</summary>
+    protected virtual bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"MaxBatchSize = {MaxBatchSize}, StartupBackoff = {StartupBackoff}");
         return true;
@@ -24,24 +35,16 @@ public sealed record SqliteJournalSettings(string ConnectionString)
 }
 
 /// <summary>
+/// Settings of the SQLite journal and snapshot store (HOCON: <c>autopilot.persistence.journal.sqlite.connection-string</c>).
+/// A group commit takes up to 256 writes by default.
+/// </summary>
+/// <param name="ConnectionString">Microsoft.Data.Sqlite connection string, e.g. <c>Data Source=/var/lib/autopilot/journal.db</c>.</param>
+public sealed record SqliteJournalSettings(string ConnectionString) : SqlStoreSettings(ConnectionString, maxBatchSize: 256);
+
+/// <summary>
 /// Settings of the PostgreSQL journal and snapshot store (HOCON: <c>autopilot.persistence.journal.postgresql.connection-string</c>).
+/// A group commit takes up to 64 writes by default: each write runs in its own savepoint (a subtransaction), and
+/// PostgreSQL caches 64 subtransactions per backend before snapshots get slower.
 /// </summary>
 /// <param name="ConnectionString">Npgsql connection string; its password never appears in logs, exceptions or health.</param>
-public sealed record PostgresJournalSettings(string ConnectionString)
-{
-    /// <summary>
-    /// Most atomic writes committed in one transaction. Each write runs in its own savepoint (a subtransaction);
-    /// PostgreSQL caches 64 subtransactions per backend before snapshots get slower, hence the default.
-    /// </summary>
-    public int MaxBatchSize { get; init; } = 64;
-
-    /// <summary>Backoff between attempts to reach the database at start.</summary>
-    public RetryBackoff StartupBackoff { get; init; } = RetryBackoff.Default;
-
-    // The connection string carries a password: keep it out of ToString.
-    private bool PrintMembers(StringBuilder builder)
-    {
-        builder.Append($"MaxBatchSize = {MaxBatchSize}, StartupBackoff = {StartupBackoff}");
-        return true;
-    }
-}
+public sealed record PostgresJournalSettings(string ConnectionString) : SqlStoreSettings(ConnectionString, maxBatchSize: 64);

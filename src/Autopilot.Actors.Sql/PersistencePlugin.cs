@@ -1,6 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Snapshots;
-
 namespace Autopilot.Actors.Sql;
 
 /// <summary>A journal and the snapshot store that goes with it (same back end, same database).</summary>

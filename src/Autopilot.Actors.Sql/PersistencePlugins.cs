@@ -1,9 +1,5 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.Sql.Postgres;
 using Autopilot.Actors.Sql.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql;
 

@@ -1,5 +1,3 @@
-using System.Data.Common;
-
 namespace Autopilot.Actors.Sql.Connectivity;
 
 /// <summary>

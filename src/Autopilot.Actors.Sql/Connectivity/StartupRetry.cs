@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Autopilot.Actors.Sql.Connectivity;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Microsoft.Extensions.Logging;
-
 namespace Autopilot.Actors.Sql.Connectivity;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Autopilot.Actors.Persistence.Journal;
 
 namespace Autopilot.Actors.Sql.GroupCommit;
 

@@ -1,6 +1,3 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-
 namespace Autopilot.Actors.Sql.GroupCommit;
 
 /// <summary>An atomic write waiting in the group-commit queue, already serialized by its caller's thread.</summary>

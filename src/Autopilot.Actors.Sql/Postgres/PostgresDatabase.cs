@@ -1,4 +1,5 @@
 using Autopilot.Actors.Sql.Connectivity;
+using Autopilot.Actors.Sql.Database;
 using Npgsql;
 
 namespace Autopilot.Actors.Sql.Postgres;
@@ -7,7 +8,7 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// The PostgreSQL database shared by the journal and the snapshot store: a data source whose sessions always run
 /// with <c>synchronous_commit = on</c> (a commit returns after its WAL is flushed), and the schema.
 /// </summary>
-internal sealed class PostgresDatabase : IAsyncDisposable
+internal sealed class PostgresDatabase : SqlDatabase
 {
     /// <summary>
     /// Advisory lock taken by every journal write transaction (see <see cref="PostgresEventJournal"/>): the ASCII of
@@ -99,7 +100,13 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         $fn$;
         """;
 
-    public PostgresDatabase(string connectionString)
+    /// <summary>The database <paramref name="settings"/> point at; checks them first.</summary>
+    public PostgresDatabase(PostgresJournalSettings settings)
+        : this((settings ?? throw new ArgumentNullException(nameof(settings))).ConnectionString)
+    {
+    }
+
+    private PostgresDatabase(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Connection = new RedactedConnection(connectionString, b =>
@@ -113,12 +120,14 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         DataSource = builder.Build();
     }
 
-    public RedactedConnection Connection { get; }
+    /// <inheritdoc />
+    public override RedactedConnection Connection { get; }
 
+    /// <summary>The pooled data source; the journal's writer takes its connection from here too.</summary>
     public NpgsqlDataSource DataSource { get; }
 
     /// <summary>Creates tables and function if missing; an advisory lock keeps concurrent starts from colliding.</summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    public override async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -129,5 +138,10 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Sql.Connectivity;
+using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
-using Microsoft.Extensions.Logging;
+using Autopilot.Actors.Sql.Journal;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -32,262 +29,119 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// lock) is small because each holder commits a whole group of writes at once.
 /// </para>
 /// <para>
-/// Start-up retries an unreachable database with capped exponential backoff, reporting each attempt in
-/// <see cref="Health"/>; the connection string's password never reaches a log, exception or health detail.
+/// Start-up retries, health, the group-commit queue and paging are <see cref="SqlEventJournal"/>'s; the
+/// connection string's password never reaches a log, exception or health detail.
 /// </para>
 /// </remarks>
-public sealed class PostgresEventJournal : IEventJournal
+public sealed class PostgresEventJournal : SqlEventJournal
 {
-    private const int PageSize = 4096;
-    private const string EventColumns = "e.ordering, e.persistence_id, e.sequence_nr, e.written_at, e.manifest, e.schema_version, e.payload, e.tags";
     private const string AppendSql = "SELECT autopilot_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
     private readonly PostgresDatabase _database;
-    private readonly EventSerializer _serializer;
-    private readonly ILogger _logger;
-    private readonly StoreHealth _health;
-    private readonly StartupRetry _startup;
-    private readonly GroupCommitQueue _queue;
     private NpgsqlConnection? _writer;
-    private volatile bool _disposed;
 
-    /// <summary>Creates the journal; call <see cref="StartAsync"/> before writing.</summary>
+    /// <summary>Creates the journal; call <see cref="SqlEventJournal.StartAsync"/> before writing.</summary>
     public PostgresEventJournal(PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+        : this(new PostgresDatabase(settings), settings, serializer, logger, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        _database = new PostgresDatabase(settings.ConnectionString);
-        _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
-        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _health = new StoreHealth("PostgreSQL journal", _database.Connection, logger);
-        _startup = new StartupRetry("PostgreSQL journal", _health, settings.StartupBackoff, logger, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
-        _queue = new GroupCommitQueue(CommitBatchAsync, settings.MaxBatchSize);
     }
 
-    /// <inheritdoc />
-    public event Action? Written;
-
-    /// <inheritdoc />
-    public JournalHealth Health => _health.Current;
-
-    /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private PostgresEventJournal(PostgresDatabase database, PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+        : base("PostgreSQL journal", database, settings, serializer, logger, timeProvider)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _startup.RunAsync(_database.EnsureSchemaAsync, cancellationToken).ConfigureAwait(false);
-        _queue.Start();
+        _database = database;
     }
 
-    /// <inheritdoc />
-    public Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_queue.IsRunning)
-            throw new JournalUnavailableException($"The PostgreSQL journal has not started yet ({Health.Detail ?? "starting"}).");
-        write.EnsureWellFormed();
-        var payloads = write.Events.Select(e => _serializer.Serialize(e.Payload)).ToArray();
-        return _queue.EnqueueAsync(new PendingWrite(write, payloads), cancellationToken);
-    }
+    private protected override SqlQuery HighestSequenceNrQuery(string persistenceId) =>
+        new("SELECT highest_sequence_nr FROM journal_metadata WHERE persistence_id = $1", [Text(persistenceId)]);
 
-    /// <inheritdoc />
-    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default)
+    private protected override SqlQuery StreamPageQuery(string persistenceId, long from, long to, int limit) =>
+        new($"SELECT {EventColumns} FROM event_journal e WHERE e.persistence_id = $1 AND e.sequence_nr >= $2 AND e.sequence_nr <= $3 ORDER BY e.sequence_nr LIMIT $4",
+            [Text(persistenceId), Number(from), Number(to), new NpgsqlParameter<int> { TypedValue = limit }]);
+
+    private protected override SqlQuery TagPageQuery(string tag, long afterOffset) =>
+        new($"SELECT {EventColumns} FROM event_tag t JOIN event_journal e ON e.ordering = t.ordering WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT {PageSize}",
+            [Text(tag), Number(afterOffset)]);
+
+    private protected override SqlQuery AllEventsPageQuery(long afterOffset) =>
+        new($"SELECT {EventColumns} FROM event_journal e WHERE e.ordering > $1 ORDER BY e.ordering LIMIT {PageSize}", [Number(afterOffset)]);
+
+    private protected override SqlQuery PersistenceIdPageQuery(string after) =>
+        new($"""
+            SELECT m.persistence_id FROM journal_metadata m
+            WHERE m.persistence_id COLLATE "C" > $1 AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
+            ORDER BY m.persistence_id COLLATE "C" LIMIT {PageSize}
+            """, [Text(after)]);
+
+    private protected override async Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
-        try
+        await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // A batch without BEGIN runs as one implicit transaction: tags and events go together.
+        await using var batch = new NpgsqlBatch(connection)
         {
-            await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT highest_sequence_nr FROM journal_metadata WHERE persistence_id = $1", connection);
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long highest ? highest : 0;
-        }
-        catch (NpgsqlException e)
-        {
-            throw Unavailable("read the highest sequence number", e);
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var next = fromSequenceNr;
-        var remaining = max;
-        while (remaining > 0 && next <= toSequenceNr)
-        {
-            var limit = (int)Math.Min(remaining, PageSize);
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_journal e WHERE e.persistence_id = $1 AND e.sequence_nr >= $2 AND e.sequence_nr <= $3 ORDER BY e.sequence_nr LIMIT $4",
-                [new NpgsqlParameter<string> { TypedValue = persistenceId }, new NpgsqlParameter<long> { TypedValue = next }, new NpgsqlParameter<long> { TypedValue = toSequenceNr }, new NpgsqlParameter<int> { TypedValue = limit }],
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < limit)
-                yield break;
-            next = page[^1].SequenceNr + 1;
-            remaining -= page.Count;
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        try
-        {
-            await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            // A batch without BEGIN runs as one implicit transaction: tags and events go together.
-            await using var batch = new NpgsqlBatch(connection)
+            BatchCommands =
             {
-                BatchCommands =
-                {
-                    Command("""
-                        DELETE FROM event_tag t USING event_journal e
-                        WHERE e.persistence_id = $1 AND e.sequence_nr <= $2 AND t.tag = ANY (e.tags) AND t.ordering = e.ordering
-                        """, new NpgsqlParameter<string> { TypedValue = persistenceId }, new NpgsqlParameter<long> { TypedValue = toSequenceNr }),
-                    Command("DELETE FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2",
-                        new NpgsqlParameter<string> { TypedValue = persistenceId }, new NpgsqlParameter<long> { TypedValue = toSequenceNr }),
-                },
-            };
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e)
-        {
-            throw Unavailable("delete events", e);
-        }
+                Command("""
+                    DELETE FROM event_tag t USING event_journal e
+                    WHERE e.persistence_id = $1 AND e.sequence_nr <= $2 AND t.tag = ANY (e.tags) AND t.ordering = e.ordering
+                    """, Text(persistenceId), Number(toSequenceNr)),
+                Command("DELETE FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2", Text(persistenceId), Number(toSequenceNr)),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> CurrentEventsByTagAsync(string tag, long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = afterOffset;
-        while (true)
-        {
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_tag t JOIN event_journal e ON e.ordering = t.ordering WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT {PageSize}",
-                [new NpgsqlParameter<string> { TypedValue = tag }, new NpgsqlParameter<long> { TypedValue = after }],
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1].Offset;
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> CurrentAllEventsAsync(long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = afterOffset;
-        while (true)
-        {
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_journal e WHERE e.ordering > $1 ORDER BY e.ordering LIMIT {PageSize}",
-                [new NpgsqlParameter<long> { TypedValue = after }],
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1].Offset;
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<string> CurrentPersistenceIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = "";
-        while (true)
-        {
-            var page = new List<string>(PageSize);
-            try
-            {
-                await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using var command = new NpgsqlCommand($"""
-                    SELECT m.persistence_id FROM journal_metadata m
-                    WHERE m.persistence_id > $1 AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
-                    ORDER BY m.persistence_id COLLATE "C" LIMIT {PageSize}
-                    """, connection);
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after });
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    page.Add(reader.GetString(0));
-            }
-            catch (NpgsqlException e)
-            {
-                throw Unavailable("read persistence ids", e);
-            }
-
-            foreach (var id in page)
-                yield return id;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1];
-        }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        await _queue.DisposeAsync().ConfigureAwait(false);
-        if (_writer is not null)
-            await _writer.DisposeAsync().ConfigureAwait(false);
-        _writer = null;
-        await _database.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>Commits one group-commit batch; runs only on the queue's loop, which owns <see cref="_writer"/>.</summary>
-    private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
+    private protected override async Task<JournalRejectedException?[]> CommitAsync(IReadOnlyList<PendingWrite> batch)
     {
         var outcomes = new JournalRejectedException?[batch.Count];
+        _writer ??= await _database.DataSource.OpenConnectionAsync().ConfigureAwait(false);
+        var resumeAt = 0;
+        var afterRejection = false;
+        while (true)
+        {
+            var (commands, writeOfCommand) = BuildTransaction(batch, resumeAt, afterRejection);
+            await using var npgsqlBatch = new NpgsqlBatch(_writer);
+            foreach (var command in commands)
+                npgsqlBatch.BatchCommands.Add(command);
+            try
+            {
+                await npgsqlBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
+                return outcomes;
+            }
+            catch (PostgresException e) when (FailedWrite(commands, writeOfCommand) is { } index && RejectionFor(e, batch[index].Write) is { } rejection)
+            {
+                // The transaction is open but aborted inside write `index`'s savepoint: undo just that write.
+                outcomes[index] = rejection;
+                resumeAt = index + 1;
+                afterRejection = true;
+            }
+        }
+    }
+
+    private protected override async ValueTask CloseWriterAsync()
+    {
+        if (_writer is null)
+            return;
         try
         {
-            _writer ??= await _database.DataSource.OpenConnectionAsync().ConfigureAwait(false);
-            var resumeAt = 0;
-            var afterRejection = false;
-            while (true)
-            {
-                var (commands, writeOfCommand) = BuildTransaction(batch, resumeAt, afterRejection);
-                await using var npgsqlBatch = new NpgsqlBatch(_writer);
-                foreach (var command in commands)
-                    npgsqlBatch.BatchCommands.Add(command);
-                try
-                {
-                    await npgsqlBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
-                    break;
-                }
-                catch (PostgresException e) when (FailedWrite(commands, writeOfCommand) is { } index && RejectionFor(e, batch[index].Write) is { } rejection)
-                {
-                    // The transaction is open but aborted inside write `index`'s savepoint: undo just that write.
-                    outcomes[index] = rejection;
-                    resumeAt = index + 1;
-                    afterRejection = true;
-                }
-            }
+            // Closing a connection with an open transaction makes the server roll it back.
+            await _writer.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is NpgsqlException or IOException)
         {
-            await AbandonWriterAsync().ConfigureAwait(false);
-            if (e is NpgsqlException { IsTransient: true } or IOException or TimeoutException)
-                _health.ReportUnreachable(e, logTransition: true);
-            throw Unavailable("commit", e);
+            Logger.LogDebug("Closing the PostgreSQL writer connection failed: {Detail}", _database.Connection.Explain(e));
         }
 
-        _health.ReportHealthy();
-        var anyStored = false;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (outcomes[i] is { } rejection)
-                batch[i].Fail(rejection);
-            else
-            {
-                batch[i].Succeed();
-                anyStored = true;
-            }
-        }
-
-        if (anyStored)
-            NotifyWritten();
+        _writer = null;
     }
+
+    /// <summary>Other failures (a refused statement, a bug) leave the server reachable: health stays as it is.</summary>
+    private protected override bool MeansUnreachable(Exception commitFailure) =>
+        commitFailure is NpgsqlException { IsTransient: true } or IOException or TimeoutException;
+
+    private protected override IReadOnlyList<string> ReadTags(DbDataReader reader, int ordinal) => reader.GetFieldValue<string[]>(ordinal);
+
+    private protected override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => new(reader.GetFieldValue<DateTime>(ordinal));
 
     /// <summary>
     /// The statements of one round trip: open the transaction and take the cross-process write lock (or, after a
@@ -350,7 +204,7 @@ public sealed class PostgresEventJournal : IEventJournal
         }
 
         return Command(AppendSql,
-            new NpgsqlParameter<string> { TypedValue = pending.Write.PersistenceId },
+            Text(pending.Write.PersistenceId),
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = pending.Write.FencingToken is { } token ? token : DBNull.Value },
             new NpgsqlParameter<long[]> { TypedValue = sequenceNrs },
             new NpgsqlParameter<DateTime[]> { TypedValue = writtenAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
@@ -382,66 +236,6 @@ public sealed class PostgresEventJournal : IEventJournal
         _ => null,
     };
 
-    private async Task AbandonWriterAsync()
-    {
-        if (_writer is null)
-            return;
-        try
-        {
-            // Closing a connection with an open transaction makes the server roll it back.
-            await _writer.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NpgsqlException or IOException)
-        {
-            _logger.LogDebug("Closing the PostgreSQL writer connection failed: {Detail}", _database.Connection.Explain(e));
-        }
-
-        _writer = null;
-    }
-
-    private void NotifyWritten()
-    {
-        try
-        {
-            Written?.Invoke();
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "A Written subscriber of the PostgreSQL journal threw");
-        }
-    }
-
-    private async Task<List<EventEnvelope>> ReadPageAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
-    {
-        var page = new List<EventEnvelope>();
-        try
-        {
-            await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddRange(parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var persistenceId = reader.GetString(1);
-                var sequenceNr = reader.GetInt64(2);
-                var payload = new SerializedPayload(reader.GetString(4), reader.GetInt32(5), reader.GetFieldValue<byte[]>(6));
-                page.Add(new EventEnvelope(
-                    reader.GetInt64(0),
-                    persistenceId,
-                    sequenceNr,
-                    _serializer.Deserialize(payload, persistenceId, sequenceNr),
-                    reader.GetFieldValue<string[]>(7),
-                    new DateTimeOffset(reader.GetFieldValue<DateTime>(3))));
-            }
-        }
-        catch (NpgsqlException e)
-        {
-            throw Unavailable("read events", e);
-        }
-
-        return page;
-    }
-
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -449,6 +243,7 @@ public sealed class PostgresEventJournal : IEventJournal
         return command;
     }
 
-    private JournalUnavailableException Unavailable(string operation, Exception e) =>
-        new($"The PostgreSQL journal could not {operation} ({_database.Connection.Explain(e)}); the outcome is unknown.", e);
+    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
+
+    private static NpgsqlParameter<long> Number(long value) => new() { TypedValue = value };
 }

@@ -1,4 +1,5 @@
 using Autopilot.Actors.Sql.Connectivity;
+using Autopilot.Actors.Sql.Database;
 using Microsoft.Data.Sqlite;
 
 namespace Autopilot.Actors.Sql.Sqlite;
@@ -7,7 +8,7 @@ namespace Autopilot.Actors.Sql.Sqlite;
 /// One SQLite database file shared by the journal and the snapshot store: opens connections with the durability
 /// settings and creates the schema.
 /// </summary>
-internal sealed class SqliteDatabase
+internal sealed class SqliteDatabase : SqlDatabase
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS event_journal (
@@ -46,7 +47,13 @@ internal sealed class SqliteDatabase
 
     private readonly string _connectionString;
 
-    public SqliteDatabase(string connectionString)
+    /// <summary>The database file <paramref name="settings"/> point at; checks them first.</summary>
+    public SqliteDatabase(SqliteJournalSettings settings)
+        : this((settings ?? throw new ArgumentNullException(nameof(settings))).ConnectionString)
+    {
+    }
+
+    private SqliteDatabase(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
         if (string.IsNullOrWhiteSpace(builder.DataSource) || builder.Mode == SqliteOpenMode.Memory || builder.DataSource == ":memory:")
@@ -57,7 +64,8 @@ internal sealed class SqliteDatabase
         Connection = new RedactedConnection(connectionString, b => $"SQLite {RedactedConnection.Value(b, "Data Source") ?? RedactedConnection.Value(b, "DataSource")}");
     }
 
-    public RedactedConnection Connection { get; }
+    /// <inheritdoc />
+    public override RedactedConnection Connection { get; }
 
     /// <summary>
     /// Opens a connection with durable settings: WAL (readers never block the writer) and synchronous=FULL (a commit
@@ -82,7 +90,7 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Creates the tables if missing; safe to run from several processes at once.</summary>
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    public override async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: false);
@@ -94,9 +102,14 @@ internal sealed class SqliteDatabase
     }
 
     /// <summary>Closes idle pooled connections so the file is released when the store stops.</summary>
-    public void ReleasePooledConnections()
+    public override ValueTask DisposeAsync()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
+        return ValueTask.CompletedTask;
     }
+
+    /// <inheritdoc />
+    protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await OpenAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Sql.Connectivity;
+using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
+using Autopilot.Actors.Sql.Journal;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Sqlite;
 
@@ -16,244 +13,93 @@ namespace Autopilot.Actors.Sql.Sqlite;
 /// Writes go through a group commit: a single writer connection commits whatever is queued in one transaction
 /// (one fsync), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
 /// AUTOINCREMENT key assigned under SQLite's single write lock, so they grow in commit order and a live tag query
-/// never skips an event. Reads use other (pooled) connections and read page by page so they never hold a read
-/// transaction open while the consumer works.
+/// never skips an event. Reads use other (pooled) connections; start-up, the group-commit queue and paging are
+/// <see cref="SqlEventJournal"/>'s.
 /// </remarks>
-public sealed class SqliteEventJournal : IEventJournal
+public sealed class SqliteEventJournal : SqlEventJournal
 {
-    private const int PageSize = 4096;
-    private const string EventColumns = "e.ordering, e.persistence_id, e.sequence_nr, e.written_at, e.manifest, e.schema_version, e.payload, e.tags";
-
     private readonly SqliteDatabase _database;
-    private readonly EventSerializer _serializer;
-    private readonly ILogger _logger;
-    private readonly StoreHealth _health;
-    private readonly StartupRetry _startup;
-    private readonly GroupCommitQueue _queue;
     private WriterConnection? _writer;
-    private volatile bool _disposed;
 
-    /// <summary>Creates the journal; call <see cref="StartAsync"/> before writing.</summary>
+    /// <summary>Creates the journal; call <see cref="SqlEventJournal.StartAsync"/> before writing.</summary>
     public SqliteEventJournal(SqliteJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+        : this(new SqliteDatabase(settings), settings, serializer, logger, timeProvider)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        _database = new SqliteDatabase(settings.ConnectionString);
-        _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
-        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
-        _health = new StoreHealth("SQLite journal", _database.Connection, logger);
-        _startup = new StartupRetry("SQLite journal", _health, settings.StartupBackoff, logger, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
-        _queue = new GroupCommitQueue(CommitBatchAsync, settings.MaxBatchSize);
     }
 
-    /// <inheritdoc />
-    public event Action? Written;
-
-    /// <inheritdoc />
-    public JournalHealth Health => _health.Current;
-
-    /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private SqliteEventJournal(SqliteDatabase database, SqliteJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+        : base("SQLite journal", database, settings, serializer, logger, timeProvider)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        await _startup.RunAsync(_database.EnsureSchemaAsync, cancellationToken).ConfigureAwait(false);
-        _queue.Start();
+        _database = database;
     }
 
-    /// <inheritdoc />
-    public Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_queue.IsRunning)
-            throw new JournalUnavailableException("The SQLite journal has not started yet.");
-        write.EnsureWellFormed();
-        var payloads = write.Events.Select(e => _serializer.Serialize(e.Payload)).ToArray();
-        return _queue.EnqueueAsync(new PendingWrite(write, payloads), cancellationToken);
-    }
+    private protected override SqlQuery HighestSequenceNrQuery(string persistenceId) =>
+        new("SELECT highest_sequence_nr FROM journal_metadata WHERE persistence_id = $pid", [new SqliteParameter("$pid", persistenceId)]);
 
-    /// <inheritdoc />
-    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default)
+    private protected override SqlQuery StreamPageQuery(string persistenceId, long from, long to, int limit) =>
+        new($"SELECT {EventColumns} FROM event_journal e WHERE e.persistence_id = $pid AND e.sequence_nr >= $from AND e.sequence_nr <= $to ORDER BY e.sequence_nr LIMIT $limit",
+            [new SqliteParameter("$pid", persistenceId), new SqliteParameter("$from", from), new SqliteParameter("$to", to), new SqliteParameter("$limit", limit)]);
+
+    private protected override SqlQuery TagPageQuery(string tag, long afterOffset) =>
+        new($"SELECT {EventColumns} FROM event_tag t JOIN event_journal e ON e.ordering = t.ordering WHERE t.tag = $tag AND t.ordering > $after ORDER BY t.ordering LIMIT {PageSize}",
+            [new SqliteParameter("$tag", tag), new SqliteParameter("$after", afterOffset)]);
+
+    private protected override SqlQuery AllEventsPageQuery(long afterOffset) =>
+        new($"SELECT {EventColumns} FROM event_journal e WHERE e.ordering > $after ORDER BY e.ordering LIMIT {PageSize}", [new SqliteParameter("$after", afterOffset)]);
+
+    private protected override SqlQuery PersistenceIdPageQuery(string after) =>
+        new($"""
+            SELECT m.persistence_id FROM journal_metadata m
+            WHERE m.persistence_id > $after AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
+            ORDER BY m.persistence_id LIMIT {PageSize}
+            """, [new SqliteParameter("$after", after)]);
+
+    private protected override async Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT highest_sequence_nr FROM journal_metadata WHERE persistence_id = $pid";
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM event_tag WHERE (tag, ordering) IN (
+                SELECT t.value, e.ordering FROM event_journal e, json_each(e.tags) t
+                WHERE e.persistence_id = $pid AND e.sequence_nr <= $to AND e.tags IS NOT NULL);
+            DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to;
+            """;
         command.Parameters.AddWithValue("$pid", persistenceId);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long highest ? highest : 0;
+        command.Parameters.AddWithValue("$to", toSequenceNr);
+        command.ExecuteNonQuery();
+        transaction.Commit();
     }
 
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var next = fromSequenceNr;
-        var remaining = max;
-        while (remaining > 0 && next <= toSequenceNr)
-        {
-            var limit = (int)Math.Min(remaining, PageSize);
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_journal e WHERE e.persistence_id = $pid AND e.sequence_nr >= $from AND e.sequence_nr <= $to ORDER BY e.sequence_nr LIMIT $limit",
-                c =>
-                {
-                    c.Parameters.AddWithValue("$pid", persistenceId);
-                    c.Parameters.AddWithValue("$from", next);
-                    c.Parameters.AddWithValue("$to", toSequenceNr);
-                    c.Parameters.AddWithValue("$limit", limit);
-                },
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < limit)
-                yield break;
-            next = page[^1].SequenceNr + 1;
-            remaining -= page.Count;
-        }
-    }
-
-    /// <inheritdoc />
-    public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        try
-        {
-            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = """
-                DELETE FROM event_tag WHERE (tag, ordering) IN (
-                    SELECT t.value, e.ordering FROM event_journal e, json_each(e.tags) t
-                    WHERE e.persistence_id = $pid AND e.sequence_nr <= $to AND e.tags IS NOT NULL);
-                DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to;
-                """;
-            command.Parameters.AddWithValue("$pid", persistenceId);
-            command.Parameters.AddWithValue("$to", toSequenceNr);
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
-        catch (SqliteException e)
-        {
-            throw Unavailable("delete events", e);
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> CurrentEventsByTagAsync(string tag, long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = afterOffset;
-        while (true)
-        {
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_tag t JOIN event_journal e ON e.ordering = t.ordering WHERE t.tag = $tag AND t.ordering > $after ORDER BY t.ordering LIMIT {PageSize}",
-                c =>
-                {
-                    c.Parameters.AddWithValue("$tag", tag);
-                    c.Parameters.AddWithValue("$after", after);
-                },
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1].Offset;
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<EventEnvelope> CurrentAllEventsAsync(long afterOffset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = afterOffset;
-        while (true)
-        {
-            var page = await ReadPageAsync(
-                $"SELECT {EventColumns} FROM event_journal e WHERE e.ordering > $after ORDER BY e.ordering LIMIT {PageSize}",
-                c => c.Parameters.AddWithValue("$after", after),
-                cancellationToken).ConfigureAwait(false);
-            foreach (var envelope in page)
-                yield return envelope;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1].Offset;
-        }
-    }
-
-    /// <inheritdoc />
-    public async IAsyncEnumerable<string> CurrentPersistenceIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var after = "";
-        while (true)
-        {
-            var page = new List<string>(PageSize);
-            await using (var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false))
-            await using (var command = connection.CreateCommand())
-            {
-                command.CommandText = $"""
-                    SELECT m.persistence_id FROM journal_metadata m
-                    WHERE m.persistence_id > $after AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
-                    ORDER BY m.persistence_id LIMIT {PageSize}
-                    """;
-                command.Parameters.AddWithValue("$after", after);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (reader.Read())
-                    page.Add(reader.GetString(0));
-            }
-
-            foreach (var id in page)
-                yield return id;
-            if (page.Count < PageSize)
-                yield break;
-            after = page[^1];
-        }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        await _queue.DisposeAsync().ConfigureAwait(false);
-        _writer?.Dispose();
-        _writer = null;
-        _database.ReleasePooledConnections();
-    }
-
-    /// <summary>Commits one group-commit batch; runs only on the queue's loop, which owns <see cref="_writer"/>.</summary>
-    private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
+    private protected override async Task<JournalRejectedException?[]> CommitAsync(IReadOnlyList<PendingWrite> batch)
     {
         var outcomes = new JournalRejectedException?[batch.Count];
-        try
-        {
-            _writer ??= new WriterConnection(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
-            using (var transaction = _writer.Connection.BeginTransaction(deferred: false))
-            {
-                _writer.Enlist(transaction);
-                for (var i = 0; i < batch.Count; i++)
-                    outcomes[i] = WriteInSavepoint(transaction, batch[i]);
-                transaction.Commit();
-            }
-        }
-        catch (Exception e)
-        {
-            _writer?.Dispose();
-            _writer = null;
-            _health.ReportUnreachable(e, logTransition: true);
-            throw Unavailable("commit", e);
-        }
-
-        _health.ReportHealthy();
-        var anyStored = false;
+        _writer ??= new WriterConnection(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
+        using var transaction = _writer.Connection.BeginTransaction(deferred: false);
+        _writer.Enlist(transaction);
         for (var i = 0; i < batch.Count; i++)
-        {
-            if (outcomes[i] is { } rejection)
-                batch[i].Fail(rejection);
-            else
-            {
-                batch[i].Succeed();
-                anyStored = true;
-            }
-        }
-
-        if (anyStored)
-            NotifyWritten();
+            outcomes[i] = WriteInSavepoint(transaction, batch[i]);
+        transaction.Commit();
+        return outcomes;
     }
+
+    private protected override ValueTask CloseWriterAsync()
+    {
+        _writer?.Dispose();
+        _writer = null;
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Any failure of a whole SQLite transaction (I/O error, full disk, lock timeout) means the file cannot be written.</summary>
+    private protected override bool MeansUnreachable(Exception commitFailure) => true;
+
+    /// <summary>Tags are a JSON array, NULL when the event has none.</summary>
+    private protected override IReadOnlyList<string> ReadTags(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : JsonSerializer.Deserialize<string[]>(reader.GetString(ordinal)) ?? [];
+
+    /// <summary>Timestamps are UTC ticks.</summary>
+    private protected override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
 
     private JournalRejectedException? WriteInSavepoint(SqliteTransaction transaction, PendingWrite pending)
     {
@@ -284,58 +130,6 @@ public sealed class SqliteEventJournal : IEventJournal
                 : new JournalRejectedException($"SQLite refused the write to '{write.PersistenceId}': {e.Message}", e);
         }
     }
-
-    private void NotifyWritten()
-    {
-        try
-        {
-            Written?.Invoke();
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "A Written subscriber of the SQLite journal threw");
-        }
-    }
-
-    private async Task<List<EventEnvelope>> ReadPageAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        var page = new List<EventEnvelope>();
-        await using var connection = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
-        {
-            var persistenceId = reader.GetString(1);
-            var sequenceNr = reader.GetInt64(2);
-            var payload = new SerializedPayload(reader.GetString(4), reader.GetInt32(5), (byte[])reader.GetValue(6));
-            page.Add(new EventEnvelope(
-                reader.GetInt64(0),
-                persistenceId,
-                sequenceNr,
-                _serializer.Deserialize(payload, persistenceId, sequenceNr),
-                reader.IsDBNull(7) ? [] : JsonSerializer.Deserialize<string[]>(reader.GetString(7)) ?? [],
-                new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero)));
-        }
-
-        return page;
-    }
-
-    private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException e)
-        {
-            throw Unavailable("open a connection", e);
-        }
-    }
-
-    private JournalUnavailableException Unavailable(string operation, Exception e) =>
-        new($"The SQLite journal could not {operation} ({_database.Connection.Explain(e)}); the outcome is unknown.", e);
 
     /// <summary>The writer loop's connection and its prepared statements, reused across batches.</summary>
     private sealed class WriterConnection : IDisposable

@@ -14,7 +14,6 @@ internal sealed partial class ActorCell
         public bool Stopping { get; set; }
     }
 
-    private readonly object _childrenLock = new();
     private Dictionary<string, ChildSlot>? _children;
     private long _nextGeneratedName;
 
@@ -22,7 +21,7 @@ internal sealed partial class ActorCell
     {
         get
         {
-            lock (_childrenLock)
+            lock (_lock)
             {
                 return _children is null ? [] : _children.Values.Where(s => !s.Stopping).Select(s => (IActorRef)s.Ref).ToArray();
             }
@@ -33,7 +32,7 @@ internal sealed partial class ActorCell
     {
         get
         {
-            lock (_childrenLock)
+            lock (_lock)
             {
                 return _children is null ? [] : _children.Values.ToArray();
             }
@@ -44,7 +43,7 @@ internal sealed partial class ActorCell
     {
         get
         {
-            lock (_childrenLock)
+            lock (_lock)
             {
                 return _children is { Count: > 0 };
             }
@@ -55,7 +54,7 @@ internal sealed partial class ActorCell
     {
         get
         {
-            lock (_childrenLock)
+            lock (_lock)
             {
                 return _children is not null && _children.Values.Any(s => s.Stopping);
             }
@@ -71,7 +70,7 @@ internal sealed partial class ActorCell
 
         name = name is null ? GenerateName() : ActorName.Validate(name);
         var cell = new ActorCell(System, props, Self.Path.Child(name, System.NextUid()), Self);
-        lock (_childrenLock)
+        lock (_lock)
         {
             if (_terminating)
             {
@@ -91,7 +90,7 @@ internal sealed partial class ActorCell
 
     public IActorRef Child(string name)
     {
-        lock (_childrenLock)
+        lock (_lock)
         {
             return _children is not null && _children.TryGetValue(name, out var slot) && !slot.Stopping ? slot.Ref : Nobody.Instance;
         }
@@ -106,7 +105,7 @@ internal sealed partial class ActorCell
 
         if (!ReferenceEquals(target, Self))
         {
-            lock (_childrenLock)
+            lock (_lock)
             {
                 if (_children is not null && _children.TryGetValue(target.Path.Name, out var slot) && ReferenceEquals(slot.Ref, target))
                 {
@@ -128,7 +127,7 @@ internal sealed partial class ActorCell
 
     private ChildSlot? FindChild(ActorRefBase child)
     {
-        lock (_childrenLock)
+        lock (_lock)
         {
             return _children is not null && _children.TryGetValue(child.Path.Name, out var slot) && ReferenceEquals(slot.Ref, child) ? slot : null;
         }
@@ -136,7 +135,7 @@ internal sealed partial class ActorCell
 
     private void HandleChildTerminated(ActorRefBase child)
     {
-        lock (_childrenLock)
+        lock (_lock)
         {
             if (_children is not null && _children.TryGetValue(child.Path.Name, out var slot) && ReferenceEquals(slot.Ref, child))
             {

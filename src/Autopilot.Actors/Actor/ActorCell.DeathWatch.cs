@@ -4,7 +4,6 @@ namespace Autopilot.Actors;
 
 internal sealed partial class ActorCell
 {
-    private readonly object _terminationLock = new();
     private bool _terminated;
     private HashSet<ActorRefBase>? _watchedBy;
     private HashSet<ActorRefBase>? _watching;
@@ -15,7 +14,7 @@ internal sealed partial class ActorCell
     {
         get
         {
-            lock (_terminationLock)
+            lock (_lock)
             {
                 return _terminated;
             }
@@ -30,7 +29,7 @@ internal sealed partial class ActorCell
     {
         if (message is Watch watch && ReferenceEquals(watch.Watchee, Self))
         {
-            lock (_terminationLock)
+            lock (_lock)
             {
                 if (!_terminated)
                 {

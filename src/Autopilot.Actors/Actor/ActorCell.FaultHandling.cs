@@ -128,7 +128,7 @@ internal sealed partial class ActorCell
 
         DeadLetterStash();
         Mailbox.Close();
-        lock (_terminationLock)
+        lock (_lock)
         {
             _terminated = true;
         }

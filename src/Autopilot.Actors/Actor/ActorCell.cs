@@ -18,6 +18,9 @@ internal sealed partial class ActorCell : IActorContext
     [ThreadStatic]
     internal static ActorCell? Current;
 
+    /// <summary>Guards the children map and the termination flag (both rarely contended, so one lock serves).</summary>
+    private readonly object _lock = new();
+
     private ActorBase? _actor;
     private Envelope _current;
     private Receive? _behavior;

@@ -14,7 +14,7 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     private const int ScheduledBit = 1;
     private const int ClosedBit = 2;
 
-    private readonly MpscQueue<Envelope> _user = new();
+    private readonly SegmentedMpscQueue<Envelope> _user = new();
     private readonly MpscQueue<SystemMessage> _system = new();
     private readonly ActorCell _cell;
     private readonly int _throughput;

@@ -1,13 +1,13 @@
 namespace Autopilot.Actors.Dispatch;
 
 /// <summary>
-/// Unbounded multi-producer single-consumer FIFO queue (a linked list with a stub node, after Vyukov).
+/// Unbounded multi-producer single-consumer FIFO queue (a linked list with a stub node, after Vyukov): the system-message
+/// queue of a mailbox.
 /// </summary>
 /// <remarks>
-/// Chosen over <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/> because an empty instance costs two
-/// fields and one small node, where a ConcurrentQueue pre-allocates a 32-slot segment: with hundreds of thousands of
-/// mostly idle actors that difference is most of an actor's footprint. Enqueue is one exchange; dequeue is only ever
-/// called by the mailbox's single running consumer. Producers' order is kept per producer (FIFO overall).
+/// System messages are rare, so what matters is the idle cost: two fields and one small node. (User messages, which
+/// can be many, go through <see cref="SegmentedMpscQueue{T}"/>, which does not allocate per message.) Enqueue is one
+/// exchange; dequeue is only ever called by the mailbox's single running consumer. FIFO overall.
 /// </remarks>
 internal sealed class MpscQueue<T>
 {
@@ -51,18 +51,6 @@ internal sealed class MpscQueue<T>
         next.Item = default;
         _head = next;
         return true;
-    }
-
-    /// <summary>Counts the queued items by walking the list; approximate while producers and the consumer run.</summary>
-    public int CountApproximately()
-    {
-        var count = 0;
-        for (var node = Volatile.Read(ref _head).Next; node is not null; node = Volatile.Read(ref node.Next))
-        {
-            count++;
-        }
-
-        return count;
     }
 
     /// <summary>Whether the queue looks empty to the consumer, counting items whose link is still being written.</summary>

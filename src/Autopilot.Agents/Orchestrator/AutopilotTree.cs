@@ -66,7 +66,7 @@ public static class AutopilotTree
             ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, redactor, clients.Time ?? TimeProvider.System))
             : null;
         var workers = new OrchestratorWorkers(
-            RailwayWorker.Props(clients.Railway, settings.Railway),
+            RailwayWorker.Props(clients.Railway, settings.Railway, redactor),
             GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub),
             Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients)),
             N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback) : null,

@@ -620,7 +620,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void OnAcknowledge(AcknowledgeIncident acknowledge)
     {
-        var incident = _world.Status([], BudgetSince, _settings.MaxActionsPerService).Incidents.FirstOrDefault(i => i.IncidentId == acknowledge.IncidentId);
+        var incident = _world.OpenIncidentById(acknowledge.IncidentId);
         if (incident is null)
         {
             Sender.Tell(new ControlAck(false, $"no open incident {acknowledge.IncidentId}"));

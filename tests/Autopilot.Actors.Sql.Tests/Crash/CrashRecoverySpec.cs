@@ -1,7 +1,4 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Sql.CrashWriter;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Crash;
 
@@ -10,20 +7,15 @@ namespace Autopilot.Actors.Sql.Tests.Crash;
 /// acknowledged event is stored, intact, once, with gap-free sequence numbers, and that replay rebuilds the same
 /// state every time.
 /// </summary>
-public abstract class CrashRecoverySpec : IAsyncLifetime
+/// <param name="store">An empty store, prepared before the test and removed after it.</param>
+public abstract class CrashRecoverySpec(ISqlStoreUnderTest store) : IAsyncLifetime
 {
     private const int Runs = 20;
     private const int Streams = 4;
 
-    /// <summary>Plugin name for <see cref="PersistencePlugins.Create"/>.</summary>
-    protected abstract string Plugin { get; }
+    public Task InitializeAsync() => store.PrepareAsync();
 
-    /// <summary>Connection string of an empty store, ready after <see cref="InitializeAsync"/>.</summary>
-    protected abstract string ConnectionString { get; }
-
-    public abstract Task InitializeAsync();
-
-    public abstract Task DisposeAsync();
+    public async Task DisposeAsync() => await store.DisposeAsync();
 
     [Fact]
     public async Task Every_acknowledged_event_survives_repeated_sigkills_intact_and_exactly_once()
@@ -32,7 +24,7 @@ public abstract class CrashRecoverySpec : IAsyncLifetime
         var acknowledged = new HashSet<(string, long)>();
         for (var run = 0; run < Runs; run++)
         {
-            using var writer = CrashWriterProcess.Start(Plugin, ConnectionString, Streams, "crash");
+            using var writer = CrashWriterProcess.Start(store.Plugin, store.ConnectionString, Streams, "crash");
             await writer.WaitUntilReadyAsync();
             await Task.Delay(random.Next(100, 400));
             await writer.KillAsync();
@@ -48,7 +40,7 @@ public abstract class CrashRecoverySpec : IAsyncLifetime
     /// <summary>Reopens the journal, verifies every stream and returns the state a replay rebuilds (count and sum per stream).</summary>
     private async Task<Dictionary<string, TckCounterState>> ReplayStateAsync(IReadOnlySet<(string PersistenceId, long SequenceNr)> acknowledged)
     {
-        await using var plugin = PersistencePlugins.Create(Plugin, ConnectionString, PersistenceSpec.CreateSerializer(), NullLogger.Instance, TimeProvider.System);
+        await using var plugin = PersistencePlugins.Create(store.Plugin, store.ConnectionString, PersistenceSpec.CreateSerializer(), NullLogger.Instance, TimeProvider.System);
         await plugin.Journal.StartAsync(CancellationToken.None);
         var state = new Dictionary<string, TckCounterState>();
         for (var s = 0; s < Streams; s++)

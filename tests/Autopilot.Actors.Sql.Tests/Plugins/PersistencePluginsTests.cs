@@ -1,10 +1,6 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Sql.Postgres;
 using Autopilot.Actors.Sql.Sqlite;
 using Autopilot.Actors.Sql.Tests.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Autopilot.Actors.Sql.Tests.Plugins;
 
@@ -42,7 +38,7 @@ public sealed class PersistencePluginsTests
         Assert.IsType<PostgresEventJournal>(postgres.Journal);
         Assert.IsType<PostgresSnapshotStore>(postgres.SnapshotStore);
 
-        using var files = new SqliteStoreFiles();
+        await using var files = new SqliteStoreUnderTest();
         await using var sqlite = PersistencePlugins.Create("sqlite", files.Settings.ConnectionString, serializer, NullLogger.Instance, TimeProvider.System);
         Assert.IsType<SqliteEventJournal>(sqlite.Journal);
         await sqlite.StartAsync(CancellationToken.None);

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Actors.Sql.Connectivity;
 using Autopilot.Actors.Sql.Postgres;
-using Autopilot.Actors.Sql.Tests.Support;
 using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Actors.Sql.Tests.Postgres;

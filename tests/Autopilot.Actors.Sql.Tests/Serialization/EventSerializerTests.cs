@@ -1,6 +1,4 @@
 using System.Text;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
 
 namespace Autopilot.Actors.Sql.Tests.Serialization;
 

@@ -21,6 +21,13 @@ public sealed class BackoffSupervisorSpec() : TestKit.TestKit(virtualTime: true)
         return ExpectMsg<BackoffSupervisor.CurrentChild>().Ref ?? throw new InvalidOperationException("no child");
     }
 
+    /// <summary>The supervisor counts a restart when it schedules it: only then may the test move the clock.</summary>
+    private void WaitUntilRestartScheduled(IActorRef supervisor, int expected) => AwaitAssert(() =>
+    {
+        supervisor.Tell(BackoffSupervisor.GetRestartCount.Instance, TestActor);
+        Assert.Equal(expected, ExpectMsg<BackoffSupervisor.RestartCount>().Count);
+    });
+
     [Fact]
     public void A_failing_child_is_restarted_after_growing_delays()
     {
@@ -29,10 +36,12 @@ public sealed class BackoffSupervisorSpec() : TestKit.TestKit(virtualTime: true)
         reporter.ExpectMsg("constructed");
         reporter.ExpectMsg("pre-start");
 
+        var restarts = 0;
         foreach (var delay in new[] { 1, 2, 4, 8 })
         {
             supervisor.Tell(new Boom("platform down")); // forwarded to the child
             reporter.ExpectMsg("post-stop");
+            WaitUntilRestartScheduled(supervisor, ++restarts);
             Time.Advance(TimeSpan.FromSeconds(delay) - TimeSpan.FromMilliseconds(1));
             reporter.ExpectNoMsg();
             Time.Advance(TimeSpan.FromMilliseconds(1));
@@ -53,6 +62,7 @@ public sealed class BackoffSupervisorSpec() : TestKit.TestKit(virtualTime: true)
         reporter.ExpectMsg("pre-start");
         supervisor.Tell(new Boom("once"));
         reporter.ExpectMsg("post-stop");
+        WaitUntilRestartScheduled(supervisor, 1);
         Time.Advance(TimeSpan.FromSeconds(1));
         reporter.ExpectMsg("constructed");
         reporter.ExpectMsg("pre-start");
@@ -72,6 +82,7 @@ public sealed class BackoffSupervisorSpec() : TestKit.TestKit(virtualTime: true)
         var first = CurrentChild(supervisor);
         first.Tell(PoisonPill.Instance);
         reporter.ExpectMsg("post-stop");
+        WaitUntilRestartScheduled(supervisor, 1);
         Time.Advance(TimeSpan.FromSeconds(1));
         reporter.ExpectMsg("constructed");
         reporter.ExpectMsg("pre-start");

@@ -11,7 +11,7 @@ namespace Autopilot.Agents.Tests.Fallback;
 
 public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((string?)null, output, virtualTime: true), IAsyncLifetime
 {
-    private readonly ScriptedHttpEndpoint _endpoint = new();
+    private readonly ScriptedHttpEndpoint _endpoint = new(TimeProvider.System);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     public Task InitializeAsync() => _endpoint.StartAsync();

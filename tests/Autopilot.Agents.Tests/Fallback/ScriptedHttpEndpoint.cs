@@ -8,9 +8,10 @@ namespace Autopilot.Agents.Tests.Fallback;
 
 /// <summary>
 /// A local HTTP target (Kestrel on 127.0.0.1:0) whose paths answer as scripted: a status code, or never (hang until
-/// the caller gives up). Unscripted paths answer 200. Stands in for fallback endpoints and health-checked services.
+/// the caller gives up). Unscripted paths answer 200. Stands in for fallback endpoints and health-checked services;
+/// exchanges are stamped on <paramref name="time"/>.
 /// </summary>
-public sealed class ScriptedHttpEndpoint() : FakeServer(TimeProvider.System)
+public sealed class ScriptedHttpEndpoint(TimeProvider time) : FakeServer(time)
 {
     private readonly ConcurrentDictionary<string, int> _statuses = new(StringComparer.Ordinal);
 

@@ -14,7 +14,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
 {
     private const string DeploymentId = "d-42";
 
-    private static readonly RailwaySettings Settings = new(
+    private static readonly RailwaySettings MonitorSettings = new(
         [],
         DefaultPollInterval: TimeSpan.FromSeconds(5),
         PollIntervals: new Dictionary<DeploymentStatus, TimeSpan> { [DeploymentStatus.Building] = TimeSpan.FromSeconds(30) },
@@ -102,7 +102,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         Assert.Equal([DeploymentStatus.Queued, .. walk], Changes.Select(c => c.Current));
         Assert.Equal([null, DeploymentStatus.Queued, DeploymentStatus.Initializing, DeploymentStatus.Deploying], Changes.Select(c => c.Previous));
         // Released only after the SUCCESS held for the stable-after period.
-        Assert.True(Time.GetUtcNow() - Changes[^1].At >= Settings.StableAfter);
+        Assert.True(Time.GetUtcNow() - Changes[^1].At >= MonitorSettings.StableAfter);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         var hung = Assert.Single(_reports.OfType<DeploymentHung>());
         Assert.Equal(DeploymentStatus.Deploying, hung.Status);
         Assert.Equal(DeploymentId, hung.DeploymentId);
-        Assert.True(hung.WatchedFor >= Settings.StabilisationTimeout);
+        Assert.True(hung.WatchedFor >= MonitorSettings.StabilisationTimeout);
         Assert.Single(Changes);
     }
 
@@ -168,7 +168,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     {
         var reader = new ScriptedDeploymentReader(DeploymentId, status);
         var owner = ActorOf(RecordingActor.Props(_reports));
-        var monitor = ActorOf(DeploymentMonitor.Props(reader, Settings, owner, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
+        var monitor = ActorOf(DeploymentMonitor.Props(reader, MonitorSettings, owner, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
         ActorOf(DeathRecorder.Props(monitor, _reports));
         _monitor = monitor;
         return reader;

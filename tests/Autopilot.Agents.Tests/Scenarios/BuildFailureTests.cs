@@ -11,6 +11,7 @@ namespace Autopilot.Agents.Tests.Scenarios;
 public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
     private const string CompilerError = "src/search.ts(42,7): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'.";
+    private const string LeakedSecret = "npm-tok-9f8e7d6c5b4a";
 
     [Fact]
     public async Task A_failed_build_is_rolled_back_reported_once_and_a_repeat_comments_on_the_same_issue()
@@ -19,7 +20,7 @@ public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKi
             RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Time.GetUtcNow().AddHours(-2));
         var orchestrator = StartOrchestrator();
 
-        RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.FailBuild(CompilerError));
+        RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.FailBuild($"npm config set token={LeakedSecret}", CompilerError));
         var broken = PushGreenCommit(orchestrator, "Break the build");
         await AdvanceUntilAsync(
             () => AuditTrail().OfType<Oriented>().Any(o => o.Situation == "rollback-succeeded")
@@ -37,6 +38,11 @@ public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKi
         Assert.Contains("build of", issue.Title);
         var telegram = Assert.Single(AlertChatMessages);
         Assert.Contains("TS2345", telegram.Text);
+        // A secret printed by the build is masked before it reaches the journal, Telegram or GitHub.
+        Assert.Contains("[REDACTED]", issue.Body);
+        Assert.DoesNotContain(LeakedSecret, issue.Body);
+        Assert.DoesNotContain(LeakedSecret, telegram.Text);
+        Assert.DoesNotContain(AuditTrail(), e => e.ToString()!.Contains(LeakedSecret));
         var failed = Assert.Single(RailwayFake.Deployments, d => d.CommitHash == broken);
         AssertInOrder(AuditTrail(),
             ("FAILED observed with its build log read", e => e is Observed { Kind: "deployment-status", Status: "FAILED" } o

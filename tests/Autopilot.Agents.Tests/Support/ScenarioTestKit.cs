@@ -129,7 +129,10 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     }
 
     /// <summary>The settings every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
-    protected AgentsSettings Settings() => AgentsSettings.FromConfig(ConfigurationFactory.ParseString($$"""
+    protected AgentsSettings AgentSettings() => AgentsSettings.FromConfig(Configuration());
+
+    /// <summary>The configuration every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
+    protected Config Configuration() => ConfigurationFactory.ParseString($$"""
         {{ExtraConfig}}
         autopilot.agents {
           orchestrator.cycle-interval = 1h
@@ -149,16 +152,16 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
             }
           }
         }
-        """));
+        """);
 
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
-    /// <paramref name="health"/> (if any) as health worker.
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers.
     /// </summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, string name = "orchestrator")
+    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator")
     {
-        var settings = Settings();
+        var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
@@ -166,6 +169,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
                 AlertWorker.Props(settings.Alerts, AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
                 "outbox",
                 AlertMessages),
+            N8n: n8n,
             Health: health);
         return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }

@@ -15,6 +15,7 @@ public static class ActorBenchmarks
     public static Task RunAsync(string[] args)
     {
         var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(int.Parse).FirstOrDefault(5);
+        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         Console.WriteLine($"# Actor runtime benchmarks: {runs} measured runs per row (after one warm-up), median [min–max]");
         Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, Server GC: {System.Runtime.GCSettings.IsServerGC}");
         Console.WriteLine($"{"scenario",-44} {"Autopilot.Actors",28} {"bare Channel actor",28}");
@@ -22,21 +23,30 @@ public static class ActorBenchmarks
         foreach (var pairs in new[] { 1, 2, 10, 64 })
         {
             var messages = pairs <= 2 ? 4_000_000L : 8_000_000L;
-            Row($"windowed ping-pong, {pairs} pair(s), msgs/s", runs,
+            Row(only, $"windowed ping-pong, {pairs} pair(s), msgs/s", runs,
                 () => ActorPingPong(pairs, messages / pairs),
                 () => ChannelPingPong(pairs, messages / pairs));
         }
 
-        Row("strict request/reply, round trips/s", runs, () => ActorRoundTrips(300_000), () => ChannelRoundTrips(300_000));
-        Row("one-way tells from outside, msgs/s", runs, () => ActorTells(10_000_000), () => ChannelTells(10_000_000));
-        Row("ask round trips (sequential), asks/s", runs, () => ActorAsks(200_000), () => ChannelAsks(200_000));
-        Row("spawn + first message (100,000), spawns/s", runs, () => ActorSpawn(100_000), () => ChannelSpawn(100_000));
-        Console.WriteLine($"{"live heap bytes per idle actor (100,000)",-44} {ActorHeapPerIdle(100_000),28:0} {ChannelHeapPerIdle(100_000),28:0}");
+        Row(only, "strict request/reply, round trips/s", runs, () => ActorRoundTrips(300_000), () => ChannelRoundTrips(300_000));
+        Row(only, "one-way tells from outside, msgs/s", runs, () => ActorTells(10_000_000), () => ChannelTells(10_000_000));
+        Row(only, "ask round trips (sequential), asks/s", runs, () => ActorAsks(200_000), () => ChannelAsks(200_000));
+        Row(only, "spawn + first message (100,000), spawns/s", runs, () => ActorSpawn(100_000), () => ChannelSpawn(100_000));
+        if (only is null || "heap".Contains(only, StringComparison.OrdinalIgnoreCase))
+        {
+            Console.WriteLine($"{"live heap bytes per idle actor (100,000)",-44} {ActorHeapPerIdle(100_000),28:0} {ChannelHeapPerIdle(100_000),28:0}");
+        }
+
         return Task.CompletedTask;
     }
 
-    private static void Row(string name, int runs, Func<(long, TimeSpan)> actors, Func<(long, TimeSpan)> channels)
+    private static void Row(string? only, string name, int runs, Func<(long, TimeSpan)> actors, Func<(long, TimeSpan)> channels)
     {
+        if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         var a = Measurement.Rate(runs, actors);
         var c = Measurement.Rate(runs, channels);
         Console.WriteLine($"{name,-44} {Cell(a),28} {Cell(c),28}");
@@ -44,8 +54,8 @@ public static class ActorBenchmarks
             $"{Measurement.Format(r.Median)} [{Measurement.Format(r.Min)}–{Measurement.Format(r.Max)}]";
     }
 
-    private static ActorSystem NewSystem() =>
-        ActorSystem.Create("bench", ConfigurationFactory.ParseString("autopilot.stdout-loglevel = ERROR"));
+    private static ActorSystem NewSystem() => ActorSystem.Create("bench", ConfigurationFactory.ParseString(
+        "autopilot.stdout-loglevel = ERROR\nautopilot.actor.throughput = ${?AUTOPILOT_THROUGHPUT}"));
 
     private static void Shutdown(ActorSystem system) => system.Terminate().Wait();
 

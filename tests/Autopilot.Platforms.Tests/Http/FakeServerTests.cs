@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using Xunit;
 using System.Net;
 using System.Text;
@@ -25,7 +26,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task Serves_real_http_on_a_loopback_port_and_records_the_exchange()
     {
-        var clock = new VirtualClock();
+        var clock = new VirtualTimeProvider();
         await using var fake = new EchoFake(clock);
         await fake.StartAsync();
         using var http = new HttpClient { BaseAddress = fake.BaseAddress };
@@ -45,7 +46,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task Base_address_is_unavailable_before_start()
     {
-        await using var fake = new EchoFake(new VirtualClock());
+        await using var fake = new EchoFake(new VirtualTimeProvider());
 
         Assert.Throws<InvalidOperationException>(() => fake.BaseAddress);
     }

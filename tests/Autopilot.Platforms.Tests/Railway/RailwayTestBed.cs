@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -21,14 +22,14 @@ public sealed class RailwayTestBed : IAsyncDisposable
         AttemptTimeout: AttemptTimeout,
         MaxRetryAfter: TimeSpan.FromMinutes(2));
 
-    private RailwayTestBed(VirtualClock clock, RailwayFake fake, RailwayFakeService service)
+    private RailwayTestBed(VirtualTimeProvider clock, RailwayFake fake, RailwayFakeService service)
     {
         Clock = clock;
         Fake = fake;
         Service = service;
     }
 
-    public VirtualClock Clock { get; }
+    public VirtualTimeProvider Clock { get; }
     public RailwayFake Fake { get; }
     public RailwayFakeService Service { get; }
     public CapturingLogger Logger { get; } = new();
@@ -37,7 +38,7 @@ public sealed class RailwayTestBed : IAsyncDisposable
 
     public static async Task<RailwayTestBed> StartAsync()
     {
-        var clock = new VirtualClock();
+        var clock = new VirtualTimeProvider();
         var fake = new RailwayFake(clock, new RailwayFakeOptions(Step));
         await fake.StartAsync();
         fake.AddAccountToken(AccountToken);

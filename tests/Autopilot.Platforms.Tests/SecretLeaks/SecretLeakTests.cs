@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using System.Net;
 using System.Text;
 using Autopilot.Platforms.GitHub;
@@ -79,7 +80,7 @@ public sealed class SecretLeakTests
         var logger = new CapturingLogger();
         var client = new RailwayClient(new HttpClient(handler),
             new RailwayClientOptions(token, RailwayTokenKind.Account) { Call = RailwayTestBed.CallOptions with { MaxAttempts = 1 } },
-            new VirtualClock(), new Redactor(), logger);
+            new VirtualTimeProvider(), new Redactor(), logger);
 
         var error = await Capture(() => client.GetDeploymentAsync("d1"));
 

@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using System.Text;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
@@ -15,7 +16,7 @@ public sealed class GcpSecretManagerTests : IAsyncLifetime
     private const string Project = "autopilot-prod";
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(97);
 
-    private readonly VirtualClock _clock = new();
+    private readonly VirtualTimeProvider _clock = new();
     private readonly CapturingLogger _logger = new();
     private readonly Redactor _redactor = new();
     private readonly SecretManagerFake _fake;

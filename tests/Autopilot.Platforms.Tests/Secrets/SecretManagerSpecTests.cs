@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -24,7 +25,7 @@ public sealed class SecretManagerSpecTests
     [Fact]
     public async Task Access_requests_and_responses_follow_the_discovery_document()
     {
-        var clock = new VirtualClock();
+        var clock = new VirtualTimeProvider();
         await using var fake = new SecretManagerFake(clock);
         await fake.StartAsync();
         using var http = new HttpClient();

@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using System.Net;
 using System.Text.Json.Nodes;
 using Autopilot.Simulator.Hosting;
@@ -9,7 +10,7 @@ namespace Autopilot.Platforms.Tests.Telegram;
 /// <summary>The fake answers malformed requests the way the Bot API does, whichever client sends them.</summary>
 public sealed class TelegramFakeProtocolTests : IAsyncLifetime
 {
-    private readonly TelegramFake _fake = new(new VirtualClock());
+    private readonly TelegramFake _fake = new(new VirtualTimeProvider());
     private readonly HttpClient _http = new();
 
     public async Task InitializeAsync()

@@ -1,3 +1,4 @@
+using Autopilot.Actors.TestKit;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -24,7 +25,7 @@ public sealed partial class TelegramSpecTests
     [Fact]
     public async Task Client_requests_and_fake_responses_follow_the_published_spec()
     {
-        var clock = new VirtualClock();
+        var clock = new VirtualTimeProvider();
         await using var fake = new TelegramFake(clock);
         fake.AddBot(TelegramBotClientTests.Token);
         await fake.StartAsync();

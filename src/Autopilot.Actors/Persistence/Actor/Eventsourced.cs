@@ -154,6 +154,9 @@ public abstract class Eventsourced : ActorBase
 
     private async Task RecoverAsync()
     {
+        // Always asynchronous, so a failure surfaces as this actor's PersistenceFailureException (which a backoff
+        // supervisor restarts) rather than as an initialization failure of its constructor (which stops it for good).
+        await Task.Yield();
         object? current = null;
         try
         {

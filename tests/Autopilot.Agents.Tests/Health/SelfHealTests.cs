@@ -1,0 +1,150 @@
+using Autopilot.Actors;
+using Autopilot.Actors.TestKit;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Health;
+using Autopilot.Agents.Protocol;
+using Autopilot.Agents.Tests.Alerts;
+using Autopilot.Agents.Tests.Fallback;
+using Autopilot.Agents.Tests.Isolation;
+using Autopilot.Platforms.GitHub;
+using Autopilot.Platforms.Http;
+using Autopilot.Platforms.Railway;
+using Autopilot.Platforms.Redaction;
+using Autopilot.Platforms.Telegram;
+using Autopilot.Simulator.GitHub;
+using Autopilot.Simulator.Railway;
+using Autopilot.Simulator.Telegram;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Autopilot.Agents.Tests.Health;
+
+/// <summary>The self-heal loop against a real local HTTP target, the Railway fake, and the alerts worker on the Telegram and GitHub fakes.</summary>
+public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
+{
+    private const string RailwayToken = "rw-health-token-91ab";
+    private const string GitHubToken = "ghp_healthtesttoken0123456789";
+    private const string BotToken = "777000:AAH-health-bot-token";
+    private const long Chat = 5150;
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly Redactor _redactor = new();
+    private readonly ScriptedHttpEndpoint _service;
+    private readonly RailwayFake _railway;
+    private readonly GitHubFake _github;
+    private readonly TelegramFake _telegram;
+    private RailwayFakeService _railwayService = null!;
+
+    public SelfHealTests(ITestOutputHelper output) : base(output)
+    {
+        _service = new ScriptedHttpEndpoint(Time);
+        _railway = new RailwayFake(Time, RailwayFakeOptions.Default);
+        _github = new GitHubFake(Time);
+        _telegram = new TelegramFake(Time);
+    }
+
+    public async Task InitializeAsync()
+    {
+        await _service.StartAsync();
+        await _railway.StartAsync();
+        await _github.StartAsync();
+        await _telegram.StartAsync();
+        _railway.AddAccountToken(RailwayToken);
+        _railwayService = _railway.AddServiceWithProject("api");
+        _railway.SeedDeployment(_railwayService.ServiceId, _railwayService.EnvironmentId, "0123456789abcdef0123456789abcdef01234567", DeploymentStatus.Success);
+        _github.AddPersonalToken(GitHubToken);
+        _github.AddRepository("acme", "ops");
+        _telegram.AddBot(BotToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Shutdown();
+        await _service.DisposeAsync();
+        await _railway.DisposeAsync();
+        await _github.DisposeAsync();
+        await _telegram.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private (IActorRef Health, TestProbe Reports) Start()
+    {
+        var calls = new PlatformCallOptions(1, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.Zero);
+        var railway = new RailwayClient(_http, new RailwayClientOptions(RailwayToken, RailwayTokenKind.Account) { Endpoint = _railway.Endpoint, Call = calls },
+            TimeProvider.System, _redactor, NullLogger.Instance);
+        var github = new GitHubClient(_http, new GitHubClientOptions { BaseAddress = _github.BaseAddress, Call = calls },
+            new PersonalAccessTokenSource(GitHubToken), TimeProvider.System, _redactor, NullLogger.Instance);
+        var telegram = new TelegramBotClient(_http, new TelegramBotOptions(BotToken, _telegram.BaseAddress, calls), _redactor, TimeProvider.System, NullLogger.Instance);
+        var alerts = Sys.ActorOf(AlertWorker.Props(AlertSettings.Default, [
+            new TelegramAlertChannel(telegram, TelegramChatId.FromId(Chat)),
+            new GitHubIssueAlertChannel(github, new GitHubRepository("acme", "ops"), ["autopilot", "incident"]),
+        ]), WorkerNames.Alerts);
+
+        var settings = HealthSettings.Default with
+        {
+            Targets = [new HealthTarget("api", _service.Url("/health"), "api", _railwayService.ServiceId, _railwayService.EnvironmentId)],
+        };
+        var reports = CreateTestProbe();
+        var health = Sys.ActorOf(ParentStandIn.Props(HealthProbe.Props(settings, _http, railway, _redactor, alerts), WorkerNames.Health, reports.Ref));
+        return (health, reports);
+    }
+
+    private int Redeploys => _railway.Calls.Count(c => c.RootFields.Contains("serviceInstanceRedeploy"));
+
+    [Fact]
+    public void Scenario_5_a_failing_service_is_redeployed_and_when_it_still_fails_an_issue_is_opened_and_critical_alert_sent()
+    {
+        _service.Script("/health", 503);
+        var (health, reports) = Start();
+
+        AdvanceUntil(() => _github.Issues("acme", "ops").Count == 1 && _telegram.MessagesIn(Chat).Count == 1, TimeSpan.FromSeconds(5), "issue and Telegram alert");
+
+        var failed = (HealthCheckFailed)reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckFailed, Wait).Observation;
+        Assert.Equal(("api", 4, "api"), (failed.Target, failed.ConsecutiveFailures, failed.Service));
+        Assert.Equal("answered 503", failed.Reason);
+        var requested = (ActionRequested)reports.FishForMessage<WorkerReport>(r => r.Observation is ActionRequested, Wait).Observation;
+        Assert.Equal(("health", "restart", "api"), (requested.Worker, requested.Action, requested.Service));
+        var completed = (ActionCompleted)reports.FishForMessage<WorkerReport>(r => r.Observation is ActionCompleted, Wait).Observation;
+        Assert.Equal(requested.ActionId, completed.ActionId);
+        Assert.Equal(1, Redeploys);
+
+        // 1 probe + 3 retries, then one verification after the redeploy wait.
+        var probes = _service.Exchanges.Where(e => e.Path == "/health").ToArray();
+        Assert.Equal(5, probes.Length);
+        Assert.True(probes[4].ReceivedAt - probes[3].ReceivedAt >= TimeSpan.FromSeconds(90), "verified before the redeploy wait was over");
+
+        var issue = Assert.Single(_github.Issues("acme", "ops"));
+        Assert.Equal("api is down and self-heal did not fix it", issue.Title);
+        Assert.Contains("still failing 90s after the redeploy", issue.Body, StringComparison.Ordinal);
+        Assert.Contains("CRITICAL: api is down and self-heal did not fix it", _telegram.MessagesIn(Chat)[0].Text, StringComparison.Ordinal);
+
+        health.Tell(GetHealthStatus.Instance, TestActor);
+        var status = Assert.Single(ExpectMsg<HealthStatus>(Wait).Targets);
+        Assert.Equal(("gave-up", false, 503), (status.Phase, status.Healthy, status.StatusCode));
+    }
+
+    [Fact]
+    public void After_giving_up_it_does_not_redeploy_again_and_reports_the_recovery()
+    {
+        _service.Script("/health", 500);
+        var (health, reports) = Start();
+        AdvanceUntil(() => _github.Issues("acme", "ops").Count == 1, TimeSpan.FromSeconds(5), "the issue");
+        reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckFailed, Wait);
+
+        // Two more routine probes fail: no second redeploy in the same outage.
+        var probes = _service.Exchanges.Count;
+        AdvanceUntil(() => _service.Exchanges.Count >= probes + 2, TimeSpan.FromMinutes(1), "two routine probes");
+        Assert.Equal(1, Redeploys);
+
+        _service.Script("/health", 200);
+        AdvanceUntil(() => Journal("alerts").OfType<AlertSent>().Any(a => a.Severity == AlertSeverity.Info), TimeSpan.FromMinutes(1), "the recovery");
+        var recovered = (HealthCheckRecovered)reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckRecovered, Wait).Observation;
+        Assert.Equal("api", recovered.Target);
+
+        health.Tell(new CheckHealth("check-1", ["api", "postgres"]), TestActor);
+        var result = ExpectMsg<WorkerResult>(Wait);
+        Assert.False(result.Success);
+        Assert.Equal("postgres: not a configured health target", result.Error);
+    }
+}
