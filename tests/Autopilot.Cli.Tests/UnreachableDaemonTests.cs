@@ -29,6 +29,18 @@ public sealed class UnreachableDaemonTests
     }
 
     [Fact]
+    public async Task Help_lists_every_command_without_contacting_a_daemon()
+    {
+        var run = await CliRun.ExecAsync(null, "--help");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        foreach (var command in new[] { "health", "cluster", "actors", "audit", "deployments", "incidents", "pause", "resume", "dry-run", "rollback", "drill", "secrets", "config" })
+        {
+            Assert.Contains(command, run.Output);
+        }
+    }
+
+    [Fact]
     public async Task A_host_that_is_not_an_address_is_a_usage_error()
     {
         var run = await CliRun.ExecAsync(null, "--host", "ftp://nope", "health");
