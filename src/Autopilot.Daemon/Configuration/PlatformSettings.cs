@@ -23,7 +23,7 @@ public sealed record PlatformSettings(RailwaySettings Railway, GitHubSettings Gi
     [
         new("autopilot.platforms.railway.api-token", "RAILWAY_API_TOKEN", Railway.ApiToken is not null),
         new("autopilot.platforms.railway.webhook-secret", "RAILWAY_WEBHOOK_SECRET", Railway.WebhookSecret is not null),
-        new("autopilot.platforms.github.private-key-path", "GITHUB_APP_PRIVATE_KEY_PATH", GitHub.PrivateKeyPath is not null && File.Exists(GitHub.PrivateKeyPath)),
+        new("autopilot.platforms.github.private-key-path", "GITHUB_APP_PRIVATE_KEY_PATH", GitHub.PrivateKeyPath is not null),
         new("autopilot.platforms.github.token", "GITHUB_TOKEN", GitHub.Token is not null),
         new("autopilot.platforms.github.webhook-secret", "GITHUB_WEBHOOK_SECRET", GitHub.WebhookSecret is not null),
         new("autopilot.platforms.n8n.api-key", "N8N_API_KEY", N8n.ApiKey is not null),
@@ -143,6 +143,12 @@ public sealed record GitHubSettings(Uri ApiUrl, string? AppId, string? PrivateKe
             var key = $"autopilot.platforms.github.{missing}";
             throw new ConfigurationException(
                 $"Configuration key '{key}' is missing: a GitHub App needs app-id, private-key-path and installation-id together.", key);
+        }
+
+        if (keyPath is not null && !File.Exists(keyPath))
+        {
+            const string key = "autopilot.platforms.github.private-key-path";
+            throw new ConfigurationException($"Configuration key '{key}' names a file that does not exist or cannot be seen by the daemon: {keyPath}.", key);
         }
 
         return new GitHubSettings(

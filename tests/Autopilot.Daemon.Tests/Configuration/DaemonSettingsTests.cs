@@ -82,6 +82,8 @@ public sealed class DaemonSettingsTests
     [InlineData("autopilot.api.tokens.ci { role = viewer, token = short }", "autopilot.api.tokens.ci.token")]
     [InlineData("autopilot.platforms.github.app-id = \"123\"", "autopilot.platforms.github.private-key-path")]
     [InlineData("autopilot.platforms.n8n.base-url = \"not a url\"", "autopilot.platforms.n8n.base-url")]
+    [InlineData("autopilot.platforms.github { app-id = \"1\", installation-id = \"2\", private-key-path = \"/nonexistent/app.pem\" }", "autopilot.platforms.github.private-key-path")]
+    [InlineData("autopilot.platforms.railway.token-kind = personal", "autopilot.platforms.railway.token-kind")]
     [InlineData("autopilot.daemon.shutdown-timeout = 0s", "autopilot.daemon.shutdown-timeout")]
     public void An_invalid_value_fails_the_start_with_an_error_naming_the_key(string hocon, string key)
     {
