@@ -67,20 +67,9 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     {
         if (_tokens is not null)
         {
-            Timers.StartPeriodicTimer(TokenTimer, new RefreshToken(), TimeSpan.Zero, _settings.TokenRefreshInterval);
+            Self.Tell(new RefreshToken());
+            Timers.StartPeriodicTimer(TokenTimer, new RefreshToken(), _settings.TokenRefreshInterval);
         }
-    }
-
-    /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object? message)
-    {
-        foreach (var (actionId, replyTo) in _inFlight)
-        {
-            replyTo.Tell(new WorkerResult(actionId, false, Error: $"github worker restarted: {reason.GetType().Name}"));
-        }
-
-        _inFlight.Clear();
-        base.PreRestart(reason, message);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,8 @@
 using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Fallback;
+using Autopilot.Agents.Health;
+using Autopilot.Agents.N8n;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Railway;
@@ -10,8 +14,14 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Railway">Railway worker and watched services.</param>
 /// <param name="GitHub">GitHub worker.</param>
 /// <param name="Policy">The decision table.</param>
+/// <param name="Alerts">Alerts worker.</param>
+/// <param name="Fallback">Fallback router.</param>
+/// <param name="N8n">n8n worker.</param>
+/// <param name="Health">Health worker.</param>
 /// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
-public sealed record AgentsSettings(OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, Config Section)
+public sealed record AgentsSettings(
+    OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback,
+    N8nSettings N8n, HealthSettings Health, Config Section)
 {
     /// <summary>The defaults: the <c>reference.conf</c> embedded in this assembly.</summary>
     public static Config Reference { get; } = ConfigurationFactory.FromResource(typeof(AgentsSettings).Assembly, "Autopilot.Agents.reference.conf");
@@ -33,6 +43,10 @@ public sealed record AgentsSettings(OrchestratorSettings Orchestrator, RailwaySe
             railway,
             GitHubSettings.FromConfig(agents.GetConfig("github"), branches),
             PolicyTable.FromConfig(agents.GetConfig("policy")),
+            AlertSettings.FromConfig(agents.GetConfig("alerts")),
+            FallbackSettings.FromConfig(agents.GetConfig("fallback")),
+            N8nSettings.FromConfig(agents.GetConfig("n8n")),
+            HealthSettings.FromConfig(agents.GetConfig("health")),
             agents);
     }
 }

@@ -1,26 +1,56 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Configuration;
+using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Health;
+using Autopilot.Agents.N8n;
+using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Platforms.GitHub;
+using Autopilot.Platforms.N8n;
 using Autopilot.Platforms.Railway;
+using Autopilot.Platforms.Redaction;
+using Autopilot.Platforms.Telegram;
 
 namespace Autopilot.Agents.Orchestrator;
 
-/// <summary>The platform clients the agents act through (built and owned by the host, e.g. the daemon's DI container).</summary>
+/// <summary>
+/// The platform clients the agents act through (built and owned by the host, e.g. the daemon's DI container).
+/// Optional clients switch their features off when absent: no Telegram client → no Telegram alerts, no n8n client →
+/// no n8n worker, no HTTP client → no health probes and no fallback tiers.
+/// </summary>
 /// <param name="Railway">Railway.</param>
-/// <param name="GitHub">GitHub.</param>
+/// <param name="GitHub">GitHub (also the channel of CRITICAL alert issues).</param>
 /// <param name="GitHubTokens">The token source the GitHub client uses, refreshed ahead of need by the GitHub worker; null for none.</param>
-public sealed record AutopilotClients(IRailwayClient Railway, IGitHubClient GitHub, IGitHubTokenSource? GitHubTokens = null);
+/// <param name="Telegram">Telegram bot, for alerts sent directly.</param>
+/// <param name="N8n">n8n: the n8n worker, and alerts routed through an n8n webhook.</param>
+/// <param name="Http">Plain HTTP client of the health probes and the fallback tiers.</param>
+/// <param name="Redactor">The host's redactor (secrets registered), for what the agents record.</param>
+/// <param name="Time">The clock of the fallback tiers; the actor system's clock drives everything else.</param>
+public sealed record AutopilotClients(
+    IRailwayClient Railway,
+    IGitHubClient GitHub,
+    IGitHubTokenSource? GitHubTokens = null,
+    TelegramBotClient? Telegram = null,
+    N8nClient? N8n = null,
+    HttpClient? Http = null,
+    Redactor? Redactor = null,
+    TimeProvider? Time = null);
 
 /// <summary>
-/// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children. The host only supplies its
-/// configuration and clients: <c>AutopilotTree.Start(system, config, clients)</c>.
+/// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
+/// n8n (with the fallback router as its child <c>fallback</c>) and health. The host supplies configuration and clients: register <see cref="RegisterEvents"/> with the journal's
+/// serializer, start persistence, then <c>AutopilotTree.Start(system, config, clients)</c>.
 /// </summary>
 public static class AutopilotTree
 {
     /// <summary>The orchestrator's actor name under <c>/user</c>.</summary>
     public const string OrchestratorName = "orchestrator";
+
+    /// <summary>Registers every event the agents persist (audit events, the alert outbox) with <paramref name="serializer"/>.</summary>
+    public static EventSerializer RegisterEvents(EventSerializer serializer) => AlertEvents.Register(AuditEvents.Register(serializer));
 
     /// <summary>Props of the orchestrator and its workers from <paramref name="config"/> (with the embedded defaults as fallback).</summary>
     /// <exception cref="ConfigurationException">A missing or malformed key under <c>autopilot.agents</c>.</exception>
@@ -31,9 +61,18 @@ public static class AutopilotTree
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clients);
+        var redactor = clients.Redactor ?? new Redactor();
+        var fallback = settings.Fallback.Tiers.Count > 0 && clients.Http is { } http
+            ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, redactor, clients.Time ?? TimeProvider.System))
+            : null;
         var workers = new OrchestratorWorkers(
-            RailwayWorker.Props(clients.Railway, settings.Railway),
-            GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub));
+            RailwayWorker.Props(clients.Railway, settings.Railway, redactor),
+            GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub),
+            Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients)),
+            N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback) : null,
+            Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
+                ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor)
+                : null);
         return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers);
     }
 
@@ -42,5 +81,29 @@ public static class AutopilotTree
     {
         ArgumentNullException.ThrowIfNull(system);
         return system.ActorOf(Props(config, clients), OrchestratorName);
+    }
+
+    /// <summary>The alert channels the settings ask for and the clients allow.</summary>
+    public static IReadOnlyList<IAlertChannel> AlertChannels(AgentsSettings settings, AutopilotClients clients)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clients);
+        var alerts = settings.Alerts;
+        var channels = new List<IAlertChannel>();
+        if (alerts.TelegramRoute == TelegramRoute.Direct && clients.Telegram is { } telegram && alerts.TelegramChat.Length > 0)
+        {
+            channels.Add(new TelegramAlertChannel(telegram, TelegramChatId.Parse(alerts.TelegramChat)));
+        }
+        else if (alerts.TelegramRoute == TelegramRoute.N8n && clients.N8n is { } n8n)
+        {
+            channels.Add(new N8nWebhookAlertChannel(n8n, alerts.N8nWebhookPath));
+        }
+
+        if ((alerts.IssueRepository ?? settings.GitHub.IncidentRepository) is { } repository)
+        {
+            channels.Add(new GitHubIssueAlertChannel(clients.GitHub, repository, alerts.IssueLabels));
+        }
+
+        return channels;
     }
 }

@@ -28,6 +28,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly OrchestratorWorkers _workers;
     private readonly WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
+    private string? _lastWorkerFailure;
 
     /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
     public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
@@ -42,6 +45,14 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<Tick>(_ => Observe());
+        Command<Terminated>(OnWorkerTerminated);
+        Command<RestartWorker>(restart =>
+        {
+            if (WorkerProps().FirstOrDefault(w => w.Name == restart.Name) is { Props: not null } worker && Worker(worker.Name).Equals(Nobody.Instance))
+            {
+                StartWorker(worker.Name, worker.Props);
+            }
+        });
         Command<WorkerReport>(OnReport);
         Command<WorkerResult>(OnResult);
         Command<ExternalEvent>(OnExternalEvent);
@@ -52,6 +63,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Command<RequestRollback>(OnRequestRollback);
         Command<RunDrill>(OnDrill);
         Command<AcknowledgeIncident>(OnAcknowledge);
+        // Workers raise alerts through their parent; the orchestrator hands them to its alerts worker.
+        Command<RaiseAlert>(Alert);
         Command<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
@@ -74,6 +87,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <summary>The timer message of the observe cycle.</summary>
     private sealed record Tick;
 
+    /// <summary>The backoff of a failed worker is over.</summary>
+    private sealed record RestartWorker(string Name);
+
     /// <summary>An oriented observation: where decide starts.</summary>
     private sealed record Situation(
         string Service, string Name, string Evidence, string? DeploymentId, string? Commit, IReadOnlyList<string> LogTail,
@@ -92,29 +108,65 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        Start(WorkerNames.Railway, _workers.Railway);
-        Start(WorkerNames.GitHub, _workers.GitHub);
-        Start(WorkerNames.Alerts, _workers.Alerts);
-        Start(WorkerNames.N8n, _workers.N8n);
-        Start(WorkerNames.Fallback, _workers.Fallback);
-        Start(WorkerNames.Health, _workers.Health);
-        base.PreStart();
-
-        void Start(string name, Props? props)
+        foreach (var (name, props) in WorkerProps())
         {
-            if (props is not null)
-            {
-                Context.ActorOf(props, name);
-            }
+            StartWorker(name, props);
         }
+
+        base.PreStart();
     }
 
     /// <summary>
-    /// A worker that throws is restarted on its own (its siblings carry on); it reports its in-flight work as failed.
-    /// One that keeps failing is stopped after <see cref="OrchestratorSettings.MaxWorkerRestarts"/> restarts in a minute.
+    /// One-for-one with exponential backoff: a worker that throws is stopped (its siblings carry on), its in-flight
+    /// actions are recorded as failed — their outcome is unknown and they are not repeated — and it is started again
+    /// after <see cref="OrchestratorSettings.WorkerBackoff"/>.
     /// </summary>
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_settings.MaxWorkerRestarts, TimeSpan.FromMinutes(1), _ => Directive.Restart);
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(cause =>
+    {
+        _lastWorkerFailure = cause.GetType().Name;
+        return Directive.Stop;
+    });
+
+    private IEnumerable<(string Name, Props Props)> WorkerProps()
+    {
+        (string, Props?)[] all =
+        [
+            (WorkerNames.Railway, _workers.Railway), (WorkerNames.GitHub, _workers.GitHub), (WorkerNames.Alerts, _workers.Alerts),
+            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health),
+        ];
+        return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!));
+    }
+
+    private void StartWorker(string name, Props props)
+    {
+        Context.Watch(Context.ActorOf(props, name));
+        _workerStartedAt[name] = Now;
+    }
+
+    private void OnWorkerTerminated(Terminated terminated)
+    {
+        var name = terminated.ActorRef.Path.Name;
+        if (!WorkerProps().Any(w => w.Name == name))
+        {
+            return;
+        }
+
+        // A worker that stayed up for the longest backoff starts its failure count afresh.
+        var failures = _workerStartedAt.TryGetValue(name, out var started) && Now - started < _settings.WorkerBackoffMax
+            ? _workerFailures.GetValueOrDefault(name) + 1
+            : 1;
+        _workerFailures[name] = failures;
+        var delay = _settings.WorkerBackoff(failures);
+        var cause = _lastWorkerFailure ?? "stopped";
+        _lastWorkerFailure = null;
+        Context.GetLogger().Warning($"Worker {name} stopped ({cause}); starting it again in {delay}.");
+        foreach (var inFlight in _world.Pending.Values.Where(p => p.Worker == name).ToArray())
+        {
+            Self.Tell(new WorkerResult(inFlight.ActionId, false, Error: $"{name} worker failed ({cause}) and is restarted after {delay}; outcome unknown, not repeated"));
+        }
+
+        Timers.StartSingleTimer($"restart-{name}", new RestartWorker(name), delay);
+    }
 
     private void OnRecovered()
     {
@@ -132,7 +184,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             }
         }
 
-        Timers.StartPeriodicTimer(CycleTimer, new Tick(), TimeSpan.Zero, _settings.CycleInterval);
+        Self.Tell(new Tick());
+        Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
     }
 
     // ---- observe ----
@@ -183,7 +236,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var watched = _railway.Services.FirstOrDefault(s => s.ServiceId == serviceId.GetString());
-        return watched is null || id.GetString() is not { } deploymentId
+        var deploymentId = id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        // Railway ids are UUIDs; anything else cannot name a monitor and is not watched.
+        return watched is null || deploymentId is null || deploymentId.Length is 0 or > 64 || !deploymentId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? null
             : new WatchDeployment(watched.Name, deploymentId, WatchPurposes.Observed, null);
     }
@@ -235,8 +290,13 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
                 break;
             case N8nFailureDetected n8n:
-                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [],
-                    new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId })));
+                var details = new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId };
+                if (n8n.WorkflowName is { } workflowName)
+                {
+                    details["workflowName"] = workflowName;
+                }
+
+                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [], details)));
                 break;
             case IAuditEvent audit:
                 // Workers own no journal: what they want on the record, the orchestrator records.
@@ -463,7 +523,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         _awaiting.Remove(result.ActionId, out var situation);
         IAuditEvent outcome = result.Success
             ? new ActionCompleted(result.ActionId, result.Detail ?? "done", requested.Worker, requested.Service, Now)
-            : new ActionFailed(result.ActionId, result.Error ?? "failed", requested.Worker, requested.Service, Now);
+            : new ActionFailed(result.ActionId, result.Error ?? result.Detail ?? "failed", requested.Worker, requested.Service, Now);
         Record(outcome, () => FollowUp(requested, result, situation));
     }
 
@@ -472,9 +532,15 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         switch (requested.Action)
         {
             case PolicyActions.CheckDependencies when situation is not null:
-                Situate(result.Success
-                    ? situation with { Name = Situations.CrashedTransient, Evidence = $"{situation.Evidence} (dependencies healthy)" }
-                    : situation with { Name = Situations.DependencyDown, Evidence = result.Error ?? "a dependency is unhealthy" });
+                // A failed check names the unhealthy dependencies in Detail; a check that could not run (Error only) proves
+                // nothing, so the crash is then treated as the service's own: one bounded restart.
+                Situate(!result.Success && result.Detail is { } unhealthy
+                    ? situation with { Name = Situations.DependencyDown, Evidence = unhealthy }
+                    : situation with
+                    {
+                        Name = Situations.CrashedTransient,
+                        Evidence = $"{situation.Evidence} ({(result.Success ? "dependencies healthy" : $"dependency check failed: {result.Error}")})",
+                    });
                 break;
             case PolicyActions.OpenIssue when result.Success && situation is not null && _world.OpenIncident(situation.Fingerprint) is { } incident:
                 Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.IssueLinked, result.Detail ?? "", Now));
@@ -554,7 +620,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void OnAcknowledge(AcknowledgeIncident acknowledge)
     {
-        var incident = _world.Status([], BudgetSince, _settings.MaxActionsPerService).Incidents.FirstOrDefault(i => i.IncidentId == acknowledge.IncidentId);
+        var incident = _world.OpenIncidentById(acknowledge.IncidentId);
         if (incident is null)
         {
             Sender.Tell(new ControlAck(false, $"no open incident {acknowledge.IncidentId}"));

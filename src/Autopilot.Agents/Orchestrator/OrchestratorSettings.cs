@@ -8,10 +8,18 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="StartPaused">Start paused.</param>
 /// <param name="MaxActionsPerService">Autonomous production-changing actions allowed per service within <paramref name="BudgetWindow"/>.</param>
 /// <param name="BudgetWindow">The budget's sliding window.</param>
-/// <param name="MaxWorkerRestarts">Restarts of a failing worker allowed within a minute before it is stopped.</param>
+/// <param name="WorkerBackoffMin">Delay before a failed worker is started again the first time; doubles per consecutive failure.</param>
+/// <param name="WorkerBackoffMax">Longest such delay; a worker that stayed up this long starts again from the minimum.</param>
 public sealed record OrchestratorSettings(
-    TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, int MaxWorkerRestarts)
+    TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax)
 {
+    /// <summary>The delay before starting a worker again after its <paramref name="consecutiveFailures"/>-th failure in a row.</summary>
+    public TimeSpan WorkerBackoff(int consecutiveFailures)
+    {
+        var delay = WorkerBackoffMin * Math.Pow(2, Math.Clamp(consecutiveFailures - 1, 0, 30));
+        return delay > WorkerBackoffMax ? WorkerBackoffMax : delay;
+    }
+
     /// <summary>Reads from the <c>autopilot.agents</c> section.</summary>
     /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
     public static OrchestratorSettings FromConfig(Config agents)
@@ -35,12 +43,20 @@ public sealed record OrchestratorSettings(
             throw new ConfigurationException("must be a positive duration.", $"{agents.PathPrefix}.budget.window");
         }
 
+        var backoffMin = agents.GetTimeSpan("orchestrator.worker-backoff.min");
+        var backoffMax = agents.GetTimeSpan("orchestrator.worker-backoff.max");
+        if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
+        {
+            throw new ConfigurationException("min must be positive and max at least min.", $"{agents.PathPrefix}.orchestrator.worker-backoff");
+        }
+
         return new OrchestratorSettings(
             cycle,
             agents.GetBoolean("orchestrator.dry-run"),
             agents.GetBoolean("orchestrator.paused"),
             budget,
             window,
-            agents.GetInt("orchestrator.max-worker-restarts"));
+            backoffMin,
+            backoffMax);
     }
 }

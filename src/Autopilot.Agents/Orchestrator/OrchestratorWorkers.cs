@@ -9,7 +9,6 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Railway">Child <c>railway</c>.</param>
 /// <param name="GitHub">Child <c>github</c>.</param>
 /// <param name="Alerts">Child <c>alerts</c> (receives <see cref="Protocol.RaiseAlert"/>).</param>
-/// <param name="N8n">Child <c>n8n</c>.</param>
-/// <param name="Fallback">Child <c>fallback</c>.</param>
+/// <param name="N8n">Child <c>n8n</c> (which runs the fallback router as its own child <c>fallback</c>).</param>
 /// <param name="Health">Child <c>health</c>.</param>
-public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Fallback = null, Props? Health = null);
+public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null);

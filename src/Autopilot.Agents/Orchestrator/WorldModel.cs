@@ -44,6 +44,8 @@ internal sealed class WorldModel
 
     public IncidentView? OpenIncident(string fingerprint) => _openIncidents.GetValueOrDefault(fingerprint);
 
+    public IncidentView? OpenIncidentById(string incidentId) => _openIncidents.Values.FirstOrDefault(i => i.IncidentId == incidentId);
+
     public IEnumerable<IncidentView> OpenIncidentsOf(string service) => _openIncidents.Values.Where(i => i.Service == service).ToArray();
 
     public int ActionsInWindow(string service, DateTimeOffset since) =>

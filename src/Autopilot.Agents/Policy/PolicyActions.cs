@@ -18,7 +18,7 @@ public static class PolicyActions
     /// <summary>Ask the health worker about the service's dependencies before repairing it.</summary>
     public const string CheckDependencies = "check-dependencies";
 
-    /// <summary>Ask the n8n worker to recover the failed execution.</summary>
+    /// <summary>Ask the n8n worker to recover the failed execution (retry, then its fallback router's tiers).</summary>
     public const string RecoverWorkflow = "recover-workflow";
 
     /// <summary>An INFO alert (journal only).</summary>

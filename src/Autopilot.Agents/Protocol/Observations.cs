@@ -55,6 +55,9 @@ public sealed record HealthCheckFailed(string Target, string Reason, int Consecu
 public sealed record HealthCheckRecovered(string Target, DateTimeOffset At, string? Service = null);
 
 /// <summary>Asks the health worker for the current health of some targets (e.g. a crashed service's dependencies).</summary>
-/// <param name="ActionId">Action id for the <see cref="WorkerResult"/>; Success is true only if every target is healthy and Detail lists the failing ones.</param>
+/// <param name="ActionId">
+/// Action id for the <see cref="WorkerResult"/>: Success is true only if every target is healthy; when some are not,
+/// Success is false and Detail lists the failing ones; when the check itself could not run, only Error is set.
+/// </param>
 /// <param name="Targets">Target names.</param>
 public sealed record CheckHealth(string ActionId, IReadOnlyList<string> Targets) : IWorkerCommand;

@@ -3,7 +3,9 @@ namespace Autopilot.Agents.Protocol;
 /// <summary>
 /// A command from the orchestrator to a worker that carries an action id. The worker answers every such command with
 /// exactly one <see cref="WorkerResult"/> carrying the same id — also when the action failed or the worker was
-/// restarted mid-way — so the orchestrator can close the <see cref="ActionRequested"/> it recorded.
+/// restarted mid-way — so the orchestrator can close the <see cref="ActionRequested"/> it recorded. (When a worker
+/// throws, the orchestrator stops it, records its in-flight actions as failed itself, and starts it again after a
+/// backoff; a late result for such an action is ignored.)
 /// </summary>
 public interface IWorkerCommand
 {

@@ -106,11 +106,18 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         var now = Context.System.Scheduler.Now;
         var status = deployment.Status;
         var next = data with { LastReported = status, Commit = data.Commit ?? deployment.CommitHash };
+        // Decide (and schedule the next poll) before reporting, so whoever reacts to the report finds the watch in place.
+        var outcome = Settle(status, now, data, next);
         if (data.LastReported != status)
         {
             _owner.Tell(new DeploymentStatusChanged(_service, _deploymentId, data.LastReported, status, next.Commit, data.Purpose, now));
         }
 
+        return outcome;
+    }
+
+    private FsmState<DeploymentStatus, MonitorData> Settle(DeploymentStatus status, DateTimeOffset now, MonitorData data, MonitorData next)
+    {
         switch (status)
         {
             case DeploymentStatus.Failed or DeploymentStatus.Crashed or DeploymentStatus.Removed or DeploymentStatus.Skipped or DeploymentStatus.Sleeping:

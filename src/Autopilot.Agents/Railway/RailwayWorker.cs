@@ -2,6 +2,7 @@ using Autopilot.Actors;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
+using Autopilot.Platforms.Redaction;
 
 namespace Autopilot.Agents.Railway;
 
@@ -15,6 +16,7 @@ public sealed class RailwayWorker : ReceiveActor
 {
     private readonly IRailwayClient _client;
     private readonly RailwaySettings _settings;
+    private readonly Redactor _redactor;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IActorRef> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _finishingMonitors = new(StringComparer.Ordinal);
@@ -22,10 +24,11 @@ public sealed class RailwayWorker : ReceiveActor
     private readonly Dictionary<string, (string DeploymentId, DeploymentStatus Status)> _lastObserved = new(StringComparer.Ordinal);
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public RailwayWorker(IRailwayClient client, RailwaySettings settings)
+    public RailwayWorker(IRailwayClient client, RailwaySettings settings, Redactor redactor)
     {
         _client = client;
         _settings = settings;
+        _redactor = redactor;
 
         Receive<DeployCommit>(c => Run(c, c.Service, (service, ct) => DeployAsync(service, c.Commit, ct)));
         Receive<RollbackService>(c => Run(c, c.Service, (service, ct) => RollbackAsync(service, c.BrokenDeploymentId, ct)));
@@ -44,12 +47,16 @@ public sealed class RailwayWorker : ReceiveActor
         Receive<Terminated>(OnMonitorTerminated);
     }
 
-    /// <summary>Props for the worker.</summary>
-    public static Props Props(IRailwayClient client, RailwaySettings settings)
+    /// <summary>
+    /// Props for the worker. Log lines it reads pass through <paramref name="redactor"/> (the host's, with its secrets
+    /// registered) before they reach a report, the journal, an alert or an issue.
+    /// </summary>
+    public static Props Props(IRailwayClient client, RailwaySettings settings, Redactor? redactor = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
-        return Actors.Props.Create(() => new RailwayWorker(client, settings));
+        var lines = redactor ?? new Redactor();
+        return Actors.Props.Create(() => new RailwayWorker(client, settings, lines));
     }
 
     private sealed record Outcome(bool Success, string Detail, WatchDeployment? Watch = null);
@@ -57,19 +64,6 @@ public sealed class RailwayWorker : ReceiveActor
     private sealed record Finished(string ActionId, Outcome Outcome);
 
     private sealed record Observation(WatchedService Service, RailwayDeployment? Newest, DeploymentStatusChanged? Enriched);
-
-    /// <inheritdoc />
-    protected override void PreRestart(Exception reason, object? message)
-    {
-        // Work in flight dies with this incarnation: say so, so the orchestrator records a failure instead of waiting forever.
-        foreach (var (actionId, replyTo) in _inFlight)
-        {
-            replyTo.Tell(new WorkerResult(actionId, false, Error: $"railway worker restarted: {reason.GetType().Name}"));
-        }
-
-        _inFlight.Clear();
-        base.PreRestart(reason, message);
-    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -283,7 +277,7 @@ public sealed class RailwayWorker : ReceiveActor
                 read => self.Tell(new Observation(service, null, changed with
                 {
                     LogTail = read.IsCompletedSuccessfully
-                        ? read.Result.TakeLast(_settings.LogLines).Select(l => l.Message).ToArray()
+                        ? read.Result.TakeLast(_settings.LogLines).Select(l => _redactor.Redact(l.Message)).ToArray()
                         : [$"(logs unavailable: {read.Exception?.GetBaseException().Message ?? "cancelled"})"],
                 })),
                 TaskScheduler.Default);

@@ -19,7 +19,7 @@ public sealed class CrashTests(ITestOutputHelper output) : ScenarioTestKit(outpu
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId,
             DeploymentScript.Crash("<--- Last few GCs --->", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"));
         PushGreenCommit(orchestrator, "Cache everything in memory");
-        await AdvanceUntilAsync(() => Alerts.Any(a => a.Severity == AlertSeverity.Critical), "the CRITICAL alert");
+        await AdvanceUntilAsync(() => AlertChatMessages.Any(m => m.Text.Contains("scale up")), "the CRITICAL alert in Telegram");
 
         var alert = Assert.Single(Alerts, a => a.Severity == AlertSeverity.Critical);
         Assert.Contains("scale up", alert.Title);

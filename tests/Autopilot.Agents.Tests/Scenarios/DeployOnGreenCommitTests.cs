@@ -25,6 +25,8 @@ public sealed class DeployOnGreenCommitTests(ITestOutputHelper output) : Scenari
         var alert = Assert.Single(Alerts);
         Assert.Equal(Service, alert.Service);
         Assert.Contains(sha[..7], alert.Title);
+        // INFO goes to the journal only.
+        Assert.Empty(AlertChatMessages);
         AssertInOrder(AuditTrail(),
             ("webhook accepted", e => e is ExternalEventReceived { Source: "github", EventType: "workflow_run" }),
             ("green checks observed", e => e is Observed { Kind: "checks-completed", Status: "passed" } o && o.Commit == sha),

@@ -22,6 +22,10 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
         // First life: the Railway worker is a recorder, so the rollback command is received but never answered.
         var commands = new ConcurrentQueue<object>();
         var first = StartOrchestrator(railway: RecordingActor.Props(commands));
+        Assert.True((await first.Ask<ControlAck>(new SetDryRun(true), TimeSpan.FromSeconds(10))).Accepted);
+        Assert.True((await first.Ask<ControlAck>(new SetDryRun(false), TimeSpan.FromSeconds(10))).Accepted);
+        Assert.True((await first.Ask<ControlAck>(new PauseAutopilot("carol"), TimeSpan.FromSeconds(10))).Accepted);
+        Assert.True((await first.Ask<ControlAck>(new ResumeAutopilot("carol"), TimeSpan.FromSeconds(10))).Accepted);
         var ack = await first.Ask<ControlAck>(new RequestRollback(Service, "alice"), TimeSpan.FromSeconds(10));
         Assert.True(ack.Accepted, ack.Message);
         AwaitCondition(() => commands.OfType<RollbackService>().Any());
@@ -44,5 +48,9 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
         Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.Action == "rollback");
         var status = await second.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
         Assert.Equal(0, status.PendingActions);
+        // The world model came back from the journal: the rollback counts against the budget, the mode is as left.
+        Assert.Equal(1, Assert.Single(status.Services).ActionsInLastHour);
+        Assert.False(status.Paused);
+        Assert.False(status.DryRun);
     }
 }

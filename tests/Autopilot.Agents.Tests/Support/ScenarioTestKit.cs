@@ -8,6 +8,7 @@ using Autopilot.Actors.Persistence.Query;
 using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Actors.TestKit;
+using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
@@ -18,6 +19,8 @@ using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Simulator.GitHub;
 using Autopilot.Simulator.Railway;
+using Autopilot.Simulator.Telegram;
+using Autopilot.Platforms.Telegram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 using Xunit.Abstractions;
@@ -43,7 +46,9 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     private const string GitHubToken = "ghp_testtoken0123456789abcdef";
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
-    private readonly EventSerializer _serializer = AuditEvents.Register(new EventSerializer());
+    private const string TelegramToken = "123456:AAtelegram-test-token-0123456789";
+    private const long AlertChat = -1001234567;
+    private readonly EventSerializer _serializer = AutopilotTree.RegisterEvents(new EventSerializer());
     private readonly InMemoryEventJournal _journal;
     private int _deliveries;
 
@@ -55,6 +60,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         PersistenceExtension.Start(Sys, _journal, new InMemorySnapshotStore(_serializer));
         RailwayFake = new RailwayFake(Time, RailwayFakeOptions.Default);
         GitHubFake = new GitHubFake(Time);
+        TelegramFake = new TelegramFake(Time);
     }
 
     /// <summary>The simulated Railway.</summary>
@@ -63,7 +69,13 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <summary>The simulated GitHub.</summary>
     public GitHubFake GitHubFake { get; }
 
-    /// <summary>Everything sent to the alerts worker (a recorder standing in for it).</summary>
+    /// <summary>The simulated Telegram, where WARNING and CRITICAL alerts end up.</summary>
+    public TelegramFake TelegramFake { get; }
+
+    /// <summary>Messages the alerts chat received.</summary>
+    public IReadOnlyList<TelegramFakeMessage> AlertChatMessages => TelegramFake.MessagesIn(AlertChat);
+
+    /// <summary>Everything sent to the alerts worker (recorded on its way to the real one).</summary>
     public ConcurrentQueue<object> AlertMessages { get; } = new();
 
     /// <summary>The alerts raised so far.</summary>
@@ -78,6 +90,9 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <summary>The GitHub client the autopilot uses.</summary>
     public IGitHubClient GitHubClient { get; private set; } = null!;
 
+    /// <summary>The Telegram client the alerts worker uses.</summary>
+    public TelegramBotClient TelegramClient { get; private set; } = null!;
+
     /// <summary>Extra HOCON for a scenario (e.g. a smaller budget), layered over the test defaults.</summary>
     protected virtual string ExtraConfig => "";
 
@@ -86,6 +101,8 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     {
         await RailwayFake.StartAsync();
         await GitHubFake.StartAsync();
+        await TelegramFake.StartAsync();
+        TelegramFake.AddBot(TelegramToken);
         RailwayFake.AddAccountToken(RailwayToken);
         GitHubFake.AddPersonalToken(GitHubToken);
         GitHubFake.AddRepository(Owner, RepoName);
@@ -98,6 +115,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
             TimeProvider.System, new Redactor(), NullLogger.Instance);
         GitHubClient = new GitHubClient(_http, new GitHubClientOptions { BaseAddress = GitHubFake.BaseAddress, Call = calls },
             new PersonalAccessTokenSource(GitHubToken), TimeProvider.System, new Redactor(), NullLogger.Instance);
+        TelegramClient = new TelegramBotClient(_http, new TelegramBotOptions(TelegramToken, TelegramFake.BaseAddress, calls), new Redactor(), TimeProvider.System, NullLogger.Instance);
     }
 
     /// <inheritdoc />
@@ -106,14 +124,23 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         Shutdown();
         await RailwayFake.DisposeAsync();
         await GitHubFake.DisposeAsync();
+        await TelegramFake.DisposeAsync();
         _http.Dispose();
     }
 
     /// <summary>The settings every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
-    protected AgentsSettings Settings() => AgentsSettings.FromConfig(ConfigurationFactory.ParseString($$"""
+    protected AgentsSettings AgentSettings() => AgentsSettings.FromConfig(Configuration());
+
+    /// <summary>The configuration every scenario runs with (plus <see cref="ExtraConfig"/>).</summary>
+    protected Config Configuration() => ConfigurationFactory.ParseString($$"""
         {{ExtraConfig}}
         autopilot.agents {
           orchestrator.cycle-interval = 1h
+          alerts {
+            telegram.chat = "{{AlertChat}}"
+            issue-repository = "{{Owner}}/{{RepoName}}"
+            retry-base-delay = 1s
+          }
           railway {
             environment-id = "{{RailwayService.EnvironmentId}}"
             stable-after = 30s
@@ -121,20 +148,30 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
               service-id = "{{RailwayService.ServiceId}}"
               repository = "{{Owner}}/{{RepoName}}"
               branch = main
+              depends-on = [postgres]
             }
           }
         }
-        """));
+        """);
 
-    /// <summary>Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway worker).</summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, string name = "orchestrator")
+    /// <summary>
+    /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
+    /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers.
+    /// </summary>
+    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator")
     {
-        var settings = Settings();
+        var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub),
-            Alerts: RecordingActor.Props(AlertMessages));
-        return ActorOf(Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
+            Alerts: TeeActor.Props(
+                AlertWorker.Props(settings.Alerts, AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
+                "outbox",
+                AlertMessages),
+            N8n: n8n,
+            Health: health);
+        return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
 
     /// <summary>Pushes a commit with a green CI run to main and delivers the workflow_run webhook for it.</summary>
