@@ -58,12 +58,12 @@ public sealed record AlertSettings(
         {
             "direct" => TelegramRoute.Direct,
             "n8n" => TelegramRoute.N8n,
-            var other => throw new ConfigurationException($"\"{other}\" is not a Telegram route (direct or n8n).", $"{alerts.PathPrefix}.telegram.via"),
+            var other => throw new ConfigurationException($"\"{other}\" is not a Telegram route (direct or n8n).", ConfigKeyPaths.Of(alerts, "telegram.via")),
         };
         var maxAttempts = alerts.GetInt("max-attempts", d.MaxAttempts);
         if (maxAttempts < 1)
         {
-            throw new ConfigurationException("must be at least 1.", $"{alerts.PathPrefix}.max-attempts");
+            throw new ConfigurationException("must be at least 1.", ConfigKeyPaths.Of(alerts, "max-attempts"));
         }
 
         var repositoryText = alerts.GetString("issue-repository", "") ?? "";
@@ -74,20 +74,20 @@ public sealed record AlertSettings(
         }
         catch (FormatException e)
         {
-            throw new ConfigurationException(e.Message, $"{alerts.PathPrefix}.issue-repository", e);
+            throw new ConfigurationException(e.Message, ConfigKeyPaths.Of(alerts, "issue-repository"), e);
         }
 
         var webhook = alerts.GetString("telegram.n8n-webhook-path", "") ?? "";
         if (route == TelegramRoute.N8n && webhook.Length == 0)
         {
-            throw new ConfigurationException("telegram.via = n8n needs telegram.n8n-webhook-path.", $"{alerts.PathPrefix}.telegram.n8n-webhook-path");
+            throw new ConfigurationException("telegram.via = n8n needs telegram.n8n-webhook-path.", ConfigKeyPaths.Of(alerts, "telegram.n8n-webhook-path"));
         }
 
         var baseDelay = Positive(alerts, "retry-base-delay", d.RetryBaseDelay);
         var maxDelay = Positive(alerts, "retry-max-delay", d.RetryMaxDelay);
         if (maxDelay < baseDelay)
         {
-            throw new ConfigurationException("must not be shorter than retry-base-delay.", $"{alerts.PathPrefix}.retry-max-delay");
+            throw new ConfigurationException("must not be shorter than retry-base-delay.", ConfigKeyPaths.Of(alerts, "retry-max-delay"));
         }
 
         return new AlertSettings(
@@ -106,6 +106,6 @@ public sealed record AlertSettings(
     private static TimeSpan Positive(Config config, string path, TimeSpan fallback)
     {
         var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", $"{config.PathPrefix}.{path}");
+        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(config, path));
     }
 }

@@ -131,7 +131,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 
     private void Apply(AlertAccepted accepted)
     {
-        _storms.Record(accepted.Fingerprint, accepted.At, accepted.Folded, accepted.AlertId);
+        _storms.Record(accepted.Fingerprint, accepted.At, accepted.Folded);
         if (accepted.Folded)
         {
             _lastFolded[accepted.Fingerprint] = accepted;

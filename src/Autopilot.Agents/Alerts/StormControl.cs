@@ -24,19 +24,16 @@ public sealed class StormControl
     public bool ShouldFold(string fingerprint, DateTimeOffset now) =>
         _open.TryGetValue(fingerprint, out var storm) && now < storm.OpenedAt + _window;
 
-    /// <summary>
-    /// Records an accepted alert: a sent one (re)opens its fingerprint's window, a folded one is counted into it
-    /// and becomes the latest of the storm (the summary repeats the latest alert's text).
-    /// </summary>
-    public void Record(string fingerprint, DateTimeOffset at, bool folded, string alertId)
+    /// <summary>Records an accepted alert: a sent one (re)opens its fingerprint's window, a folded one is counted into it.</summary>
+    public void Record(string fingerprint, DateTimeOffset at, bool folded)
     {
         if (folded && _open.TryGetValue(fingerprint, out var storm))
         {
-            _open[fingerprint] = storm with { Folded = storm.Folded + 1, LatestAlertId = alertId };
+            _open[fingerprint] = storm with { Folded = storm.Folded + 1 };
         }
         else
         {
-            _open[fingerprint] = new Storm(fingerprint, at, 0, alertId);
+            _open[fingerprint] = new Storm(fingerprint, at, 0);
         }
     }
 
@@ -53,7 +50,7 @@ public sealed class StormControl
         }
 
         return expired.Where(s => s.Folded > 0)
-            .Select(s => new FoldedStorm(s.Fingerprint, s.Folded + 1, s.Folded, s.LatestAlertId, s.OpenedAt))
+            .Select(s => new FoldedStorm(s.Fingerprint, s.Folded + 1, s.Folded, s.OpenedAt))
             .ToArray();
     }
 
@@ -66,13 +63,12 @@ public sealed class StormControl
     private static string Describe(TimeSpan window) =>
         window.TotalMinutes >= 1 && window.Seconds == 0 ? $"{window.TotalMinutes:0.##} min" : $"{window.TotalSeconds:0.##} s";
 
-    private sealed record Storm(string Fingerprint, DateTimeOffset OpenedAt, int Folded, string LatestAlertId);
+    private sealed record Storm(string Fingerprint, DateTimeOffset OpenedAt, int Folded);
 }
 
 /// <summary>A closed storm window that folded alerts.</summary>
 /// <param name="Fingerprint">Incident kind.</param>
 /// <param name="Occurrences">All alerts of the window, the one sent at its start included.</param>
 /// <param name="Folded">Alerts that were counted but not sent.</param>
-/// <param name="LatestAlertId">The last folded alert, whose text the summary repeats.</param>
 /// <param name="OpenedAt">When the window opened.</param>
-public sealed record FoldedStorm(string Fingerprint, int Occurrences, int Folded, string LatestAlertId, DateTimeOffset OpenedAt);
+public sealed record FoldedStorm(string Fingerprint, int Occurrences, int Folded, DateTimeOffset OpenedAt);

@@ -1,3 +1,4 @@
+using Autopilot.Agents.Alerts;
 using Autopilot.Actors.Configuration;
 
 namespace Autopilot.Agents.Fallback;
@@ -42,7 +43,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
                 var task = tasksConfig.GetString(Quote(workflow));
                 if (string.IsNullOrWhiteSpace(task))
                 {
-                    throw new ConfigurationException("a task name must not be empty.", $"{tasksConfig.PathPrefix}.{workflow}");
+                    throw new ConfigurationException("a task name must not be empty.", ConfigKeyPaths.Of(tasksConfig, workflow));
                 }
 
                 tasks[workflow] = task;
@@ -56,7 +57,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         {
             if (!tiersConfig.HasPath(Quote(name)))
             {
-                throw new ConfigurationException($"tier \"{name}\" is listed in order but not defined under tiers.", $"{fallback.PathPrefix}.order");
+                throw new ConfigurationException($"tier \"{name}\" is listed in order but not defined under tiers.", ConfigKeyPaths.Of(fallback, "order"));
             }
 
             tiers.Add(ReadTier(name, tiersConfig.GetConfig(Quote(name))));
@@ -73,7 +74,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             "http" => FallbackTierKind.Http,
             "command" => FallbackTierKind.Command,
             "n8n" => FallbackTierKind.N8n,
-            _ => throw new ConfigurationException($"unknown tier kind \"{kindText}\" (expected http, command or n8n).", $"{tier.PathPrefix}.kind"),
+            _ => throw new ConfigurationException($"unknown tier kind \"{kindText}\" (expected http, command or n8n).", ConfigKeyPaths.Of(tier, "kind")),
         };
         var timeout = tier.GetTimeSpan("timeout", kind switch
         {
@@ -83,7 +84,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         });
         if (timeout <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", $"{tier.PathPrefix}.timeout");
+            throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(tier, "timeout"));
         }
 
         Uri? url = null;
@@ -93,7 +94,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             command = tier.GetStringList("command");
             if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]) || command[0].Contains('{', StringComparison.Ordinal))
             {
-                throw new ConfigurationException("command must name an executable (without placeholders) followed by its arguments.", $"{tier.PathPrefix}.command");
+                throw new ConfigurationException("command must name an executable (without placeholders) followed by its arguments.", ConfigKeyPaths.Of(tier, "command"));
             }
         }
         else
@@ -101,7 +102,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             var text = tier.GetString("url");
             if (!Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
             {
-                throw new ConfigurationException("must be an absolute http(s) URL.", $"{tier.PathPrefix}.url");
+                throw new ConfigurationException("must be an absolute http(s) URL.", ConfigKeyPaths.Of(tier, "url"));
             }
         }
 

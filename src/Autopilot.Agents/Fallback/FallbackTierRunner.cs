@@ -29,17 +29,28 @@ public sealed class FallbackTierRunner
         _time = time;
     }
 
-    /// <summary>Runs <paramref name="tier"/> for <paramref name="job"/>; returns what happened or throws <see cref="FallbackTierFailedException"/>.</summary>
-    public Task<string> RunAsync(FallbackTier tier, FallbackJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="tier"/> for <paramref name="job"/>; returns what happened or throws
+    /// <see cref="FallbackTierFailedException"/> (with a redacted message), or <see cref="OperationCanceledException"/> when cancelled.
+    /// </summary>
+    public async Task<string> RunAsync(FallbackTier tier, FallbackJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tier);
         ArgumentNullException.ThrowIfNull(job);
-        return tier.Kind switch
+        try
         {
-            FallbackTierKind.Http => PostAsync(tier, job, classifyAsN8n: false, cancellationToken),
-            FallbackTierKind.N8n => PostAsync(tier, job, classifyAsN8n: true, cancellationToken),
-            _ => RunCommandAsync(tier, job, cancellationToken),
-        };
+            return tier.Kind switch
+            {
+                FallbackTierKind.Http => await PostAsync(tier, job, classifyAsN8n: false, cancellationToken).ConfigureAwait(false),
+                FallbackTierKind.N8n => await PostAsync(tier, job, classifyAsN8n: true, cancellationToken).ConfigureAwait(false),
+                _ => await RunCommandAsync(tier, job, cancellationToken).ConfigureAwait(false),
+            };
+        }
+        catch (Exception e) when (e is not (FallbackTierFailedException or OperationCanceledException))
+        {
+            // Whatever else went wrong, its text may carry a URL or output with a secret in it.
+            throw new FallbackTierFailedException(tier.Name, $"{e.GetType().Name}: {_redactor.Snippet(e.Message, SnippetLength)}");
+        }
     }
 
     /// <summary>

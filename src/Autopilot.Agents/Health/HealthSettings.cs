@@ -1,3 +1,4 @@
+using Autopilot.Agents.Alerts;
 using Autopilot.Actors.Configuration;
 
 namespace Autopilot.Agents.Health;
@@ -60,14 +61,14 @@ public sealed record HealthSettings(
                 var urlText = target.GetString("url");
                 if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 {
-                    throw new ConfigurationException("must be an absolute http(s) URL.", $"{target.PathPrefix}.url");
+                    throw new ConfigurationException("must be an absolute http(s) URL.", ConfigKeyPaths.Of(target, "url"));
                 }
 
                 var serviceId = NullIfEmpty(target.GetString("railway-service-id", ""));
                 var environmentId = NullIfEmpty(target.GetString("railway-environment-id", ""));
                 if ((serviceId is null) != (environmentId is null))
                 {
-                    throw new ConfigurationException("railway-service-id and railway-environment-id go together.", $"{target.PathPrefix}.railway-environment-id");
+                    throw new ConfigurationException("railway-service-id and railway-environment-id go together.", ConfigKeyPaths.Of(target, "railway-environment-id"));
                 }
 
                 targets.Add(new HealthTarget(name, url, NullIfEmpty(target.GetString("service", "")), serviceId, environmentId));
@@ -77,31 +78,31 @@ public sealed record HealthSettings(
         var retries = health.GetInt("retries", d.Retries);
         if (retries < 0)
         {
-            throw new ConfigurationException("must not be negative.", $"{health.PathPrefix}.retries");
+            throw new ConfigurationException("must not be negative.", ConfigKeyPaths.Of(health, "retries"));
         }
 
         var alpha = health.GetDouble("ewma.alpha", d.EwmaAlpha);
         if (alpha is <= 0 or > 1)
         {
-            throw new ConfigurationException("must be in (0, 1].", $"{health.PathPrefix}.ewma.alpha");
+            throw new ConfigurationException("must be in (0, 1].", ConfigKeyPaths.Of(health, "ewma.alpha"));
         }
 
         var threshold = health.GetDouble("ewma.threshold", d.EwmaThreshold);
         if (threshold <= 0)
         {
-            throw new ConfigurationException("must be positive.", $"{health.PathPrefix}.ewma.threshold");
+            throw new ConfigurationException("must be positive.", ConfigKeyPaths.Of(health, "ewma.threshold"));
         }
 
         var warmup = health.GetInt("ewma.warmup", d.EwmaWarmup);
         if (warmup < 1)
         {
-            throw new ConfigurationException("must be at least 1.", $"{health.PathPrefix}.ewma.warmup");
+            throw new ConfigurationException("must be at least 1.", ConfigKeyPaths.Of(health, "ewma.warmup"));
         }
 
         var minimumDeviation = health.GetTimeSpan("ewma.minimum-deviation", d.EwmaMinimumDeviation);
         if (minimumDeviation < TimeSpan.Zero)
         {
-            throw new ConfigurationException("must not be negative.", $"{health.PathPrefix}.ewma.minimum-deviation");
+            throw new ConfigurationException("must not be negative.", ConfigKeyPaths.Of(health, "ewma.minimum-deviation"));
         }
 
         return new HealthSettings(
@@ -122,6 +123,6 @@ public sealed record HealthSettings(
     private static TimeSpan Positive(Config config, string path, TimeSpan fallback)
     {
         var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", $"{config.PathPrefix}.{path}");
+        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(config, path));
     }
 }

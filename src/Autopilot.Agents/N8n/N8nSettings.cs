@@ -1,3 +1,4 @@
+using Autopilot.Agents.Alerts;
 using Autopilot.Actors.Configuration;
 
 namespace Autopilot.Agents.N8n;
@@ -19,13 +20,13 @@ public sealed record N8nSettings(TimeSpan ExecutionTimeout, TimeSpan PollInterva
         var timeout = n8n.GetTimeSpan("execution-timeout", Default.ExecutionTimeout);
         if (timeout <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", $"{n8n.PathPrefix}.execution-timeout");
+            throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(n8n, "execution-timeout"));
         }
 
         var poll = n8n.GetTimeSpan("poll-interval", Default.PollInterval);
         if (poll < TimeSpan.Zero)
         {
-            throw new ConfigurationException("must not be negative (0 disables polling).", $"{n8n.PathPrefix}.poll-interval");
+            throw new ConfigurationException("must not be negative (0 disables polling).", ConfigKeyPaths.Of(n8n, "poll-interval"));
         }
 
         return new N8nSettings(timeout, poll, n8n.GetBoolean("retry-before-fallback", Default.RetryBeforeFallback));

@@ -147,10 +147,18 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
 
     private void OnRunFinished(RunFinished finished)
     {
-        if (!_runs.Remove(finished.ActionId, out var run))
+        if (!_runs.TryGetValue(finished.ActionId, out var run))
         {
             return; // already judged by the watchdog
         }
+
+        if (finished.Call.StatusCode == 0 && Now - run.StartedAt >= _settings.ExecutionTimeout)
+        {
+            // The client gave up waiting at about the execution timeout: an unanswered run, which the watchdog judges.
+            return;
+        }
+
+        _runs.Remove(finished.ActionId);
 
         Timers.Cancel(WatchdogKey(finished.ActionId));
         run.Cancel.Dispose();

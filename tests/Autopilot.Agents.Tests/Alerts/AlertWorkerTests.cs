@@ -17,10 +17,10 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
     private readonly ScriptedAlertChannel _telegram = new(AlertChannelNames.Telegram);
     private readonly ScriptedAlertChannel _github = new(AlertChannelNames.GitHub);
 
-    private static AlertSettings Settings(int maxAttempts = 6) => AlertSettings.Default with { MaxAttempts = maxAttempts, PersistenceId = "alerts-test" };
+    private static AlertSettings AlertSettingsFor(int maxAttempts = 6) => AlertSettings.Default with { MaxAttempts = maxAttempts, PersistenceId = "alerts-test" };
 
     private IActorRef Start(AlertSettings? settings = null, params IAlertChannel[] channels) =>
-        Sys.ActorOf(AlertWorker.Props(settings ?? Settings(), channels.Length == 0 ? [_telegram, _github] : channels));
+        Sys.ActorOf(AlertWorker.Props(settings ?? AlertSettingsFor(), channels.Length == 0 ? [_telegram, _github] : channels));
 
     private IReadOnlyList<AlertSent> Sent() => Journal("alerts-test").OfType<AlertSent>().ToArray();
 
@@ -77,7 +77,7 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
     public void A_channel_that_never_works_is_given_up_and_the_give_up_is_on_the_record()
     {
         _telegram.FailuresLeft = int.MaxValue;
-        var alerts = Start(Settings(maxAttempts: 3));
+        var alerts = Start(AlertSettingsFor(maxAttempts: 3));
         alerts.Tell(new RaiseAlert(AlertSeverity.Critical, "api down", "502", "health:api:down", "api"));
 
         AdvanceUntil(() => Journal("alerts-test").OfType<AlertDeliveryAbandoned>().Any(), TimeSpan.FromSeconds(5), "the give-up");
@@ -98,14 +98,14 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
     public void An_accepted_alert_survives_a_restart_of_the_worker_and_is_delivered_by_its_successor()
     {
         var stuck = new ScriptedAlertChannel(AlertChannelNames.Telegram) { Hang = true };
-        var first = Start(Settings(), stuck);
+        var first = Start(AlertSettingsFor(), stuck);
         first.Tell(new RaiseAlert(AlertSeverity.Warning, "queue backing up", "12k jobs", "worker:queue", "worker"));
         AwaitCondition(() => stuck.Attempts.Count == 1, Wait);
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first, Wait);
 
-        Start(Settings(), _telegram);
+        Start(AlertSettingsFor(), _telegram);
         AwaitCondition(() => _telegram.Delivered.Count == 1, Wait, message: "redelivery after restart");
         Assert.Equal("queue backing up", _telegram.Delivered[0].Title);
         AwaitCondition(() => Sent().Count == 1, Wait);
@@ -122,7 +122,7 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
         using var http = new HttpClient();
         var client = new TelegramBotClient(http, new TelegramBotOptions(token, fake.BaseAddress,
             new PlatformCallOptions(1, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30), TimeSpan.Zero)), new Redactor(), TimeProvider.System, NullLogger.Instance);
-        var alerts = Start(Settings(), new TelegramAlertChannel(client, TelegramChatId.FromId(4242)));
+        var alerts = Start(AlertSettingsFor(), new TelegramAlertChannel(client, TelegramChatId.FromId(4242)));
 
         alerts.Tell(new RaiseAlert(AlertSeverity.Warning, "api <slow>", "p95 = 2s & rising", "health:api:degraded", "api"));
         AdvanceUntil(() => fake.MessagesIn(4242).Count == 1, TimeSpan.FromSeconds(2), "the message after the flood wait");

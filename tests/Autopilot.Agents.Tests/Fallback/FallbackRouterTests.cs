@@ -23,7 +23,7 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
         _http.Dispose();
     }
 
-    private FallbackSettings Settings(params FallbackTier[] tiers) =>
+    private FallbackSettings RouterSettings(params FallbackTier[] tiers) =>
         new(new Dictionary<string, string> { ["wf-1"] = "invoices" }, tiers);
 
     private FallbackTier Http(string name, string path, TimeSpan? timeout = null) =>
@@ -48,7 +48,7 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
     {
         _endpoint.Script("/first", ScriptedHttpEndpoint.Hang);
         _endpoint.Script("/second", ScriptedHttpEndpoint.Hang);
-        var (router, reports) = Start(Settings(
+        var (router, reports) = Start(RouterSettings(
             Http("first", "/first"),
             new FallbackTier("second", FallbackTierKind.N8n, FallbackSettings.DefaultCommandTimeout, _endpoint.Url("/second"), []),
             Http("third", "/third"),
@@ -83,7 +83,7 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
     public void When_every_tier_fails_a_critical_alert_is_raised_and_the_result_lists_every_attempt()
     {
         _endpoint.Script("/broken", 500);
-        var (router, reports) = Start(Settings(
+        var (router, reports) = Start(RouterSettings(
             Http("api", "/broken"),
             new FallbackTier("unit", FallbackTierKind.Command, FallbackSettings.DefaultCommandTimeout, null, ["false"])));
 
@@ -102,7 +102,7 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
     [Fact]
     public void An_unmapped_workflow_is_reported_not_guessed()
     {
-        var (router, reports) = Start(Settings(Http("api", "/run")));
+        var (router, reports) = Start(RouterSettings(Http("api", "/run")));
 
         router.Tell(new RouteFallback("act-3", "wf-unknown", "9", "error"), TestActor);
         var result = ExpectMsg<WorkerResult>(TimeSpan.FromSeconds(10));
