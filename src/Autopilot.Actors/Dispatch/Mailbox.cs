@@ -85,7 +85,9 @@ internal sealed class Mailbox : IThreadPoolWorkItem
 
         if (Interlocked.CompareExchange(ref _status, status | ScheduledBit, status) == status)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            // The global queue, not the scheduling thread's local one: local queues run newest-first for their own
+            // thread, so two chatty actors could keep re-queuing ahead of every other mailbox on that thread.
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 

@@ -23,7 +23,10 @@ public sealed class AutopilotTreeTests(ITestOutputHelper output) : ScenarioTestK
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, Autopilot.Simulator.Railway.DeploymentScript.Crash("FATAL ERROR: JavaScript heap out of memory"));
         var sha = PushGreenCommit(orchestrator, "Cache everything");
-        await AdvanceUntilAsync(() => AlertChatMessages.Any(m => m.Text.Contains("scale up")), "the CRITICAL alert delivered by the tree's alerts worker");
+        // The alerts worker delivers to Telegram and GitHub concurrently: wait for both channels.
+        await AdvanceUntilAsync(
+            () => AlertChatMessages.Any(m => m.Text.Contains("scale up")) && GitHubFake.Issues(Owner, RepoName).Any(i => i.Title.Contains("scale up")),
+            "the CRITICAL alert delivered to Telegram and GitHub by the tree's alerts worker");
 
         Assert.Single(RailwayFake.Deployments, d => d.CommitHash == sha);
         Assert.Contains(GitHubFake.Issues(Owner, RepoName), i => i.Title.Contains("scale up"));
