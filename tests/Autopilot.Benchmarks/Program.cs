@@ -1,5 +1,6 @@
 using Autopilot.Benchmarks.Actors;
 using Autopilot.Benchmarks.Persistence;
+using Autopilot.Benchmarks.Webhooks;
 
 // Benchmarks print figures; they assert nothing. Run in Release:
 //   dotnet run -c Release --project tests/Autopilot.Benchmarks -- <scenario> [options]
@@ -11,10 +12,14 @@ switch (args.FirstOrDefault())
     case "persistence":
         await PersistenceBenchmark.RunAsync(args[1..]);
         return 0;
+    case "webhooks":
+        await WebhookBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
             "  actors [--runs N]\n" +
-            "  persistence [--seconds N] [--backend sqlite|postgresql|all]");
+            "  persistence [--seconds N] [--backend sqlite|postgresql|all]\n" +
+            "  webhooks [options] (build src/Autopilot.Daemon in Release first)");
         return 2;
 }
