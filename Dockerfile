@@ -7,5 +7,8 @@ RUN dotnet publish src/Autopilot.Daemon/Autopilot.Daemon.csproj -c Release -o /a
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
+ENV AUTOPILOT_HTTP_HOST=0.0.0.0 \
+    AUTOPILOT_DATA_DIR=/data
+VOLUME /data
 EXPOSE 9110
-ENTRYPOINT ["dotnet", "autopilotd.dll", "--urls", "http://0.0.0.0:9110"]
+ENTRYPOINT ["dotnet", "autopilotd.dll"]
