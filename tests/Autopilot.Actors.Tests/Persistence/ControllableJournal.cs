@@ -9,7 +9,9 @@ namespace Autopilot.Actors.Tests.Persistence;
 /// </summary>
 public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
 {
+    private readonly object _order = new();
     private volatile TaskCompletionSource? _gate;
+    private Task _previousWrite = Task.CompletedTask;
     private int _failuresLeft;
 
     public ConcurrentQueue<AtomicWrite> Writes { get; } = new();
@@ -32,18 +34,35 @@ public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
 
     public async Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
-        if (_gate is { } gate)
+        // Like every journal, keep writes in the order they were made, also when the gate releases them together.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task previous;
+        lock (_order)
         {
-            await gate.Task;
+            previous = _previousWrite;
+            _previousWrite = done.Task;
         }
 
-        if (TakeFailure())
+        try
         {
-            throw new JournalUnavailableException("connection refused (simulated)");
-        }
+            await previous;
+            if (_gate is { } gate)
+            {
+                await gate.Task;
+            }
 
-        await inner.WriteAsync(write, cancellationToken);
-        Writes.Enqueue(write);
+            if (TakeFailure())
+            {
+                throw new JournalUnavailableException("connection refused (simulated)");
+            }
+
+            await inner.WriteAsync(write, cancellationToken);
+            Writes.Enqueue(write);
+        }
+        finally
+        {
+            done.SetResult();
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => inner.StartAsync(cancellationToken);
