@@ -116,18 +116,22 @@ internal sealed class HoconParser
                 ParseField(target, objectPath);
             }
 
-            SkipWhitespace();
-            var separator = Peek();
-            switch (separator.Kind)
-            {
-                case HoconTokenKind.Comma:
-                    Next();
-                    break;
-                case HoconTokenKind.Newline or HoconTokenKind.RightBrace or HoconTokenKind.EndOfFile:
-                    break;
-                default:
-                    throw Error(separator, $"expected ',' or a new line after a field, found {separator.Describe()}");
-            }
+            ExpectSeparator(HoconTokenKind.RightBrace, found => $"expected ',' or a new line after a field, found {found.Describe()}");
+        }
+    }
+
+    /// <summary>After a field or an element: a comma, a new line, the closing token or the end may follow.</summary>
+    private void ExpectSeparator(HoconTokenKind closer, Func<HoconToken, string> error)
+    {
+        SkipWhitespace();
+        var separator = Peek();
+        if (separator.Kind == HoconTokenKind.Comma)
+        {
+            Next();
+        }
+        else if (separator.Kind != HoconTokenKind.Newline && separator.Kind != closer && separator.Kind != HoconTokenKind.EndOfFile)
+        {
+            throw Error(separator, error(separator));
         }
     }
 
@@ -357,18 +361,7 @@ internal sealed class HoconParser
             }
 
             elements.Add(ParseValue(null, null, selfPath));
-            SkipWhitespace();
-            var separator = Peek();
-            switch (separator.Kind)
-            {
-                case HoconTokenKind.Comma:
-                    Next();
-                    break;
-                case HoconTokenKind.Newline or HoconTokenKind.RightBracket or HoconTokenKind.EndOfFile:
-                    break;
-                default:
-                    throw Error(separator, $"expected ',' or ']' in the array opened at line {opener.Line}, column {opener.Column}, found {separator.Describe()}");
-            }
+            ExpectSeparator(HoconTokenKind.RightBracket, found => $"expected ',' or ']' in the array opened at line {opener.Line}, column {opener.Column}, found {found.Describe()}");
         }
     }
 
