@@ -187,9 +187,6 @@ internal sealed partial class ActorCell : IActorContext
                 case AsyncHandlerCompleted completed:
                     CompleteAsyncHandler(completed.Task);
                     break;
-                case Suspend:
-                    _awaitingSupervisor = true;
-                    break;
             }
         }
         catch (Exception exception)

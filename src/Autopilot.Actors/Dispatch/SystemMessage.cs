@@ -20,13 +20,7 @@ internal sealed record TerminateActor : SystemMessage
 /// <summary>Restart with a fresh instance after <paramref name="Cause"/>.</summary>
 internal sealed record Recreate(Exception Cause) : SystemMessage;
 
-/// <summary>Stop processing user messages until <see cref="Resume"/>.</summary>
-internal sealed record Suspend : SystemMessage
-{
-    public static Suspend Instance { get; } = new();
-}
-
-/// <summary>Continue processing user messages (the supervisor chose Resume, or a Suspend is undone).</summary>
+/// <summary>Continue processing user messages (the supervisor chose Resume).</summary>
 internal sealed record Resume(Exception? CausedByFailure) : SystemMessage;
 
 /// <summary>A child failed: its supervisor (the receiver) decides.</summary>
