@@ -7,7 +7,7 @@ namespace Autopilot.Actors.Tests.Persistence;
 /// An in-memory journal a test can hold (writes wait for a gate) or break (writes fail as if the database were gone),
 /// to observe what a persistent actor does while a write is in flight or after it failed.
 /// </summary>
-public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
+public sealed class ControllableJournal(IEventJournal inner) : EventJournalDecorator(inner)
 {
     private readonly object _order = new();
     private volatile TaskCompletionSource? _gate;
@@ -15,14 +15,6 @@ public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
     private int _failuresLeft;
 
     public ConcurrentQueue<AtomicWrite> Writes { get; } = new();
-
-    public event Action? Written
-    {
-        add => inner.Written += value;
-        remove => inner.Written -= value;
-    }
-
-    public JournalHealth Health => inner.Health;
 
     /// <summary>Holds every write until <see cref="Release"/>.</summary>
     public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,7 +24,7 @@ public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
     /// <summary>The next <paramref name="count"/> writes (and replays) fail with <see cref="JournalUnavailableException"/>.</summary>
     public void FailNext(int count) => Volatile.Write(ref _failuresLeft, count);
 
-    public async Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
+    public override async Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
         // Like every journal, keep writes in the order they were made, also when the gate releases them together.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,7 +48,7 @@ public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
                 throw new JournalUnavailableException("connection refused (simulated)");
             }
 
-            await inner.WriteAsync(write, cancellationToken);
+            await Inner.WriteAsync(write, cancellationToken);
             Writes.Enqueue(write);
         }
         finally
@@ -65,27 +57,8 @@ public sealed class ControllableJournal(IEventJournal inner) : IEventJournal
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => inner.StartAsync(cancellationToken);
-
-    public Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) =>
-        TakeFailure() ? throw new JournalUnavailableException("connection refused (simulated)") : inner.ReadHighestSequenceNrAsync(persistenceId, cancellationToken);
-
-    public IAsyncEnumerable<EventEnvelope> ReplayAsync(string persistenceId, long fromSequenceNr, long toSequenceNr, long max = long.MaxValue, CancellationToken cancellationToken = default) =>
-        inner.ReplayAsync(persistenceId, fromSequenceNr, toSequenceNr, max, cancellationToken);
-
-    public Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default) =>
-        inner.DeleteMessagesToAsync(persistenceId, toSequenceNr, cancellationToken);
-
-    public IAsyncEnumerable<EventEnvelope> CurrentEventsByTagAsync(string tag, long afterOffset, CancellationToken cancellationToken = default) =>
-        inner.CurrentEventsByTagAsync(tag, afterOffset, cancellationToken);
-
-    public IAsyncEnumerable<EventEnvelope> CurrentAllEventsAsync(long afterOffset, CancellationToken cancellationToken = default) =>
-        inner.CurrentAllEventsAsync(afterOffset, cancellationToken);
-
-    public IAsyncEnumerable<string> CurrentPersistenceIdsAsync(CancellationToken cancellationToken = default) =>
-        inner.CurrentPersistenceIdsAsync(cancellationToken);
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) =>
+        TakeFailure() ? throw new JournalUnavailableException("connection refused (simulated)") : Inner.ReadHighestSequenceNrAsync(persistenceId, cancellationToken);
 
     private bool TakeFailure()
     {
