@@ -76,8 +76,8 @@ public sealed class ClusterMembershipTests(ThrowawayPostgres server)
     public async Task A_node_that_stops_heartbeating_is_marked_Down_by_a_live_node_and_later_Removed()
     {
         var db = await server.CreateDatabaseAsync("members_failure");
-        await using var alive = await TestNode.StartAsync(db, "alive");
-        var crashed = await TestNode.StartAsync(db, "crashed");
+        await using var alive = await TestNode.StartAsync(db, "alive", TestNode.FastFailureDetection);
+        var crashed = await TestNode.StartAsync(db, "crashed", TestNode.FastFailureDetection);
         await Eventually.TrueAsync(() => alive.StatusesOf("crashed").LastOrDefault() == MemberStatus.Up, "alive sees crashed Up");
 
         await crashed.DisposeAsync();

@@ -14,7 +14,7 @@ public sealed class ClusterRestartTests(ThrowawayPostgres server)
     {
         var db = await server.CreateDatabaseAsync("cluster_restart");
         // Failure detection well above a restart's gap between two nodes' reconnections.
-        ClusterSettings Settings(ClusterSettings s) => s with { FailureDetectionTimeout = TimeSpan.FromSeconds(3) };
+        ClusterSettings Settings(ClusterSettings s) => s with { FailureDetectionTimeout = TimeSpan.FromSeconds(5) };
         await using var a = await TestNode.StartAsync(db, "a", Settings);
         await using var b = await TestNode.StartAsync(db, "b", Settings);
         var keepers = new[] { a.StartKeeper("orchestrator"), b.StartKeeper("orchestrator") };

@@ -96,8 +96,8 @@ public sealed class DurableInboxTests(ThrowawayPostgres server)
     public async Task After_a_fail_over_the_new_leader_gets_exactly_the_entries_the_old_one_left_undone_and_each_is_completed_once()
     {
         var db = await server.CreateDatabaseAsync("inbox_failover");
-        await using var first = await TestNode.StartAsync(db, "first");
-        await using var second = await TestNode.StartAsync(db, "second");
+        await using var first = await TestNode.StartAsync(db, "first", TestNode.FastFailureDetection);
+        await using var second = await TestNode.StartAsync(db, "second", TestNode.FastFailureDetection);
         var firstInbox = new DurableInbox(first.Database, "orchestrator");
         var secondInbox = new DurableInbox(second.Database, "orchestrator");
         var ids = new List<long>();

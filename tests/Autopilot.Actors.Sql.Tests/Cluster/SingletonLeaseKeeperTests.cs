@@ -37,11 +37,11 @@ public sealed class SingletonLeaseKeeperTests(ThrowawayPostgres server)
     public async Task A_holder_whose_heartbeats_stop_is_downed_loses_the_lease_and_a_standby_takes_it_with_a_higher_token()
     {
         var db = await server.CreateDatabaseAsync("keeper_failover");
-        await using var first = await TestNode.StartAsync(db, "first");
+        await using var first = await TestNode.StartAsync(db, "first", TestNode.FastFailureDetection);
         var firstKeeper = first.StartKeeper("orchestrator");
         await Eventually.TrueAsync(() => firstKeeper.HeldToken is not null, "the first node holds the lease");
         var firstToken = firstKeeper.HeldToken!.Value;
-        await using var standby = await TestNode.StartAsync(db, "standby");
+        await using var standby = await TestNode.StartAsync(db, "standby", TestNode.FastFailureDetection);
         var standbyKeeper = standby.StartKeeper("orchestrator");
 
         // The first node's heartbeat loop dies (its keeper keeps trying to renew).

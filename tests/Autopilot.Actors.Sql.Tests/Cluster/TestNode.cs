@@ -33,19 +33,27 @@ public sealed class TestNode : IAsyncDisposable
 
     public ConcurrentQueue<LeaseEvent> LeaseEvents { get; } = new();
 
-    /// <summary>Short intervals so tests run quickly; assertions never depend on them.</summary>
+    /// <summary>
+    /// Short intervals so tests run quickly; assertions never depend on them. The failure detector is slow on
+    /// purpose: a loaded CI machine can stall a live node's heartbeat for seconds, and a test that is not about
+    /// failure detection must not see that node downed. Tests about it use <see cref="FastFailureDetection"/>.
+    /// </summary>
     public static ClusterSettings DefaultSettings(string connectionString, string nodeId) => new(connectionString, nodeId)
     {
         Address = $"http://{nodeId}.test:8080",
         Roles = ["webhooks", "orchestrator"],
         AppVersion = "1.2.3-test",
         HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-        FailureDetectionTimeout = TimeSpan.FromSeconds(2),
+        FailureDetectionTimeout = TimeSpan.FromSeconds(30),
         DownRemovalMargin = TimeSpan.FromSeconds(2),
-        LeaseDuration = TimeSpan.FromSeconds(1),
+        LeaseDuration = TimeSpan.FromSeconds(3),
         LeaseRenewInterval = TimeSpan.FromMilliseconds(200),
         StartupBackoff = new RetryBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)),
     };
+
+    /// <summary>Settings for tests that wait for the failure detector to down a silent node.</summary>
+    public static ClusterSettings FastFailureDetection(ClusterSettings settings) =>
+        settings with { FailureDetectionTimeout = TimeSpan.FromSeconds(2) };
 
     /// <summary>Starts the database access and joins; returns once this node is Up.</summary>
     public static async Task<TestNode> StartAsync(string connectionString, string nodeId, Func<ClusterSettings, ClusterSettings>? adjust = null, TimeProvider? time = null)

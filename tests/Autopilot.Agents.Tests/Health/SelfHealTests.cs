@@ -81,8 +81,11 @@ public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
             new GitHubIssueAlertChannel(github, new GitHubRepository("acme", "ops"), ["autopilot", "incident"]),
         ]), WorkerNames.Alerts);
 
+        // Virtual time runs ahead of the real HTTP round trips here, so a probe in flight must never time out
+        // on it: every probe of these tests answers, and what they check is what the answer leads to.
         var settings = HealthSettings.Default with
         {
+            ProbeTimeout = TimeSpan.FromDays(1),
             Targets = [new HealthTarget("api", _service.Url("/health"), "api", _railwayService.ServiceId, _railwayService.EnvironmentId)],
         };
         var reports = CreateTestProbe();
