@@ -48,7 +48,7 @@ internal sealed class MpscQueue<T>
         }
 
         item = next.Item;
-        next.Item = default;
+        next.Item = default!;
         _head = next;
         return true;
     }

@@ -158,7 +158,7 @@ public sealed class N8nFake : FakeServer
     private RequestDelegate Api(Func<HttpContext, Task<(int Status, JsonNode Body)>> handler) => async context =>
     {
         var key = context.Request.Headers["X-N8N-API-KEY"].ToString();
-        (int Status, string Message, int? RetryAfterSeconds) failure = default;
+        (int Status, string Message, int? RetryAfterSeconds)? failure = null;
         lock (_gate)
         {
             if (key == _apiKey && _scriptedApiFailures.Count > 0)
@@ -167,7 +167,7 @@ public sealed class N8nFake : FakeServer
             }
         }
 
-        if (failure.RetryAfterSeconds is { } seconds)
+        if (failure?.RetryAfterSeconds is { } seconds)
         {
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
@@ -176,8 +176,8 @@ public sealed class N8nFake : FakeServer
             ? Error(401, "'X-N8N-API-KEY' header required")
             : key != _apiKey
                 ? Error(401, "unauthorized")
-                : failure.Status != 0
-                    ? Error(failure.Status, failure.Message)
+                : failure is { } scripted
+                    ? Error(scripted.Status, scripted.Message)
                     : await handler(context);
         await WriteAsync(context, status, body);
     };

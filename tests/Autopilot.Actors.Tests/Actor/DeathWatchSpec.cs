@@ -41,14 +41,14 @@ public sealed class DeathWatchSpec : TestKit.TestKit
     }
 
     [Fact]
-    public void Death_watch_racing_with_stop_always_yields_exactly_one_Terminated()
+    public async Task Death_watch_racing_with_stop_always_yields_exactly_one_Terminated()
     {
         for (var i = 0; i < 300; i++)
         {
             var echo = ActorOf(Props.Create<EchoActor>());
             var stopper = Task.Run(() => Sys.Stop(echo));
             Watch(echo);
-            stopper.Wait();
+            await stopper;
             ExpectTerminated(echo);
         }
 

@@ -8,7 +8,7 @@ namespace Autopilot.Actors.Tests.Shutdown;
 public sealed class CoordinatedShutdownSpec : TestKit.TestKit
 {
     [Fact]
-    public void Phases_run_in_dependency_order_and_the_system_terminates()
+    public async Task Phases_run_in_dependency_order_and_the_system_terminates()
     {
         var shutdown = CoordinatedShutdown.Get(Sys);
         Assert.Equal(CoordinatedShutdown.PhaseBeforeServiceUnbind, shutdown.PhaseOrder[0]);
@@ -22,14 +22,14 @@ public sealed class CoordinatedShutdownSpec : TestKit.TestKit
         var first = shutdown.Run(CoordinatedShutdown.HostStoppingReason.Instance);
         var second = shutdown.Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance);
         Assert.Same(first, second);
-        Assert.True(first.Wait(TimeSpan.FromSeconds(10)));
+        await first.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(["unbind", "leave", "flush"], order);
         Assert.True(Sys.WhenTerminated.IsCompleted);
         Assert.IsType<CoordinatedShutdown.HostStoppingReason>(shutdown.ShutdownReason);
     }
 
     [Fact]
-    public void A_stuck_task_is_cut_off_by_its_phase_timeout_logged_and_shutdown_goes_on()
+    public async Task A_stuck_task_is_cut_off_by_its_phase_timeout_logged_and_shutdown_goes_on()
     {
         var logs = new CapturingLoggerFactory();
         var config = ConfigurationFactory.ParseString("autopilot.coordinated-shutdown.phases.service-stop.timeout = 200ms");
@@ -40,7 +40,7 @@ public sealed class CoordinatedShutdownSpec : TestKit.TestKit
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceStop, "stuck", () => never.Task);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "later", () => { ranLater = true; return Task.CompletedTask; });
 
-        Assert.True(shutdown.Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).Wait(TimeSpan.FromSeconds(10)));
+        await shutdown.Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(ranLater);
         Assert.Contains(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Text.Contains("[service-stop] timed out"));
     }
