@@ -16,11 +16,16 @@ namespace Autopilot.Agents.Alerts;
 public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 {
     private const string FlushTimer = "storm-flush";
+
+    /// <summary>How many accepted alert ids are remembered to answer a re-sent request (far more than a recovery re-sends).</summary>
+    private const int RememberedAlertIds = 10_000;
     private readonly AlertSettings _settings;
     private readonly IReadOnlyDictionary<string, IAlertChannel> _channels;
     private readonly StormControl _storms;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AlertAccepted> _lastFolded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _acceptedIds = new(StringComparer.Ordinal);
+    private readonly Queue<string> _acceptedOrder = new();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
@@ -106,16 +111,27 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 
     private void Accept(RaiseAlert alert)
     {
+        // The orchestrator's action id is the alert's id: a request sent again after a crash is answered, not re-sent.
+        if (alert.ActionId is { } actionId && _acceptedIds.Contains(actionId))
+        {
+            Sender.Tell(new WorkerResult(actionId, true, $"alert {actionId} was already accepted"));
+            return;
+        }
+
         Flush();
         var folded = _storms.ShouldFold(alert.Fingerprint, Now);
-        Store(new AlertAccepted(NewId(), alert.Severity, alert.Title, alert.Body, alert.Fingerprint, alert.Service,
-            folded ? [] : ChannelsFor(alert.Severity), folded, Now));
+        var replyTo = alert.ActionId is null ? null : Sender;
+        Store(new AlertAccepted(alert.ActionId ?? NewId(), alert.Severity, alert.Title, alert.Body, alert.Fingerprint, alert.Service,
+            folded ? [] : ChannelsFor(alert.Severity), folded, Now), replyTo);
     }
 
-    private void Store(AlertAccepted accepted) =>
+    private void Store(AlertAccepted accepted, IActorRef? replyTo = null) =>
         Persist(accepted, persisted =>
         {
             Apply(persisted);
+            replyTo?.Tell(new WorkerResult(persisted.AlertId, true, persisted.Folded
+                ? $"alert folded into the storm of {persisted.Fingerprint}"
+                : $"alert accepted for {(persisted.Channels.Count == 0 ? "the journal" : string.Join(", ", persisted.Channels))}"));
             if (!persisted.Folded && persisted.Channels.Count == 0)
             {
                 Persist(new AlertSent(persisted.Severity, persisted.Title, persisted.Fingerprint, [AlertChannelNames.Journal], persisted.Service, Now), _ => { });
@@ -131,6 +147,15 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 
     private void Apply(AlertAccepted accepted)
     {
+        if (_acceptedIds.Add(accepted.AlertId))
+        {
+            _acceptedOrder.Enqueue(accepted.AlertId);
+            if (_acceptedOrder.Count > RememberedAlertIds)
+            {
+                _acceptedIds.Remove(_acceptedOrder.Dequeue());
+            }
+        }
+
         _storms.Record(accepted.Fingerprint, accepted.At, accepted.Folded);
         if (accepted.Folded)
         {

@@ -33,4 +33,10 @@ public static class IncidentFingerprints
 
     /// <summary>The marker placed in the issue body.</summary>
     public static string Marker(string fingerprint) => $"<!-- autopilot-fingerprint: {fingerprint} -->";
+
+    /// <summary>
+    /// The hidden marker of the action that wrote an issue or comment: a request sent again after a crash finds it and
+    /// does not write a second time.
+    /// </summary>
+    public static string ActionMarker(string actionId) => $"<!-- autopilot-action: {actionId} -->";
 }

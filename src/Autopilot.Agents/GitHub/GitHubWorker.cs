@@ -107,14 +107,21 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
             ?? throw new InvalidOperationException("no repository for incident issues: set autopilot.agents.github.incident-repository");
         var label = IncidentFingerprints.Label(command.Fingerprint);
         var marker = IncidentFingerprints.Marker(command.Fingerprint);
+        var written = IncidentFingerprints.ActionMarker(command.ActionId);
         var (issue, created) = await _client.OpenIssueOnceAsync(
-            repository, new NewIssue(command.Title, command.Body, _settings.IssueLabels), label, marker, ct).ConfigureAwait(false);
+            repository, new NewIssue(command.Title, $"{command.Body}\n\n{written}", _settings.IssueLabels), label, marker, ct).ConfigureAwait(false);
         if (created)
         {
             return $"opened issue #{issue.Number}";
         }
 
-        await _client.CommentAsync(repository, issue.Number, $"Happened again.\n\n{command.Body}", ct).ConfigureAwait(false);
+        if (issue.Body?.Contains(written, StringComparison.Ordinal) == true)
+        {
+            // This very request opened it before a crash cut off its answer.
+            return $"opened issue #{issue.Number}";
+        }
+
+        await _client.CommentAsync(repository, issue.Number, $"Happened again.\n\n{command.Body}\n\n{written}", ct).ConfigureAwait(false);
         return $"commented on issue #{issue.Number}";
     }
 

@@ -16,6 +16,14 @@ namespace Autopilot.Agents.Orchestrator;
 /// effect and closed by its result, so after a restart it reconciles unanswered actions by asking the platform instead
 /// of repeating them.
 /// </summary>
+/// <remarks>
+/// Each message is handled as one unit of work: what it leads to (observation, orientation, incident, decision, the
+/// actions requested) is applied to the world model at once, written in ONE atomic journal write when the handler is
+/// done, and only then are workers told to act and callers answered. A crash therefore never leaves a decision without
+/// its action requests, nor an effect without its record. After recovery, unanswered requests are reconciled with the
+/// platform (Railway changes), sent again when the receiver makes them idempotent (alerts by action id, issues by
+/// fingerprint, read-only checks), and otherwise closed as "outcome unknown, not repeated".
+/// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
     /// <summary>The persistence id (one orchestrator per cluster).</summary>
@@ -30,6 +38,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
+    private readonly List<IAuditEvent> _unit = [];
+    private readonly List<Action> _effects = [];
     private string? _lastWorkerFailure;
 
     /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
@@ -44,28 +54,28 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Recover<IAuditEvent>(_world.Apply);
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
-        Command<Tick>(_ => Observe());
-        Command<Terminated>(OnWorkerTerminated);
-        Command<RestartWorker>(restart =>
+        Handle<Tick>(_ => Observe());
+        Handle<Terminated>(OnWorkerTerminated);
+        Handle<RestartWorker>(restart =>
         {
             if (WorkerProps().FirstOrDefault(w => w.Name == restart.Name) is { Props: not null } worker && Worker(worker.Name).Equals(Nobody.Instance))
             {
                 StartWorker(worker.Name, worker.Props);
             }
         });
-        Command<WorkerReport>(OnReport);
-        Command<WorkerResult>(OnResult);
-        Command<ExternalEvent>(OnExternalEvent);
-        Command<PauseAutopilot>(p => ChangeMode(_world.Paused, ModeChanges.Paused, p.By, "autopilot paused"));
-        Command<ResumeAutopilot>(r => ChangeMode(!_world.Paused, ModeChanges.Resumed, r.By, "autopilot resumed"));
-        Command<SetDryRun>(d => ChangeMode(_world.DryRun == d.Enabled, d.Enabled ? ModeChanges.DryRunOn : ModeChanges.DryRunOff, "operator",
+        Handle<WorkerReport>(OnReport);
+        Handle<WorkerResult>(OnResult);
+        Handle<ExternalEvent>(OnExternalEvent);
+        Handle<PauseAutopilot>(p => ChangeMode(_world.Paused, ModeChanges.Paused, p.By, "autopilot paused"));
+        Handle<ResumeAutopilot>(r => ChangeMode(!_world.Paused, ModeChanges.Resumed, r.By, "autopilot resumed"));
+        Handle<SetDryRun>(d => ChangeMode(_world.DryRun == d.Enabled, d.Enabled ? ModeChanges.DryRunOn : ModeChanges.DryRunOff, "operator",
             d.Enabled ? "dry-run on: deciding and recording only" : "dry-run off: acting again"));
-        Command<RequestRollback>(OnRequestRollback);
-        Command<RunDrill>(OnDrill);
-        Command<AcknowledgeIncident>(OnAcknowledge);
-        // Workers raise alerts through their parent; the orchestrator hands them to its alerts worker.
-        Command<RaiseAlert>(Alert);
-        Command<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
+        Handle<RequestRollback>(OnRequestRollback);
+        Handle<RunDrill>(OnDrill);
+        Handle<AcknowledgeIncident>(OnAcknowledge);
+        // Workers raise alerts through their parent; the orchestrator records and hands them to its alerts worker.
+        Handle<RaiseAlert>(alert => RequestAlert(alert));
+        Handle<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
     /// <inheritdoc />
@@ -170,13 +180,18 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
-        // Actions recorded as requested but never answered may or may not have happened: ask the platform, never repeat.
+        // Actions recorded as requested but never answered may or may not have happened: Railway changes are reconciled
+        // by asking the platform, idempotent requests are sent again, anything else is closed without repeating it.
         foreach (var requested in _world.Pending.Values)
         {
             if (requested.Worker == WorkerNames.Railway && PolicyActions.IsMutating(requested.Action))
             {
                 Worker(WorkerNames.Railway).Tell(
                     new ReconcileAction(requested.ActionId, requested.Action, requested.Service, requested.At, requested.DeploymentId), Self);
+            }
+            else if (PolicyActions.IsIdempotent(requested.Action))
+            {
+                Dispatch(requested);
             }
             else
             {
@@ -206,7 +221,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var replyTo = Sender;
-        Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now), () =>
+        Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now));
+        Effect(() =>
         {
             switch (external.Source)
             {
@@ -290,7 +306,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
                 break;
             case N8nFailureDetected n8n:
-                var details = new Dictionary<string, string> { ["workflowId"] = n8n.WorkflowId, ["executionId"] = n8n.ExecutionId };
+                var details = new Dictionary<string, string> { [ActionParameters.WorkflowId] = n8n.WorkflowId, [ActionParameters.ExecutionId] = n8n.ExecutionId };
                 if (n8n.WorkflowName is { } workflowName)
                 {
                     details["workflowName"] = workflowName;
@@ -414,7 +430,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Record(new AutopilotModeChanged(ModeChanges.BudgetExhausted, "budget", Now, situation.Service), () => Alert(new RaiseAlert(
+        Record(new AutopilotModeChanged(ModeChanges.BudgetExhausted, "budget", Now, situation.Service), () => RequestAlert(new RaiseAlert(
             AlertSeverity.Critical,
             $"Autopilot stopped acting on {situation.Service}: action budget exhausted",
             $"{_settings.MaxActionsPerService} production changes within {_settings.BudgetWindow} did not fix {situation.Service}. "
@@ -432,32 +448,32 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             switch (action)
             {
                 case PolicyActions.AlertInfo:
-                    Alert(new RaiseAlert(AlertSeverity.Info, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    RequestAlert(new RaiseAlert(AlertSeverity.Info, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service), situation);
                     break;
                 case PolicyActions.AlertWarning:
-                    Alert(new RaiseAlert(AlertSeverity.Warning, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    RequestAlert(new RaiseAlert(AlertSeverity.Warning, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service), situation);
                     break;
                 case PolicyActions.AlertCritical:
-                    Alert(new RaiseAlert(AlertSeverity.Critical, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service));
+                    RequestAlert(new RaiseAlert(AlertSeverity.Critical, TitleOf(situation), BodyOf(situation), situation.Fingerprint, situation.Service), situation);
                     break;
                 case PolicyActions.RecommendScaleUp:
-                    Alert(new RaiseAlert(AlertSeverity.Critical,
+                    RequestAlert(new RaiseAlert(AlertSeverity.Critical,
                         $"{situation.Service} ran out of memory: scale up recommended",
                         $"Recommendation: raise the memory limit (or replicas) of {situation.Service}; restarting would only crash it again.\n\n{BodyOf(situation)}",
-                        situation.Fingerprint, situation.Service));
+                        situation.Fingerprint, situation.Service), situation, action);
                     break;
-                case PolicyActions.Deploy when situation.Commit is { } commit:
-                    Request(WorkerNames.Railway, action, situation, id => new DeployCommit(id, situation.Service, commit));
-                    break;
+                case PolicyActions.Deploy when situation.Commit is not null:
                 case PolicyActions.Rollback:
-                    Request(WorkerNames.Railway, action, situation, id => new RollbackService(id, situation.Service, situation.DeploymentId));
-                    break;
-                case PolicyActions.Restart when situation.DeploymentId is { } deploymentId:
-                    Request(WorkerNames.Railway, action, situation, id => new RestartDeployment(id, situation.Service, deploymentId));
+                case PolicyActions.Restart when situation.DeploymentId is not null:
+                    Request(WorkerNames.Railway, action, situation);
                     break;
                 case PolicyActions.OpenIssue:
-                    Request(WorkerNames.GitHub, action, situation, id => new OpenIncidentIssue(
-                        id, _railway.Find(situation.Service)?.Repository, situation.Fingerprint, TitleOf(situation), BodyOf(situation)));
+                    Request(WorkerNames.GitHub, action, situation, new Dictionary<string, string>
+                    {
+                        [ActionParameters.Fingerprint] = situation.Fingerprint,
+                        [ActionParameters.Title] = TitleOf(situation),
+                        [ActionParameters.Body] = BodyOf(situation),
+                    });
                     break;
                 case PolicyActions.CheckDependencies:
                     var dependencies = _railway.Find(situation.Service)?.DependsOn ?? [];
@@ -468,13 +484,12 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     }
                     else
                     {
-                        Request(WorkerNames.Health, action, situation, id => new CheckHealth(id, dependencies));
+                        Request(WorkerNames.Health, action, situation, new Dictionary<string, string> { [ActionParameters.Dependencies] = string.Join(',', dependencies) });
                     }
 
                     break;
-                case PolicyActions.RecoverWorkflow when situation.Details.TryGetValue("workflowId", out var workflowId)
-                                                       && situation.Details.TryGetValue("executionId", out var executionId):
-                    Request(WorkerNames.N8n, action, situation, id => new RecoverWorkflow(id, workflowId, executionId));
+                case PolicyActions.RecoverWorkflow when situation.Details.ContainsKey(ActionParameters.WorkflowId) && situation.Details.ContainsKey(ActionParameters.ExecutionId):
+                    Request(WorkerNames.N8n, action, situation);
                     break;
                 default:
                     Context.GetLogger().Warning($"Action {action} does not apply to situation {situation.Name} of {situation.Service}; skipped.");
@@ -483,34 +498,70 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    private void Request(string worker, string action, Situation situation, Func<string, IWorkerCommand> command)
+    /// <summary>Records the request of <paramref name="action"/> with what its worker needs, and sends it once recorded.</summary>
+    private void Request(string worker, string action, Situation situation, IReadOnlyDictionary<string, string>? extra = null)
     {
         var actionId = $"{action}-{Guid.NewGuid():N}"[..(action.Length + 13)];
         var parameters = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal) { ["situation"] = situation.Name };
-        _awaiting[actionId] = situation;
-        Record(new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now), () =>
+        foreach (var (key, value) in extra ?? Empty)
         {
-            var target = Worker(worker);
-            if (target.Equals(Nobody.Instance))
-            {
-                Self.Tell(new WorkerResult(actionId, false, Error: $"no {worker} worker is running"));
-                return;
-            }
+            parameters[key] = value;
+        }
 
-            target.Tell(command(actionId), Self);
+        _awaiting[actionId] = situation;
+        var requested = new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now);
+        Record(requested);
+        Effect(() => Dispatch(requested));
+    }
+
+    /// <summary>An alert is an action of the alerts worker: recorded before it is handed over, deduplicated there by action id.</summary>
+    private void RequestAlert(RaiseAlert alert, Situation? situation = null, string? action = null)
+    {
+        var subject = situation ?? new Situation(alert.Service ?? "autopilot", "alert", alert.Title, null, null, [], Empty);
+        action ??= alert.Severity switch
+        {
+            AlertSeverity.Critical => PolicyActions.AlertCritical,
+            AlertSeverity.Warning => PolicyActions.AlertWarning,
+            _ => PolicyActions.AlertInfo,
+        };
+        Request(WorkerNames.Alerts, action, subject, new Dictionary<string, string>
+        {
+            [ActionParameters.Severity] = alert.Severity.ToString(),
+            [ActionParameters.Fingerprint] = alert.Fingerprint,
+            [ActionParameters.Title] = alert.Title,
+            [ActionParameters.Body] = alert.Body,
         });
     }
 
-    private void Alert(RaiseAlert alert)
+    /// <summary>Sends the worker command a recorded request stands for (first time, or again after recovery when idempotent).</summary>
+    private void Dispatch(ActionRequested requested)
     {
-        var alerts = Worker(WorkerNames.Alerts);
-        if (alerts.Equals(Nobody.Instance))
+        var target = Worker(requested.Worker);
+        if (target.Equals(Nobody.Instance))
         {
-            Context.GetLogger().Warning($"No alerts worker: {alert.Severity} \"{alert.Title}\" was not delivered.");
+            Self.Tell(new WorkerResult(requested.ActionId, false, Error: $"no {requested.Worker} worker is running"));
             return;
         }
 
-        alerts.Tell(alert, Self);
+        target.Tell(CommandFor(requested), Self);
+    }
+
+    private object CommandFor(ActionRequested r)
+    {
+        string Parameter(string key) => r.Parameters.TryGetValue(key, out var value) ? value : "";
+        return r.Action switch
+        {
+            PolicyActions.Deploy => new DeployCommit(r.ActionId, r.Service, r.Commit!),
+            PolicyActions.Rollback => new RollbackService(r.ActionId, r.Service, r.DeploymentId),
+            PolicyActions.Restart => new RestartDeployment(r.ActionId, r.Service, r.DeploymentId!),
+            PolicyActions.OpenIssue => new OpenIncidentIssue(r.ActionId, _railway.Find(r.Service)?.Repository,
+                Parameter(ActionParameters.Fingerprint), Parameter(ActionParameters.Title), Parameter(ActionParameters.Body)),
+            PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
+            PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
+            _ when r.Worker == WorkerNames.Alerts => new RaiseAlert(Enum.Parse<AlertSeverity>(Parameter(ActionParameters.Severity)),
+                Parameter(ActionParameters.Title), Parameter(ActionParameters.Body), Parameter(ActionParameters.Fingerprint), r.Service, r.ActionId),
+            _ => throw new InvalidOperationException($"Recorded action {r.Action} of {r.Worker} has no command."),
+        };
     }
 
     private void OnResult(WorkerResult result)
@@ -562,7 +613,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var replyTo = Sender;
-        Record(new AutopilotModeChanged(change, by, Now), () => replyTo.Tell(new ControlAck(true, message)));
+        Record(new AutopilotModeChanged(change, by, Now));
+        Effect(() => replyTo.Tell(new ControlAck(true, message)));
     }
 
     private void OnRequestRollback(RequestRollback request)
@@ -583,8 +635,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         if (_world.DryRun)
         {
-            Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}; dry-run: recorded, not executed", dryRun: true),
-                () => replyTo.Tell(new ControlAck(true, "dry-run: rollback recorded, not executed")));
+            Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}; dry-run: recorded, not executed", dryRun: true));
+            Effect(() => replyTo.Tell(new ControlAck(true, "dry-run: rollback recorded, not executed")));
             return;
         }
 
@@ -595,11 +647,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}"), () =>
-        {
-            Act(situation, [PolicyActions.Rollback]);
-            replyTo.Tell(new ControlAck(true, $"rollback of {request.Service} requested"));
-        });
+        Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}"), () => Act(situation, [PolicyActions.Rollback]));
+        Effect(() => replyTo.Tell(new ControlAck(true, $"rollback of {request.Service} requested")));
     }
 
     private void OnDrill(RunDrill drill)
@@ -613,9 +662,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         var planned = _policy.ActionsFor(drill.Scenario);
         var situation = new Situation("drill", drill.Scenario, "drill", null, null, [], Empty);
         var replyTo = Sender;
-        Record(new Oriented(situation.Service, situation.Name, "drill", null, null, Now), () =>
-            Record(Decision(situation, planned, "drill: recorded, not executed", dryRun: true),
-                () => replyTo.Tell(new ControlAck(true, $"drill {drill.Scenario}: would {(planned.Count == 0 ? "do nothing" : string.Join(", ", planned))}"))));
+        Record(new Oriented(situation.Service, situation.Name, "drill", null, null, Now));
+        Record(Decision(situation, planned, "drill: recorded, not executed", dryRun: true));
+        Effect(() => replyTo.Tell(new ControlAck(true, $"drill {drill.Scenario}: would {(planned.Count == 0 ? "do nothing" : string.Join(", ", planned))}")));
     }
 
     private void OnAcknowledge(AcknowledgeIncident acknowledge)
@@ -628,18 +677,70 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var replyTo = Sender;
-        Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.Acknowledged, acknowledge.By, Now),
-            () => replyTo.Tell(new ControlAck(true, $"incident {incident.IncidentId} acknowledged by {acknowledge.By}")));
+        Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.Acknowledged, acknowledge.By, Now));
+        Effect(() => replyTo.Tell(new ControlAck(true, $"incident {incident.IncidentId} acknowledged by {acknowledge.By}")));
     }
 
     // ---- helpers ----
 
-    private void Record(IAuditEvent @event, Action? then = null) =>
-        Persist(@event, persisted =>
+    /// <summary>Adds <paramref name="event"/> to the current unit of work and applies it; <paramref name="then"/> continues the unit.</summary>
+    private void Record(IAuditEvent @event, Action? then = null)
+    {
+        _world.Apply(@event);
+        _unit.Add(@event);
+        then?.Invoke();
+    }
+
+    /// <summary>Runs <paramref name="effect"/> (a message to a worker or a caller) once the unit's events are durable.</summary>
+    private void Effect(Action effect) => _effects.Add(effect);
+
+    /// <summary>Registers a command handled as one unit of work (see the remarks on the class).</summary>
+    private void Handle<T>(Action<T> handler) => Command<T>(message =>
+    {
+        handler(message);
+        Commit();
+    });
+
+    /// <summary>Writes the unit's events atomically, then runs its effects; with nothing to write the effects run at once.</summary>
+    private void Commit()
+    {
+        var effects = _effects.ToArray();
+        _effects.Clear();
+        if (_unit.Count == 0)
         {
-            _world.Apply(persisted);
-            then?.Invoke();
+            foreach (var effect in effects)
+            {
+                effect();
+            }
+
+            return;
+        }
+
+        var events = _unit.ToArray();
+        _unit.Clear();
+        var handled = 0;
+        PersistAll(events, _ =>
+        {
+            if (++handled < events.Length)
+            {
+                return;
+            }
+
+            foreach (var effect in effects)
+            {
+                effect();
+            }
         });
+    }
+
+    /// <summary>
+    /// The world model already holds the refused events: restart so it is rebuilt from what the journal really has.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        throw new InvalidOperationException($"The journal refused {@event.GetType().Name} #{sequenceNr}; the orchestrator restarts from its journal.", cause);
+    }
 
     private IActorRef Worker(string name) => Context.Child(name);
 

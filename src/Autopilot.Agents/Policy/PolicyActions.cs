@@ -42,6 +42,12 @@ public static class PolicyActions
     /// <summary>True for actions that change production; only these count against the per-service budget.</summary>
     public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or RecoverWorkflow;
 
+    /// <summary>
+    /// True for actions whose receiver makes a repeat harmless (alerts are deduplicated by action id, issues by
+    /// fingerprint, dependency checks only read): after a crash an unanswered request of these is simply sent again.
+    /// </summary>
+    public static bool IsIdempotent(string action) => action is OpenIssue or CheckDependencies or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
+
     /// <summary>True for actions that only tell humans.</summary>
     public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
 }

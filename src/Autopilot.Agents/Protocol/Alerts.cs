@@ -22,4 +22,8 @@ public enum AlertSeverity
 /// <param name="Body">Details (already redacted by the sender).</param>
 /// <param name="Fingerprint">Stable identity of the incident kind, e.g. <c>railway:api:build-failed</c>.</param>
 /// <param name="Service">The service it concerns, if any.</param>
-public sealed record RaiseAlert(AlertSeverity Severity, string Title, string Body, string Fingerprint, string? Service = null);
+/// <param name="ActionId">
+/// The orchestrator's recorded request, when the alert is one of its actions: the alerts worker accepts each action id
+/// once (a request sent again after a crash is not a second alert) and answers it with a <see cref="WorkerResult"/>.
+/// </param>
+public sealed record RaiseAlert(AlertSeverity Severity, string Title, string Body, string Fingerprint, string? Service = null, string? ActionId = null);

@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using Autopilot.Actors;
+using Autopilot.Agents.Alerts;
+using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
+using Autopilot.Platforms.GitHub;
 using Autopilot.Agents.Tests.Support;
 using Autopilot.Platforms.Railway;
 using Xunit;
@@ -10,6 +14,7 @@ using Xunit.Abstractions;
 namespace Autopilot.Agents.Tests.Scenarios;
 
 /// <summary>Scenario 8: the orchestrator dies between ActionRequested and the platform's answer.</summary>
+/// <remarks>The later tests seed the journal with what an earlier life wrote just before it crashed.</remarks>
 public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
     [Fact]
@@ -52,5 +57,92 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
         Assert.Equal(1, Assert.Single(status.Services).ActionsInLastHour);
         Assert.False(status.Paused);
         Assert.False(status.DryRun);
+    }
+
+    private ActionRequested Requested(string actionId, string worker, string action, params (string Key, string Value)[] parameters) =>
+        new(actionId, worker, action, Service, parameters.Append((Key: "situation", Value: "build-failed")).ToDictionary(p => p.Key, p => p.Value), null, null, Time.GetUtcNow());
+
+    private ActionRequested WarningRequested(string actionId) => Requested(actionId, WorkerNames.Alerts, PolicyActions.AlertWarning,
+        (ActionParameters.Severity, nameof(AlertSeverity.Warning)), (ActionParameters.Fingerprint, "api:build-failed"),
+        (ActionParameters.Title, "api: build of 2222222 failed"), (ActionParameters.Body, "Situation: build-failed"));
+
+    private async Task<OrchestratorStatus> RestartAsync(IActorRef orchestrator)
+    {
+        Watch(orchestrator);
+        Sys.Stop(orchestrator);
+        ExpectTerminated(orchestrator);
+        var again = StartOrchestrator();
+        return await again.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_alert_recorded_as_requested_just_before_a_crash_is_sent_after_recovery_and_only_once()
+    {
+        var alert = WarningRequested("alert-warning-0a1b2c3d");
+        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId,
+            new Decided(Service, "build-failed", [PolicyActions.AlertWarning], "policy rule", false, null, null, alert.At), alert);
+
+        var orchestrator = StartOrchestrator();
+        await AdvanceUntilAsync(() => AuditTrail().OfType<AlertSent>().Any() && AuditTrail().OfType<ActionCompleted>().Any(c => c.ActionId == alert.ActionId),
+            "the alert's delivery and its request's answer recorded");
+        var status = await RestartAsync(orchestrator);
+
+        // Nothing is pending after the second recovery, so nothing is sent again.
+        Assert.Equal(0, status.PendingActions);
+        Assert.Contains("api: build of 2222222 failed", Assert.Single(AlertChatMessages).Text);
+        Assert.Single(AuditTrail().OfType<ActionCompleted>(), c => c.ActionId == alert.ActionId);
+    }
+
+    [Fact]
+    public async Task An_alert_the_outbox_accepted_before_the_crash_is_answered_on_recovery_without_a_second_message()
+    {
+        var alert = WarningRequested("alert-warning-5d6e7f80");
+        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, alert);
+        await SeedJournalAsync(AgentSettings().Alerts.PersistenceId,
+            new AlertAccepted(alert.ActionId, AlertSeverity.Warning, "api: build of 2222222 failed", "Situation: build-failed", "api:build-failed", Service,
+                [AlertChannelNames.Telegram], false, alert.At),
+            new AlertChannelDelivered(alert.ActionId, AlertChannelNames.Telegram, 1, alert.At));
+
+        StartOrchestrator();
+        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == alert.ActionId, "the request answered from the outbox");
+
+        Assert.Contains("already accepted", AuditTrail().OfType<ActionCompleted>().Single(c => c.ActionId == alert.ActionId).Detail);
+        Assert.Empty(AlertChatMessages);
+    }
+
+    [Fact]
+    public async Task An_issue_opened_just_before_the_crash_is_recognised_by_its_action_marker_and_neither_opened_again_nor_commented()
+    {
+        var issue = Requested("open-issue-9a8b7c6d", WorkerNames.GitHub, PolicyActions.OpenIssue,
+            (ActionParameters.Fingerprint, "api:build-failed"), (ActionParameters.Title, "api: build of 2222222 failed"), (ActionParameters.Body, "Situation: build-failed"));
+        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
+        // The earlier life's GitHub call went through; only its answer was lost.
+        await GitHubClient.OpenIssueOnceAsync(new GitHubRepository(Owner, RepoName),
+            new NewIssue("api: build of 2222222 failed", $"Situation: build-failed\n\n{IncidentFingerprints.ActionMarker(issue.ActionId)}", ["autopilot"]),
+            IncidentFingerprints.Label("api:build-failed"), IncidentFingerprints.Marker("api:build-failed"));
+
+        StartOrchestrator();
+        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
+
+        var only = Assert.Single(GitHubFake.Issues(Owner, RepoName));
+        Assert.Empty(only.Comments);
+        Assert.Contains("opened issue", AuditTrail().OfType<ActionCompleted>().Single(c => c.ActionId == issue.ActionId).Detail);
+    }
+
+    [Fact]
+    public async Task An_issue_requested_just_before_the_crash_that_never_reached_GitHub_is_opened_after_recovery()
+    {
+        var issue = Requested("open-issue-1f2e3d4c", WorkerNames.GitHub, PolicyActions.OpenIssue,
+            (ActionParameters.Fingerprint, "api:build-failed"), (ActionParameters.Title, "api: build of 2222222 failed"), (ActionParameters.Body, "Situation: build-failed"));
+        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
+
+        var orchestrator = StartOrchestrator();
+        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
+        var status = await RestartAsync(orchestrator);
+
+        Assert.Equal(0, status.PendingActions);
+        var opened = Assert.Single(GitHubFake.Issues(Owner, RepoName));
+        Assert.Equal("api: build of 2222222 failed", opened.Title);
+        Assert.Empty(opened.Comments);
     }
 }

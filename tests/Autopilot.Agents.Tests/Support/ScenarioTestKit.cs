@@ -218,6 +218,17 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         return query.CurrentEventsByTag(AuditEvents.Tag).ToBlockingEnumerable().Select(e => (IAuditEvent)e.Event).ToArray();
     }
 
+    /// <summary>
+    /// Writes <paramref name="events"/> to <paramref name="persistenceId"/> as if an earlier life of the actors had
+    /// persisted them and then crashed (tagged like the actors tag them).
+    /// </summary>
+    protected async Task SeedJournalAsync(string persistenceId, params object[] events)
+    {
+        var next = await _journal.ReadHighestSequenceNrAsync(persistenceId) + 1;
+        var written = events.Select((e, i) => new PersistentEvent(persistenceId, next + i, e, AuditEvents.TagsFor(e), Time.GetUtcNow())).ToArray();
+        await _journal.WriteAsync(new AtomicWrite(persistenceId, written));
+    }
+
     /// <summary>Railway calls to a root field (e.g. <c>deploymentRollback</c>).</summary>
     protected int RailwayCalls(string rootField) => RailwayFake.Calls.Count(c => c.RootFields.Contains(rootField));
 

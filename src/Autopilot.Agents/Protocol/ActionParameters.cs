@@ -1,0 +1,29 @@
+namespace Autopilot.Agents.Protocol;
+
+/// <summary>
+/// Keys of <see cref="ActionRequested.Parameters"/> beyond the situation's own details: everything a worker command is
+/// rebuilt from, so a request recorded before a crash can be sent again from the journal alone.
+/// </summary>
+public static class ActionParameters
+{
+    /// <summary>Incident fingerprint of an issue or alert.</summary>
+    public const string Fingerprint = "fingerprint";
+
+    /// <summary>Title of an issue or alert.</summary>
+    public const string Title = "title";
+
+    /// <summary>Body of an issue or alert (redacted when it was built).</summary>
+    public const string Body = "body";
+
+    /// <summary>Severity of an alert (<see cref="AlertSeverity"/> name).</summary>
+    public const string Severity = "severity";
+
+    /// <summary>Comma-separated health targets a dependency check probes.</summary>
+    public const string Dependencies = "dependencies";
+
+    /// <summary>n8n workflow id of a recovery.</summary>
+    public const string WorkflowId = "workflowId";
+
+    /// <summary>n8n execution id of a recovery.</summary>
+    public const string ExecutionId = "executionId";
+}
