@@ -1,5 +1,4 @@
 using Autopilot.Actors;
-using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -9,11 +8,12 @@ namespace Autopilot.Agents.Health;
 /// <summary>
 /// The self-heal loop (worker <c>health</c>). Every target is probed with GET on an interval and its status and
 /// response time kept. A failed probe is retried (3× by default); when the retries fail too the failure is reported
-/// (<see cref="HealthCheckFailed"/>), the target's Railway service is redeployed directly through
-/// <see cref="IRailwayClient"/> (recorded as an <see cref="ActionRequested"/>/<see cref="ActionCompleted"/> pair so it
-/// counts against the orchestrator's action budget), and after the redeploy wait the target is verified. If it still
-/// fails — or cannot be redeployed — a CRITICAL alert goes out, which the alerts worker turns into Telegram plus a
-/// GitHub issue. At most one redeploy per outage: after giving up the target is only watched until it recovers.
+/// (<see cref="HealthCheckFailed"/>) and the orchestrator decides: its policy (by default) records and sends a
+/// <see cref="RedeployTarget"/>, so pause, dry-run and the action budget apply and the redeploy is on the record
+/// before it happens. The worker then redeploys the target's Railway service through <see cref="IRailwayClient"/> and
+/// verifies the target after the redeploy wait. If it still fails — or cannot be redeployed — a CRITICAL alert goes
+/// out, which the alerts worker turns into Telegram plus a GitHub issue. At most one redeploy per outage: after giving
+/// up the target is only watched until it recovers.
 /// Before outright failure, an EWMA detector flags response times that stand out from the baseline (WARNING).
 /// </summary>
 public sealed class HealthProbe : ReceiveActor, IWithTimers
@@ -42,6 +42,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         Receive<VerifyNow>(v => Probe(v.Target));
         Receive<ProbeFinished>(OnProbeFinished);
         Receive<ProbeTimedOut>(OnProbeTimedOut);
+        Receive<RedeployTarget>(OnRedeployTarget);
         Receive<RedeployFinished>(OnRedeployFinished);
         Receive<CheckHealth>(OnCheckHealth);
         Receive<GetHealthStatus>(_ => Sender.Tell(new HealthStatus(_settings.Targets.Select(t => _targets[t.Name].View()).ToArray())));
@@ -67,6 +68,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
     {
         Watching,
         Retrying,
+        AwaitingDecision,
         Redeploying,
         Verifying,
         GaveUp,
@@ -82,7 +84,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
 
     private sealed record ProbeTimedOut(string Target, int Probe);
 
-    private sealed record RedeployFinished(string Target, string ActionId, bool Success, string Detail);
+    private sealed record RedeployFinished(string Target, string ActionId, IActorRef RequestedBy, bool Success, string Detail);
 
     private sealed class TargetState(HealthTarget target, EwmaDetector detector)
     {
@@ -106,6 +108,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
             {
                 Phase.Watching => "watching",
                 Phase.Retrying => "retrying",
+                Phase.AwaitingDecision => "failing",
                 Phase.Redeploying => "redeploying",
                 Phase.Verifying => "verifying",
                 _ => "gave-up",
@@ -135,7 +138,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
     private void OnTick(string name)
     {
         // A retry, redeploy or verification in progress owns the target until it concludes.
-        if (_targets[name].Phase is Phase.Watching or Phase.GaveUp)
+        if (_targets[name].Phase is Phase.Watching or Phase.AwaitingDecision or Phase.GaveUp)
         {
             Probe(name);
         }
@@ -252,17 +255,10 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
                 Timers.StartSingleTimer($"retry:{target.Name}", new RetryProbe(target.Name), _settings.RetryDelay);
                 break;
             case Phase.Watching or Phase.Retrying:
+                // Reported once per outage; whether to redeploy is the orchestrator's decision (RedeployTarget).
                 state.FailureReported = true;
+                state.Phase = Phase.AwaitingDecision;
                 Context.Parent.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed(target.Name, reason, state.Failures, Now, target.Service)));
-                if (target.CanRedeploy && _railway is not null)
-                {
-                    Redeploy(state, reason);
-                }
-                else
-                {
-                    GiveUp(state, $"{reason} ({state.Failures} probes in a row); no Railway service configured to redeploy.");
-                }
-
                 break;
             case Phase.Verifying:
                 GiveUp(state, $"still failing {_settings.RedeployWait.TotalSeconds:0}s after the redeploy: {reason}.");
@@ -270,31 +266,46 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         }
     }
 
-    private void Redeploy(TargetState state, string reason)
+    private void OnRedeployTarget(RedeployTarget command)
     {
+        if (!_targets.TryGetValue(command.Target, out var state))
+        {
+            Sender.Tell(new WorkerResult(command.ActionId, false, Error: $"{command.Target} is not a configured health target"));
+            return;
+        }
+
         var target = state.Target;
+        if (state.Phase != Phase.AwaitingDecision)
+        {
+            // It recovered (or is already being handled) since it was reported: nothing to change in production.
+            Sender.Tell(new WorkerResult(command.ActionId, true, $"{target.Name} is {state.View().Phase}: no redeploy needed"));
+            return;
+        }
+
+        if (!target.CanRedeploy || _railway is null)
+        {
+            Sender.Tell(new WorkerResult(command.ActionId, false, Error: $"{target.Name} has no Railway service configured to redeploy"));
+            GiveUp(state, $"{state.Reason} ({state.Failures} probes in a row); no Railway service configured to redeploy.");
+            return;
+        }
+
         state.Phase = Phase.Redeploying;
-        var actionId = $"{PolicyActions.Restart}-{Guid.NewGuid():N}"[..(PolicyActions.Restart.Length + 13)];
-        var service = target.Service ?? target.Name;
-        Context.Parent.Tell(new WorkerReport(WorkerNames.Health, new ActionRequested(actionId, WorkerNames.Health, PolicyActions.Restart, service,
-            new Dictionary<string, string> { ["situation"] = "health-check-failed", ["target"] = target.Name, ["reason"] = reason, ["method"] = "redeploy" },
-            null, null, Now)));
         var self = Self;
-        _railway!.RedeployServiceAsync(target.RailwayServiceId!, target.RailwayEnvironmentId!, _stopping.Token).ContinueWith(
+        var requestedBy = Sender;
+        _railway.RedeployServiceAsync(target.RailwayServiceId!, target.RailwayEnvironmentId!, _stopping.Token).ContinueWith(
             done => self.Tell(done.IsCompletedSuccessfully
-                ? new RedeployFinished(target.Name, actionId, done.Result, done.Result ? "redeploy started" : "Railway refused the redeploy")
-                : new RedeployFinished(target.Name, actionId, false, done.Exception?.GetBaseException().Message ?? "cancelled")),
+                ? new RedeployFinished(target.Name, command.ActionId, requestedBy, done.Result, done.Result ? "redeploy started" : "Railway refused the redeploy")
+                : new RedeployFinished(target.Name, command.ActionId, requestedBy, false, done.Exception?.GetBaseException().Message ?? "cancelled")),
             TaskScheduler.Default);
     }
 
     private void OnRedeployFinished(RedeployFinished finished)
     {
         var state = _targets[finished.Target];
-        var service = state.Target.Service ?? state.Target.Name;
         var detail = _redactor.Snippet(finished.Detail, ReasonLength);
-        Context.Parent.Tell(new WorkerReport(WorkerNames.Health, finished.Success
-            ? new ActionCompleted(finished.ActionId, $"{state.Target.Name}: {detail}", WorkerNames.Health, service, Now)
-            : new ActionFailed(finished.ActionId, $"{state.Target.Name}: {detail}", WorkerNames.Health, service, Now)));
+        finished.RequestedBy.Tell(finished.Success
+            ? new WorkerResult(finished.ActionId, true, $"{state.Target.Name}: {detail}")
+            : new WorkerResult(finished.ActionId, false, Error: $"{state.Target.Name}: {detail}"));
         if (!finished.Success)
         {
             GiveUp(state, $"{state.Reason}; the redeploy failed: {detail}.");

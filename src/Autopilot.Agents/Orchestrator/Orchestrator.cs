@@ -300,7 +300,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             case HealthCheckFailed failed:
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckFailed, $"{failed.Target}: {failed.Reason}", failed.Service, null, null, Now, "failed"),
                     () => Situate(new Situation(failed.Service ?? failed.Target, Situations.HealthCheckFailed,
-                        $"{failed.Target}: {failed.Reason} ({failed.ConsecutiveFailures} in a row)", null, null, [], Empty)));
+                        $"{failed.Target}: {failed.Reason} ({failed.ConsecutiveFailures} in a row)", null, null, [],
+                        new Dictionary<string, string> { [ActionParameters.Target] = failed.Target })));
                 break;
             case HealthCheckRecovered recovered:
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
@@ -488,6 +489,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     }
 
                     break;
+                case PolicyActions.Redeploy when situation.Details.ContainsKey(ActionParameters.Target):
+                    Request(WorkerNames.Health, action, situation);
+                    break;
                 case PolicyActions.RecoverWorkflow when situation.Details.ContainsKey(ActionParameters.WorkflowId) && situation.Details.ContainsKey(ActionParameters.ExecutionId):
                     Request(WorkerNames.N8n, action, situation);
                     break;
@@ -557,6 +561,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.OpenIssue => new OpenIncidentIssue(r.ActionId, _railway.Find(r.Service)?.Repository,
                 Parameter(ActionParameters.Fingerprint), Parameter(ActionParameters.Title), Parameter(ActionParameters.Body)),
             PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
+            PolicyActions.Redeploy => new RedeployTarget(r.ActionId, Parameter(ActionParameters.Target)),
             PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
             _ when r.Worker == WorkerNames.Alerts => new RaiseAlert(Enum.Parse<AlertSeverity>(Parameter(ActionParameters.Severity)),
                 Parameter(ActionParameters.Title), Parameter(ActionParameters.Body), Parameter(ActionParameters.Fingerprint), r.Service, r.ActionId),

@@ -12,6 +12,9 @@ public static class PolicyActions
     /// <summary>Restart the crashed deployment once.</summary>
     public const string Restart = "restart";
 
+    /// <summary>Redeploy the Railway service behind a failing health target and verify it (health worker).</summary>
+    public const string Redeploy = "redeploy";
+
     /// <summary>Open (or comment on) the GitHub issue of the incident's fingerprint.</summary>
     public const string OpenIssue = "open-issue";
 
@@ -36,11 +39,11 @@ public static class PolicyActions
     /// <summary>Every known action.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Deploy, Rollback, Restart, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
+        Deploy, Rollback, Restart, Redeploy, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
     };
 
     /// <summary>True for actions that change production; only these count against the per-service budget.</summary>
-    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or RecoverWorkflow;
+    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or Redeploy or RecoverWorkflow;
 
     /// <summary>
     /// True for actions whose receiver makes a repeat harmless (alerts are deduplicated by action id, issues by

@@ -21,6 +21,9 @@ public static class ActionParameters
     /// <summary>Comma-separated health targets a dependency check probes.</summary>
     public const string Dependencies = "dependencies";
 
+    /// <summary>Health target a redeploy concerns.</summary>
+    public const string Target = "target";
+
     /// <summary>n8n workflow id of a recovery.</summary>
     public const string WorkflowId = "workflowId";
 

@@ -61,3 +61,12 @@ public sealed record HealthCheckRecovered(string Target, DateTimeOffset At, stri
 /// </param>
 /// <param name="Targets">Target names.</param>
 public sealed record CheckHealth(string ActionId, IReadOnlyList<string> Targets) : IWorkerCommand;
+
+/// <summary>
+/// Asks the health worker to redeploy the Railway service behind a failing target and verify it after the redeploy
+/// wait: the orchestrator's decision (policy action <c>redeploy</c>), so pause, dry-run and the action budget apply.
+/// Answered with a <see cref="WorkerResult"/> once Railway accepted (or refused) the redeploy.
+/// </summary>
+/// <param name="ActionId">The orchestrator's action id.</param>
+/// <param name="Target">The health target whose service is redeployed.</param>
+public sealed record RedeployTarget(string ActionId, string Target) : IWorkerCommand;

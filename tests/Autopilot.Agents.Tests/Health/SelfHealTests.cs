@@ -95,22 +95,36 @@ public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
 
     private int Redeploys => _railway.Calls.Count(c => c.RootFields.Contains("serviceInstanceRedeploy"));
 
+    /// <summary>Lets the first probe and its retries fail; returns the failure the worker reports to its parent.</summary>
+    private HealthCheckFailed ReportedFailure(TestProbe reports)
+    {
+        AdvanceUntil(() => _service.Exchanges.Count(e => e.Path == "/health") >= 4, TimeSpan.FromSeconds(5), "the probe and its three retries");
+        return (HealthCheckFailed)reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckFailed, Wait).Observation;
+    }
+
+    /// <summary>Sends the redeploy the orchestrator's default policy decides on a reported failure, and returns its answer.</summary>
+    private WorkerResult Redeploy(IActorRef health)
+    {
+        health.Tell(new RedeployTarget("redeploy-1", "api"), TestActor);
+        var result = ExpectMsg<WorkerResult>(Wait);
+        Assert.Equal("redeploy-1", result.ActionId);
+        return result;
+    }
+
     [Fact]
     public void Scenario_5_a_failing_service_is_redeployed_and_when_it_still_fails_an_issue_is_opened_and_critical_alert_sent()
     {
         _service.Script("/health", 503);
         var (health, reports) = Start();
 
-        AdvanceUntil(() => _github.Issues("acme", "ops").Count == 1 && _telegram.MessagesIn(Chat).Count == 1, TimeSpan.FromSeconds(5), "issue and Telegram alert");
-
-        var failed = (HealthCheckFailed)reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckFailed, Wait).Observation;
+        var failed = ReportedFailure(reports);
         Assert.Equal(("api", 4, "api"), (failed.Target, failed.ConsecutiveFailures, failed.Service));
         Assert.Equal("answered 503", failed.Reason);
-        var requested = (ActionRequested)reports.FishForMessage<WorkerReport>(r => r.Observation is ActionRequested, Wait).Observation;
-        Assert.Equal(("health", "restart", "api"), (requested.Worker, requested.Action, requested.Service));
-        var completed = (ActionCompleted)reports.FishForMessage<WorkerReport>(r => r.Observation is ActionCompleted, Wait).Observation;
-        Assert.Equal(requested.ActionId, completed.ActionId);
+        Assert.Equal(0, Redeploys);
+
+        Assert.True(Redeploy(health).Success);
         Assert.Equal(1, Redeploys);
+        AdvanceUntil(() => _github.Issues("acme", "ops").Count == 1 && _telegram.MessagesIn(Chat).Count == 1, TimeSpan.FromSeconds(5), "issue and Telegram alert");
 
         // 1 probe + 3 retries, then one verification after the redeploy wait.
         var probes = _service.Exchanges.Where(e => e.Path == "/health").ToArray();
@@ -132,8 +146,9 @@ public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
     {
         _service.Script("/health", 500);
         var (health, reports) = Start();
+        ReportedFailure(reports);
+        Assert.True(Redeploy(health).Success);
         AdvanceUntil(() => _github.Issues("acme", "ops").Count == 1, TimeSpan.FromSeconds(5), "the issue");
-        reports.FishForMessage<WorkerReport>(r => r.Observation is HealthCheckFailed, Wait);
 
         // Two more routine probes fail: no second redeploy in the same outage.
         var probes = _service.Exchanges.Count;

@@ -46,6 +46,27 @@ public sealed class WorkflowFailureTests(ITestOutputHelper output) : ScenarioTes
 
         Assert.Contains(Alerts, a => a is { Severity: AlertSeverity.Warning, Fingerprint: "api:health-check-failed" } && a.Body.Contains("connection refused"));
         Assert.Contains(Alerts, a => a.Fingerprint == "fallback:slow");
-        Assert.Contains(AuditTrail(), e => e is Decided { Situation: "health-check-failed" } d && d.Actions.SequenceEqual(["alert-warning"]));
+        Assert.Contains(AuditTrail(), e => e is Decided { Situation: "health-check-failed" } d && d.Actions.SequenceEqual(["alert-warning", "redeploy"]));
+    }
+
+    [Fact]
+    public async Task A_failed_health_check_is_redeployed_only_by_the_orchestrators_recorded_decision_and_not_at_all_while_paused()
+    {
+        var commands = new ConcurrentQueue<object>();
+        var orchestrator = StartOrchestrator(health: RecordingActor.Props(commands));
+        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Time.GetUtcNow(), Service)));
+        AwaitCondition(() => commands.OfType<RedeployTarget>().Any());
+
+        var redeploy = commands.OfType<RedeployTarget>().Single();
+        Assert.Equal("web", redeploy.Target);
+        var requested = Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.ActionId == redeploy.ActionId);
+        Assert.Equal(("health", "redeploy", Service), (requested.Worker, requested.Action, requested.Service));
+
+        Assert.True((await orchestrator.Ask<ControlAck>(new PauseAutopilot("dana"), TimeSpan.FromSeconds(10))).Accepted);
+        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Time.GetUtcNow(), Service)));
+        await AdvanceUntilAuditAsync<Decided>(d => d.Situation == "health-check-failed" && d.Actions.Count == 0, "the paused decision");
+
+        Assert.Single(commands.OfType<RedeployTarget>());
+        Assert.Contains("paused", AuditTrail().OfType<Decided>().Last(d => d.Situation == "health-check-failed").Reason);
     }
 }
