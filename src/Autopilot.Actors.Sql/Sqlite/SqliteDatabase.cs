@@ -68,8 +68,10 @@ internal sealed class SqliteDatabase : SqlDatabase
     public override RedactedConnection Connection { get; }
 
     /// <summary>
-    /// Opens a connection with durable settings: WAL (readers never block the writer) and synchronous=FULL (a commit
-    /// returns only after the WAL is fsynced, so an acknowledged write survives power loss).
+    /// Opens a connection with durable settings: synchronous=FULL (a commit returns only after the WAL is fsynced, so an
+    /// acknowledged write survives power loss, not only a crash of the process) and a busy timeout for other writers.
+    /// WAL mode (readers never block the writer) is a property of the file, set once by <see cref="EnsureSchemaAsync"/>
+    /// rather than on every open: reads open a pooled connection after every commit, so each statement saved there counts.
     /// </summary>
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -78,7 +80,7 @@ internal sealed class SqliteDatabase : SqlDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -89,10 +91,17 @@ internal sealed class SqliteDatabase : SqlDatabase
         }
     }
 
-    /// <summary>Creates the tables if missing; safe to run from several processes at once.</summary>
+    /// <summary>Switches the file to WAL mode and creates the tables if missing; safe to run from several processes at once.</summary>
     public override async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using (var walMode = connection.CreateCommand())
+        {
+            // Persistent: every later connection to the file, in any process, is in WAL mode. Cannot run inside a transaction.
+            walMode.CommandText = "PRAGMA journal_mode=WAL;";
+            await walMode.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         using var transaction = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
