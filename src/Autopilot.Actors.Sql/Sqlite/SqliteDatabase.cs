@@ -6,7 +6,7 @@ namespace Autopilot.Actors.Sql.Sqlite;
 
 /// <summary>
 /// One SQLite database file shared by the journal and the snapshot store: opens connections with the durability
-/// settings and creates the schema.
+/// settings (see <see cref="OpenAsync"/>) and creates the schema.
 /// </summary>
 internal sealed class SqliteDatabase : SqlDatabase
 {
@@ -68,8 +68,13 @@ internal sealed class SqliteDatabase : SqlDatabase
     public override RedactedConnection Connection { get; }
 
     /// <summary>
-    /// Opens a connection with durable settings: synchronous=FULL (a commit returns only after the WAL is fsynced, so an
-    /// acknowledged write survives power loss, not only a crash of the process) and a busy timeout for other writers.
+    /// Opens a connection with synchronous=NORMAL and a busy timeout for other writers. In WAL mode NORMAL means a
+    /// commit is written to the WAL (the operating system holds it) before it returns, and the WAL is fsynced at each
+    /// checkpoint rather than at each commit: an acknowledged write survives a crash or kill of the process, but a power
+    /// loss or kernel crash can roll back the commits since the last checkpoint (the file stays consistent). FULL would
+    /// fsync on every commit, and this SQLite build has only fsync (no fdatasync), so each commit also waits for the file
+    /// system's journal, shared with every other process writing to the disk: on a busy machine that fsync was the
+    /// journal's largest share of the webhook tail latency. Deployments that must survive power loss use PostgreSQL.
     /// WAL mode (readers never block the writer) is a property of the file, set once by <see cref="EnsureSchemaAsync"/>
     /// rather than on every open: reads open a pooled connection after every commit, so each statement saved there counts.
     /// </summary>
@@ -80,7 +85,7 @@ internal sealed class SqliteDatabase : SqlDatabase
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+            pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

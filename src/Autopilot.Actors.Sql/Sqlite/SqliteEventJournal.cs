@@ -7,7 +7,9 @@ using Microsoft.Data.Sqlite;
 namespace Autopilot.Actors.Sql.Sqlite;
 
 /// <summary>
-/// A journal in one SQLite file (WAL, synchronous=FULL): durable on acknowledgement, for single-node deployments.
+/// A journal in one SQLite file (WAL, synchronous=NORMAL), for single-node deployments: an acknowledged write survives
+/// a crash or kill of the process; a power loss can roll back the last commits before a checkpoint (use PostgreSQL
+/// where that matters).
 /// </summary>
 /// <remarks>
 /// Writes go through a group commit: a single writer connection commits whatever is queued in one transaction
