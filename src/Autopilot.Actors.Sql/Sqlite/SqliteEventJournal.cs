@@ -13,7 +13,7 @@ namespace Autopilot.Actors.Sql.Sqlite;
 /// </summary>
 /// <remarks>
 /// Writes go through a group commit: a single writer connection commits whatever is queued in one transaction
-/// (one fsync), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
+/// (one WAL append), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
 /// AUTOINCREMENT key assigned under SQLite's single write lock, so they grow in commit order and a live tag query
 /// never skips an event. Reads use other (pooled) connections; start-up, the group-commit queue and paging are
 /// <see cref="SqlEventJournal"/>'s.
