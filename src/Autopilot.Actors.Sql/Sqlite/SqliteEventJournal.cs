@@ -7,11 +7,13 @@ using Microsoft.Data.Sqlite;
 namespace Autopilot.Actors.Sql.Sqlite;
 
 /// <summary>
-/// A journal in one SQLite file (WAL, synchronous=FULL): durable on acknowledgement, for single-node deployments.
+/// A journal in one SQLite file (WAL, synchronous=NORMAL), for single-node deployments: an acknowledged write survives
+/// a crash or kill of the process; a power loss can roll back the last commits before a checkpoint (use PostgreSQL
+/// where that matters).
 /// </summary>
 /// <remarks>
 /// Writes go through a group commit: a single writer connection commits whatever is queued in one transaction
-/// (one fsync), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
+/// (one WAL append), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
 /// AUTOINCREMENT key assigned under SQLite's single write lock, so they grow in commit order and a live tag query
 /// never skips an event. Reads use other (pooled) connections; start-up, the group-commit queue and paging are
 /// <see cref="SqlEventJournal"/>'s.

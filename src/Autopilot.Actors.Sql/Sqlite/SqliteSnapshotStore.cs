@@ -5,9 +5,9 @@ using Microsoft.Data.Sqlite;
 namespace Autopilot.Actors.Sql.Sqlite;
 
 /// <summary>
-/// Snapshots in the same SQLite file as the journal (table <c>snapshot_store</c>), written durably
-/// (synchronous=FULL). Each save is its own transaction rather than going through the journal's group commit;
-/// SQLite's busy timeout lets it wait for the journal's writer.
+/// Snapshots in the same SQLite file as the journal (table <c>snapshot_store</c>), with the journal's durability
+/// (synchronous=NORMAL: survives a crash of the process). Each save is its own transaction rather than going through
+/// the journal's group commit; SQLite's busy timeout lets it wait for the journal's writer.
 /// </summary>
 public sealed class SqliteSnapshotStore : SqlSnapshotStore
 {

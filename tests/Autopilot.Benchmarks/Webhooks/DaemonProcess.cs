@@ -23,6 +23,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The daemon's data directory (autopilot.daemon.data-dir), deleted on dispose.</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the daemon with <paramref name="hocon"/> as its --config file; the port is chosen here.</summary>
