@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Dedupe;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
 
@@ -24,8 +25,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private readonly StormControl _storms;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AlertAccepted> _lastFolded = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _acceptedIds = new(StringComparer.Ordinal);
-    private readonly Queue<string> _acceptedOrder = new();
+    private readonly RecentKeys _acceptedIds = new(RememberedAlertIds);
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
@@ -147,15 +147,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 
     private void Apply(AlertAccepted accepted)
     {
-        if (_acceptedIds.Add(accepted.AlertId))
-        {
-            _acceptedOrder.Enqueue(accepted.AlertId);
-            if (_acceptedOrder.Count > RememberedAlertIds)
-            {
-                _acceptedIds.Remove(_acceptedOrder.Dequeue());
-            }
-        }
-
+        _acceptedIds.Add(accepted.AlertId);
         _storms.Record(accepted.Fingerprint, accepted.At, accepted.Folded);
         if (accepted.Folded)
         {

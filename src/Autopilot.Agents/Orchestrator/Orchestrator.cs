@@ -286,6 +286,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             case CommitPushed pushed:
                 Record(new Observed(report.Worker, ObservationKinds.CommitPushed, pushed.Branch, null, null, pushed.Sha, Now));
                 break;
+            case CommitChecksCompleted checks when _world.HasJudged(checks.Sha, checks.Passed):
+                // Judged before (e.g. re-polled after a restart or fail-over): deciding again would deploy it twice.
+                break;
             case CommitChecksCompleted checks:
                 Record(new Observed(report.Worker, ObservationKinds.ChecksCompleted, checks.Branch, null, null, checks.Sha, Now, checks.Passed ? "passed" : "failed"), () =>
                 {

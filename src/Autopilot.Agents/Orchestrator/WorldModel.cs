@@ -1,3 +1,4 @@
+using Autopilot.Agents.Dedupe;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 
@@ -19,8 +20,8 @@ internal sealed class WorldModel
     private readonly List<CommitView> _commits = [];
     private readonly Dictionary<string, WorkflowView> _workflows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ActionRequested> _pending = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _deliveries = new(StringComparer.Ordinal);
-    private readonly Queue<string> _deliveryOrder = new();
+    private readonly RecentKeys _deliveries = new(RememberedDeliveries);
+    private readonly RecentKeys _judgedCommits = new(RememberedDeliveries);
 
     public WorldModel(bool paused, bool dryRun)
     {
@@ -41,6 +42,9 @@ internal sealed class WorldModel
     public bool WasRestarted(string deploymentId) => _restartedDeployments.Contains(deploymentId);
 
     public bool HasDelivery(string source, string deliveryId) => _deliveries.Contains($"{source}:{deliveryId}");
+
+    /// <summary>Whether this commit's checks were already observed with this outcome (a re-poll after a restart or fail-over is not news).</summary>
+    public bool HasJudged(string sha, bool passed) => _judgedCommits.Contains($"{sha}:{(passed ? "passed" : "failed")}");
 
     public IncidentView? OpenIncident(string fingerprint) => _openIncidents.GetValueOrDefault(fingerprint);
 
@@ -77,6 +81,11 @@ internal sealed class WorldModel
             case Observed { Kind: ObservationKinds.CommitPushed or ObservationKinds.ChecksCompleted, Commit: { } sha } commit:
                 _commits.RemoveAll(c => c.Sha == sha);
                 bool? passed = commit.Status switch { "passed" => true, "failed" => false, _ => null };
+                if (passed is { } judged)
+                {
+                    _judgedCommits.Add($"{sha}:{(judged ? "passed" : "failed")}");
+                }
+
                 _commits.Insert(0, new CommitView(sha, commit.Summary, passed, commit.At));
                 if (_commits.Count > RecentCommitLimit)
                 {
@@ -85,14 +94,7 @@ internal sealed class WorldModel
 
                 break;
             case ExternalEventReceived received:
-                if (_deliveries.Add($"{received.Source}:{received.DeliveryId}"))
-                {
-                    _deliveryOrder.Enqueue($"{received.Source}:{received.DeliveryId}");
-                    if (_deliveryOrder.Count > RememberedDeliveries)
-                    {
-                        _deliveries.Remove(_deliveryOrder.Dequeue());
-                    }
-                }
+                _deliveries.Add($"{received.Source}:{received.DeliveryId}");
 
                 break;
             case ActionRequested requested:

@@ -1,3 +1,4 @@
+using Autopilot.Actors;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
 using Autopilot.Platforms.Railway;
@@ -37,5 +38,26 @@ public sealed class DeployOnGreenCommitTests(ITestOutputHelper output) : Scenari
             ("SUCCESS observed", e => e is Observed { Kind: "deployment-status", Status: "SUCCESS" } o && o.DeploymentId == deployment.Id),
             ("oriented as deploy-succeeded", e => e is Oriented { Situation: "deploy-succeeded" }),
             ("decided to announce", e => e is Decided d && d.Actions.SequenceEqual(["alert-info"])));
+    }
+
+    [Fact]
+    public async Task A_green_commit_judged_before_a_restart_is_not_deployed_again_when_its_checks_are_reported_again()
+    {
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('a', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        var first = StartOrchestrator();
+        var sha = PushGreenCommit(first, "Add the search endpoint");
+        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.Worker == "railway", "the deploy");
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        // A restarted (or newly elected) orchestrator's GitHub worker polls the branch and reports the same green checks.
+        var second = StartOrchestrator();
+        second.Tell(new WorkerReport(WorkerNames.GitHub, new CommitChecksCompleted($"{Owner}/{RepoName}", "main", sha, true, null, Time.GetUtcNow())));
+        await second.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, RailwayCalls("serviceInstanceDeployV2"));
+        Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.Action == "deploy");
+        Assert.Single(AuditTrail().OfType<Observed>(), o => o.Kind == "checks-completed" && o.Commit == sha);
     }
 }
