@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
 using Autopilot.Actors.Sql.Journal;
