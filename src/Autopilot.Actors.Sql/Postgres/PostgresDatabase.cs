@@ -11,17 +11,13 @@ namespace Autopilot.Actors.Sql.Postgres;
 internal sealed class PostgresDatabase : SqlDatabase
 {
     /// <summary>
-    /// Session-level advisory lock held for microseconds while a journal write transaction takes its offsets and marks
-    /// them as in flight, and while a reader computes the settled horizon (see <see cref="PostgresEventJournal"/>).
-    /// The keys here are the ASCII of "autopilt" and its successors, far above any offset, to stay clear of the
-    /// in-flight markers and of lock keys other applications pick.
+    /// Keys of the journal's own advisory locks: the ASCII of "autopilt" and its successors, far above any offset, to
+    /// stay clear of the in-flight markers (keyed by offsets) and of lock keys other applications pick.
     /// </summary>
-    private const long OffsetLockKey = 0x6175746F70696C74;
-
-    private const long SchemaLockKey = OffsetLockKey + 1;
+    private const long SchemaLockKey = 0x6175746F70696C74;
 
     /// <summary>Held shared by write transactions that carry a fencing token, exclusively by a fence raise.</summary>
-    private const long FenceLockKey = OffsetLockKey + 2;
+    private const long FenceLockKey = SchemaLockKey + 1;
 
     /// <summary>In-flight markers are advisory locks keyed by an offset; offsets stay below this bound (2^62).</summary>
     private const long MarkerKeyBound = 1L << 62;
@@ -76,10 +72,11 @@ internal sealed class PostgresDatabase : SqlDatabase
         -- Fence: a batch with tokens holds the fence lock shared until it commits and reads the fence after taking
         -- it; a raise takes it exclusively. So a raise waits for stale writes in flight, and no write that starts
         -- after a raise returned misses it.
-        -- Offsets: under the offset lock the batch takes its offsets from the sequence and takes the in-flight marker
-        -- (a transaction-level advisory lock keyed by its first offset, released when it commits or aborts). Offsets
-        -- of every write transaction in flight therefore lie at or above the lowest marker, which is what lets
-        -- readers stop before an offset that may still become visible (autopilot_settled_below).
+        -- Offsets: before taking its offsets the batch reads the sequence's next value and takes an in-flight marker
+        -- keyed by it (a transaction-level advisory lock, released when the transaction commits or aborts), so every
+        -- offset of a transaction in flight lies at or above its marker. That is what lets readers stop before an
+        -- offset that may still become visible (autopilot_settled_below). It relies on the sequence handing out
+        -- values in order without per-session caching (CACHE 1, the default of BIGSERIAL).
         CREATE OR REPLACE FUNCTION autopilot_append_batch(
             p_pids           TEXT[],
             p_tokens         BIGINT[],
@@ -101,6 +98,7 @@ internal sealed class PostgresDatabase : SqlDatabase
             v_token     BIGINT[];
             v_accepted  BOOLEAN[] := array_fill(false, ARRAY[cardinality(p_pids)]);
             v_events    INTEGER := 0;
+            v_next      BIGINT;
             v_offsets   BIGINT[];
             v_newest    BIGINT;
             k           INTEGER;
@@ -137,15 +135,9 @@ internal sealed class PostgresDatabase : SqlDatabase
                 RETURN;
             END IF;
 
-            PERFORM pg_advisory_lock({{OffsetLockKey}});
-            BEGIN
-                SELECT array_agg(nextval('event_journal_ordering_seq')) INTO v_offsets FROM generate_series(1, v_events);
-                PERFORM pg_advisory_xact_lock_shared(v_offsets[1]);
-            EXCEPTION WHEN OTHERS THEN
-                PERFORM pg_advisory_unlock({{OffsetLockKey}});
-                RAISE;
-            END;
-            PERFORM pg_advisory_unlock({{OffsetLockKey}});
+            SELECT CASE WHEN q.is_called THEN q.last_value + 1 ELSE q.last_value END INTO v_next FROM event_journal_ordering_seq q;
+            PERFORM pg_advisory_xact_lock_shared(v_next);
+            SELECT array_agg(nextval('event_journal_ordering_seq')) INTO v_offsets FROM generate_series(1, v_events);
 
             WITH accepted AS (
                 SELECT u.*, row_number() OVER (ORDER BY u.ev) AS n
@@ -179,22 +171,19 @@ internal sealed class PostgresDatabase : SqlDatabase
 
         -- The settled horizon: every offset below it belongs to a transaction that has committed (and is visible to
         -- any snapshot taken after this returns) or aborted; nothing below it can appear later. It is the lowest
-        -- in-flight marker, or the next offset the sequence will hand out when none is in flight. Read under the
-        -- offset lock so no batch is between taking its offsets and taking its marker.
+        -- in-flight marker, or the sequence's next value when none is in flight. The next value is read before the
+        -- markers: a batch whose marker is not seen yet takes its offsets afterwards, so at or above that value.
         CREATE OR REPLACE FUNCTION autopilot_settled_below() RETURNS BIGINT LANGUAGE plpgsql AS $fn$
         DECLARE
-            v_below BIGINT;
+            v_next    BIGINT;
+            v_marker  BIGINT;
         BEGIN
-            PERFORM pg_advisory_lock({{OffsetLockKey}});
-            SELECT LEAST(
-                (SELECT min((l.classid::BIGINT << 32) | l.objid::BIGINT) FROM pg_locks l
-                 WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
-                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                   AND ((l.classid::BIGINT << 32) | l.objid::BIGINT) < {{MarkerKeyBound}}),
-                (SELECT CASE WHEN s.is_called THEN s.last_value + 1 ELSE s.last_value END FROM event_journal_ordering_seq s))
-            INTO v_below;
-            PERFORM pg_advisory_unlock({{OffsetLockKey}});
-            RETURN v_below;
+            SELECT CASE WHEN q.is_called THEN q.last_value + 1 ELSE q.last_value END INTO v_next FROM event_journal_ordering_seq q;
+            SELECT min((l.classid::BIGINT << 32) | l.objid::BIGINT) INTO v_marker FROM pg_locks l
+            WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+              AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              AND ((l.classid::BIGINT << 32) | l.objid::BIGINT) < {{MarkerKeyBound}};
+            RETURN LEAST(v_next, v_marker);
         END
         $fn$;
 

@@ -27,10 +27,10 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// <para>
 /// Offsets and live tails: an offset (BIGSERIAL) is taken before its transaction commits, and concurrent
 /// transactions commit in any order, so a tail reading "after offset N" could skip a smaller offset that becomes
-/// visible later. Write transactions therefore take their offsets and an in-flight marker (an advisory lock keyed by
-/// their first offset, held until they end) together under a short lock, and EventsByTag and AllEvents pages stop
-/// below the settled horizon: the lowest marker, or the next offset when nothing is in flight. Every offset below it
-/// is committed or never will be. Commits overlap across the writers of a process and across nodes; a tail waits
+/// visible later. A write transaction therefore first takes an in-flight marker (an advisory lock keyed by the
+/// sequence's next value, held until it ends) and only then its offsets, which are thus at or above its marker; and
+/// EventsByTag and AllEvents pages stop below the settled horizon: the lowest marker, or the next offset when nothing
+/// is in flight (read in that order, no lock needed). Every offset below it is committed or never will be. Commits overlap across the writers of a process and across nodes; a tail waits
 /// only until the transactions older than an event have ended. A current query may thus end before an event that
 /// committed while an older transaction was still in flight; it appears once that one ends.
 /// </para>
