@@ -97,9 +97,6 @@ internal sealed class PostgresDatabase : SqlDatabase
             v_highest   BIGINT[];
             v_token     BIGINT[];
             v_accepted  BOOLEAN[] := array_fill(false, ARRAY[cardinality(p_pids)]);
-            v_events    INTEGER := 0;
-            v_next      BIGINT;
-            v_offsets   BIGINT[];
             v_newest    BIGINT;
             k           INTEGER;
         BEGIN
@@ -126,30 +123,26 @@ internal sealed class PostgresDatabase : SqlDatabase
                     RETURN NEXT;
                 ELSE
                     v_accepted[i] := true;
-                    v_events := v_events + (p_highest[i] - p_lowest[i] + 1)::INTEGER;
                     v_highest[k] := p_highest[i];
                     v_token[k] := GREATEST(v_token[k], p_tokens[i]);
                 END IF;
             END LOOP;
-            IF v_events = 0 THEN
+            IF NOT (true = ANY (v_accepted)) THEN
                 RETURN;
             END IF;
 
-            SELECT CASE WHEN q.is_called THEN q.last_value + 1 ELSE q.last_value END INTO v_next FROM event_journal_ordering_seq q;
-            PERFORM pg_advisory_xact_lock_shared(v_next);
-            SELECT array_agg(nextval('event_journal_ordering_seq')) INTO v_offsets FROM generate_series(1, v_events);
-
-            WITH accepted AS (
-                SELECT u.*, row_number() OVER (ORDER BY u.ev) AS n
+            -- The in-flight marker first, then the offsets (the column's default, taken in event order by the insert).
+            PERFORM pg_advisory_xact_lock_shared(CASE WHEN q.is_called THEN q.last_value + 1 ELSE q.last_value END)
+            FROM event_journal_ordering_seq q;
+            WITH inserted AS (
+                INSERT INTO event_journal (persistence_id, sequence_nr, written_at, manifest, schema_version, payload, tags)
+                SELECT p_pids[u.w], u.seq, u.at, u.manifest, u.version, u.payload, COALESCE(g.tags, '{}')
                 FROM unnest(p_event_writes, p_sequence_nrs, p_written_at, p_manifests, p_versions, p_payloads)
                          WITH ORDINALITY AS u(w, seq, at, manifest, version, payload, ev)
-                WHERE v_accepted[u.w]),
-            inserted AS (
-                INSERT INTO event_journal (ordering, persistence_id, sequence_nr, written_at, manifest, schema_version, payload, tags)
-                SELECT v_offsets[a.n], p_pids[a.w], a.seq, a.at, a.manifest, a.version, a.payload, COALESCE(g.tags, '{}')
-                FROM accepted a
                 LEFT JOIN (SELECT t.ev, array_agg(t.tag) AS tags FROM unnest(p_tag_events, p_tags) AS t(ev, tag) GROUP BY t.ev) g
-                       ON g.ev = a.ev
+                       ON g.ev = u.ev
+                WHERE v_accepted[u.w]
+                ORDER BY u.ev
                 RETURNING ordering, tags)
             INSERT INTO event_tag (tag, ordering) SELECT unnest(i.tags), i.ordering FROM inserted i;
             INSERT INTO journal_metadata AS m (persistence_id, highest_sequence_nr, fencing_token)
