@@ -19,7 +19,11 @@ internal sealed class PostgresDatabase : SqlDatabase
     /// <summary>Held shared by write transactions that carry a fencing token, exclusively by a fence raise.</summary>
     private const long FenceLockKey = SchemaLockKey + 1;
 
-    /// <summary>In-flight markers are advisory locks keyed by an offset; offsets stay below this bound (2^62).</summary>
+    /// <summary>
+    /// In-flight markers are advisory locks keyed by an offset; offsets stay below this bound (2^62). Another
+    /// application taking single-key advisory locks below it in the same database would hold live tails back while
+    /// it holds them (never make them skip).
+    /// </summary>
     private const long MarkerKeyBound = 1L << 62;
 
     private static readonly string Schema = $$"""
