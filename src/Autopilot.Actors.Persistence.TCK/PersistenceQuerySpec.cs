@@ -44,6 +44,46 @@ public abstract class PersistenceQuerySpec : PersistenceSpec
     }
 
     [Fact]
+    public async Task Live_tails_on_two_instances_see_every_event_of_sixteen_concurrent_writers_once_in_offset_order()
+    {
+        var nodes = new[] { await OpenJournalAsync(), await OpenJournalAsync() };
+        var tag = NewPersistenceId("busy-tag");
+        var writers = Enumerable.Range(0, 16).Select(w => NewPersistenceId($"busy{w}")).ToArray();
+        const int WritesPerWriter = 30;
+        var expected = writers.Length * Enumerable.Range(0, WritesPerWriter).Sum(EventsOfWrite);
+        var start = (await ToListAsync(nodes[0].CurrentAllEventsAsync(0))).LastOrDefault()?.Offset ?? 0;
+        using var deadline = new CancellationTokenSource(Deadline);
+
+        var tails = nodes.Select(node => new PersistenceQuery(node, TimeSpan.FromMilliseconds(50)))
+            .SelectMany(query => new[]
+            {
+                TailAsync(query.EventsByTag(tag, 0, deadline.Token), expected),
+                TailAsync(query.AllEvents(start, deadline.Token), expected),
+            })
+            .ToArray();
+        await Task.WhenAll(writers.Select((pid, w) => Task.Run(async () =>
+        {
+            var next = 1L;
+            for (var i = 0; i < WritesPerWriter; i++)
+            {
+                var count = EventsOfWrite(i);
+                await nodes[w % 2].WriteAsync(Notes(pid, next, count, tags: tag));
+                next += count;
+            }
+        })));
+
+        var stored = (await ToListAsync(nodes[0].CurrentEventsByTagAsync(tag, 0))).Select(e => (e.Offset, e.PersistenceId, e.SequenceNr)).ToList();
+        Assert.Equal(expected, stored.Count);
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+        Assert.True(stored.Zip(stored.Skip(1)).All(p => p.First.Offset < p.Second.Offset), "stored offsets strictly increase");
+        foreach (var tail in tails)
+            Assert.Equal(stored, (await tail).Select(e => (e.Offset, e.PersistenceId, e.SequenceNr)));
+
+        // One to three events per write, so batches mix atomic writes of different sizes.
+        static int EventsOfWrite(int i) => 1 + (i % 3);
+    }
+
+    [Fact]
     public async Task A_live_tail_sees_writes_of_another_journal_instance_by_polling()
     {
         var reading = await OpenJournalAsync();
@@ -131,4 +171,18 @@ public abstract class PersistenceQuerySpec : PersistenceSpec
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tail);
     }
+
+    /// <summary>Collects a live query until it has delivered <paramref name="count"/> events.</summary>
+    private static Task<List<EventEnvelope>> TailAsync(IAsyncEnumerable<EventEnvelope> live, int count) => Task.Run(async () =>
+    {
+        var received = new List<EventEnvelope>();
+        await foreach (var envelope in live)
+        {
+            received.Add(envelope);
+            if (received.Count == count)
+                break;
+        }
+
+        return received;
+    });
 }

@@ -43,8 +43,24 @@ public sealed record SqliteJournalSettings(string ConnectionString) : SqlStoreSe
 
 /// <summary>
 /// Settings of the PostgreSQL journal and snapshot store (HOCON: <c>autopilot.persistence.journal.postgresql.connection-string</c>).
-/// A group commit takes up to 64 writes by default: each write runs in its own savepoint (a subtransaction), and
-/// PostgreSQL caches 64 subtransactions per backend before snapshots get slower.
+/// A group commit takes up to 256 writes by default (all stored by one statement), and up to
+/// <see cref="MaxConcurrentCommits"/> group commits run at once.
 /// </summary>
 /// <param name="ConnectionString">Npgsql connection string; its password never appears in logs, exceptions or health.</param>
-public sealed record PostgresJournalSettings(string ConnectionString) : SqlStoreSettings(ConnectionString, maxBatchSize: 64);
+public sealed record PostgresJournalSettings(string ConnectionString) : SqlStoreSettings(ConnectionString, maxBatchSize: 256)
+{
+    /// <summary>
+    /// How many group commits may run at once, each on its own writer connection (default 4). Writers that arrive
+    /// while a commit waits for its flush start the next one at once instead of waiting behind it; PostgreSQL
+    /// flushes concurrent commits together.
+    /// </summary>
+    public int MaxConcurrentCommits { get; init; } = 4;
+
+    /// <summary>Prints everything but the connection string.</summary>
+    protected override bool PrintMembers(StringBuilder builder)
+    {
+        base.PrintMembers(builder);
+        builder.Append($", MaxConcurrentCommits = {MaxConcurrentCommits}");
+        return true;
+    }
+}

@@ -36,10 +36,11 @@ public abstract class SqlEventJournal : IEventJournal
     /// <param name="storeName">How messages and logs name this journal, e.g. "SQLite journal".</param>
     /// <param name="database">The back end's database; disposed with the journal.</param>
     /// <param name="settings">Start-up backoff and group-commit size.</param>
+    /// <param name="maxConcurrentCommits">How many group commits may run at once (1 unless the back end can commit on several connections).</param>
     /// <param name="serializer">Serializer of event payloads.</param>
     /// <param name="logger">Receives connectivity and subscriber failures (never secrets).</param>
     /// <param name="timeProvider">Clock for start-up backoff.</param>
-    private protected SqlEventJournal(string storeName, SqlDatabase database, SqlStoreSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
+    private protected SqlEventJournal(string storeName, SqlDatabase database, SqlStoreSettings settings, int maxConcurrentCommits, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
     {
         _storeName = storeName;
         _database = database;
@@ -47,7 +48,7 @@ public abstract class SqlEventJournal : IEventJournal
         Logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _health = new StoreHealth(storeName, database.Connection, logger);
         _startup = new StartupRetry(storeName, _health, settings.StartupBackoff, logger, timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)));
-        _queue = new GroupCommitQueue(CommitBatchAsync, settings.MaxBatchSize);
+        _queue = new GroupCommitQueue(CommitBatchAsync, settings.MaxBatchSize, maxConcurrentCommits);
     }
 
     /// <inheritdoc />
@@ -188,14 +189,18 @@ public abstract class SqlEventJournal : IEventJournal
     private protected abstract Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Commits <paramref name="batch"/> in one transaction on the writer connection, each write isolated so a
-    /// rejected one fails alone. Runs only on the group-commit loop, which therefore owns the writer connection.
+    /// Commits <paramref name="batch"/> in one transaction on a writer connection, each write checked on its own so a
+    /// rejected one fails alone. Called by the group-commit loop only, at most <c>maxConcurrentCommits</c> times at
+    /// once, each call on a writer connection no other call uses meanwhile (with 1, the loop owns the one writer).
     /// </summary>
     /// <returns>Per write, in order: why it was rejected, or null if it is stored.</returns>
     /// <exception cref="Exception">The transaction as a whole failed: its outcome is unknown.</exception>
     private protected abstract Task<JournalRejectedException?[]> CommitAsync(IReadOnlyList<PendingWrite> batch);
 
-    /// <summary>Closes the writer connection, if open, rolling back any transaction left on it; never throws.</summary>
+    /// <summary>
+    /// Closes the writer connections no commit is using, rolling back any transaction left on them; never throws.
+    /// Called after a commit failed (its connection may be broken) and on disposal.
+    /// </summary>
     private protected abstract ValueTask CloseWriterAsync();
 
     /// <summary>Whether a failed commit means the database cannot be reached (rather than refusing that one transaction).</summary>

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Collections.Concurrent;
 using Autopilot.Actors.Sql.Database;
 using Autopilot.Actors.Sql.GroupCommit;
 using Autopilot.Actors.Sql.Journal;
@@ -12,27 +12,34 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Group commit: one writer connection per process commits whatever is queued in one transaction, sent as a single
-/// <see cref="NpgsqlBatch"/> (one round trip, one WAL flush with <c>synchronous_commit = on</c>). Each atomic write
-/// runs inside its own savepoint and is checked and stored by the <c>autopilot_append_events</c> function; if it is
-/// rejected (stale fencing token, sequence number taken, gap, bad data) the writer rolls back to that savepoint,
-/// fails only that call and sends the rest of the batch again.
+/// Group commit: whatever is queued is stored by one call of the <c>autopilot_append_batch</c> function, a single
+/// statement and so a single transaction: one round trip and one WAL flush (<c>synchronous_commit = on</c>) for the
+/// whole batch, with a handful of statements on the server however many writes it holds. The function checks each
+/// write in call order against its stream (and the writes of the batch before it) and stores the accepted ones; a
+/// rejected write (stale fencing token, sequence number taken, gap) is returned and fails alone. Up to
+/// <see cref="PostgresJournalSettings.MaxConcurrentCommits"/> batches commit at once, each on its own writer
+/// connection, so a writer acknowledged by one commit starts the next while another still waits for its flush
+/// (PostgreSQL flushes concurrent commits together); a batch never takes a stream that a commit in flight holds, so
+/// per-stream order is kept. Writes of one stream from two nodes at once cannot both be stored: the unique
+/// (persistence_id, sequence_nr) key refuses the later one, and the batch is then retried one write per
+/// transaction so only that write is rejected.
 /// </para>
 /// <para>
-/// Offsets and live tails: a BIGSERIAL value is taken when a row is inserted but becomes visible when its
-/// transaction commits, so two concurrent transactions can commit offsets out of order and a tail reading "after
-/// offset N" could skip a smaller offset that commits later. Within a process the single writer loop never runs
-/// two write transactions at once. Across processes every write transaction first takes the transaction-level
-/// advisory lock <see cref="PostgresDatabase.JournalWriteLockKey"/>, held until commit, so journal writes of all
-/// nodes are serialized and offsets become visible in increasing order. We chose the lock over "only read below
-/// the lowest in-flight offset" because it is simple and exact; its cost (writers of different nodes queue for the
-/// lock) is small because each holder commits a whole group of writes at once.
+/// Offsets and live tails: an offset (BIGSERIAL) is taken before its transaction commits, and concurrent
+/// transactions commit in any order, so a tail reading "after offset N" could skip a smaller offset that becomes
+/// visible later. A write transaction therefore first takes an in-flight marker (an advisory lock keyed by the
+/// sequence's next value, held until it ends) and only then its offsets, which are thus at or above its marker; and
+/// EventsByTag and AllEvents pages stop below the settled horizon: the lowest marker, or the next offset when nothing
+/// is in flight (read in that order, no lock needed). Every offset below it is committed or never will be. Commits overlap across the writers of a process and across nodes; a tail waits
+/// only until the transactions older than an event have ended. A current query may thus end before an event that
+/// committed while an older transaction was still in flight; it appears once that one ends.
 /// </para>
 /// <para>
 /// Fencing: besides each stream's newest token (<c>journal_metadata</c>), one row (<c>journal_fence</c>) holds the
 /// journal-wide fence that <see cref="SqlEventJournal.RaiseFenceAsync"/> raises for every node sharing the database.
-/// A write carrying a token reads that row <c>FOR SHARE</c> inside its transaction, so a raise waits for stale
-/// writes already in flight and every write that starts after the raise committed sees it.
+/// A batch carrying a token holds an advisory lock shared until it commits and reads the fence once it holds it; a
+/// raise takes that lock exclusively, so a raise waits for stale writes already in flight and every write that
+/// starts after the raise returned sees it.
 /// </para>
 /// <para>
 /// Start-up retries, health, the group-commit queue and paging are <see cref="SqlEventJournal"/>'s; the
@@ -41,10 +48,12 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// </remarks>
 public sealed class PostgresEventJournal : SqlEventJournal
 {
-    private const string AppendSql = "SELECT autopilot_append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    private const string AppendSql = "SELECT write_index, stream_highest, stream_token FROM autopilot_append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
     private readonly PostgresDatabase _database;
-    private NpgsqlConnection? _writer;
+
+    /// <summary>Writer connections not in use by a commit; a commit takes one (or opens one) and puts it back.</summary>
+    private readonly ConcurrentStack<NpgsqlConnection> _idleWriters = new();
 
     /// <summary>Creates the journal; call <see cref="SqlEventJournal.StartAsync"/> before writing.</summary>
     public PostgresEventJournal(PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
@@ -53,7 +62,7 @@ public sealed class PostgresEventJournal : SqlEventJournal
     }
 
     private PostgresEventJournal(PostgresDatabase database, PostgresJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("PostgreSQL journal", database, settings, serializer, logger, timeProvider)
+        : base("PostgreSQL journal", database, settings, settings.MaxConcurrentCommits, serializer, logger, timeProvider)
     {
         _database = database;
     }
@@ -66,11 +75,10 @@ public sealed class PostgresEventJournal : SqlEventJournal
             [Text(persistenceId), Number(from), Number(to), new NpgsqlParameter<int> { TypedValue = limit }]);
 
     private protected override SqlQuery TagPageQuery(string tag, long afterOffset) =>
-        new($"SELECT {EventColumns} FROM event_tag t JOIN event_journal e ON e.ordering = t.ordering WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT {PageSize}",
-            [Text(tag), Number(afterOffset)]);
+        new($"SELECT {EventColumns} FROM autopilot_events_by_tag($1, $2, {PageSize}) e", [Text(tag), Number(afterOffset)]);
 
     private protected override SqlQuery AllEventsPageQuery(long afterOffset) =>
-        new($"SELECT {EventColumns} FROM event_journal e WHERE e.ordering > $1 ORDER BY e.ordering LIMIT {PageSize}", [Number(afterOffset)]);
+        new($"SELECT {EventColumns} FROM autopilot_all_events($1, {PageSize}) e", [Number(afterOffset)]);
 
     private protected override SqlQuery PersistenceIdPageQuery(string after) =>
         new($"""
@@ -80,7 +88,7 @@ public sealed class PostgresEventJournal : SqlEventJournal
             """, [Text(after)]);
 
     private protected override SqlQuery RaiseFenceQuery(long token) =>
-        new("UPDATE journal_fence SET token = GREATEST(token, $1)", [Number(token)]);
+        new("SELECT autopilot_raise_fence($1)", [Number(token)]);
 
     private protected override async Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
@@ -102,46 +110,61 @@ public sealed class PostgresEventJournal : SqlEventJournal
 
     private protected override async Task<JournalRejectedException?[]> CommitAsync(IReadOnlyList<PendingWrite> batch)
     {
-        var outcomes = new JournalRejectedException?[batch.Count];
-        _writer ??= await _database.DataSource.OpenConnectionAsync().ConfigureAwait(false);
-        var resumeAt = 0;
-        var afterRejection = false;
-        while (true)
+        var writer = _idleWriters.TryPop(out var idle) ? idle : await _database.DataSource.OpenConnectionAsync().ConfigureAwait(false);
+        JournalRejectedException?[] outcomes;
+        try
         {
-            var (commands, writeOfCommand) = BuildTransaction(batch, resumeAt, afterRejection);
-            await using var npgsqlBatch = new NpgsqlBatch(_writer);
-            foreach (var command in commands)
-                npgsqlBatch.BatchCommands.Add(command);
-            try
-            {
-                await npgsqlBatch.ExecuteNonQueryAsync().ConfigureAwait(false);
-                return outcomes;
-            }
-            catch (PostgresException e) when (FailedWrite(commands, writeOfCommand) is { } index && RejectionFor(e, batch[index].Write) is { } rejection)
-            {
-                // The transaction is open but aborted inside write `index`'s savepoint: undo just that write.
-                outcomes[index] = rejection;
-                resumeAt = index + 1;
-                afterRejection = true;
-            }
+            outcomes = await CommitOnAsync(writer, batch).ConfigureAwait(false);
         }
+        catch
+        {
+            await CloseAsync(writer).ConfigureAwait(false);
+            throw;
+        }
+
+        _idleWriters.Push(writer);
+        return outcomes;
     }
 
     private protected override async ValueTask CloseWriterAsync()
     {
-        if (_writer is null)
-            return;
+        while (_idleWriters.TryPop(out var writer))
+            await CloseAsync(writer).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores the batch with one statement; if PostgreSQL refuses it because of one write (data it cannot store, or a
+    /// sequence number another node stored meanwhile) it rolled the whole statement back without saying whose write
+    /// it was, so the writes are then stored one transaction each and only that write is rejected.
+    /// </summary>
+    private static async Task<JournalRejectedException?[]> CommitOnAsync(NpgsqlConnection writer, IReadOnlyList<PendingWrite> batch)
+    {
+        try
+        {
+            return await AppendAsync(writer, batch).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (RefusesOneWrite(e))
+        {
+            if (batch.Count == 1)
+                return [RejectionFor(e, batch[0].Write)];
+            var outcomes = new JournalRejectedException?[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+                outcomes[i] = (await CommitOnAsync(writer, [batch[i]]).ConfigureAwait(false))[0];
+            return outcomes;
+        }
+    }
+
+    private async ValueTask CloseAsync(NpgsqlConnection writer)
+    {
         try
         {
             // Closing a connection with an open transaction makes the server roll it back.
-            await _writer.DisposeAsync().ConfigureAwait(false);
+            await writer.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or IOException)
         {
-            Logger.LogDebug("Closing the PostgreSQL writer connection failed: {Detail}", _database.Connection.Explain(e));
+            Logger.LogDebug("Closing a PostgreSQL writer connection failed: {Detail}", _database.Connection.Explain(e));
         }
-
-        _writer = null;
     }
 
     /// <summary>Other failures (a refused statement, a bug) leave the server reachable: health stays as it is.</summary>
@@ -153,97 +176,97 @@ public sealed class PostgresEventJournal : SqlEventJournal
     private protected override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => new(reader.GetFieldValue<DateTime>(ordinal));
 
     /// <summary>
-    /// The statements of one round trip: open the transaction and take the cross-process write lock (or, after a
-    /// rejection, roll back to the rejected write's savepoint), each remaining write in its own savepoint, commit.
+    /// Stores <paramref name="batch"/> with one call of <c>autopilot_append_batch</c>, a single statement and so
+    /// its own transaction: one round trip, one WAL flush. The reader is consumed to the end (disposed) before the
+    /// outcomes are returned, so the commit has completed, and a commit failure surfaces as an exception.
     /// </summary>
-    private static (List<NpgsqlBatchCommand> Commands, Dictionary<NpgsqlBatchCommand, int> WriteOfCommand) BuildTransaction(IReadOnlyList<PendingWrite> batch, int resumeAt, bool afterRejection)
+    private static async Task<JournalRejectedException?[]> AppendAsync(NpgsqlConnection writer, IReadOnlyList<PendingWrite> batch)
     {
-        var commands = new List<NpgsqlBatchCommand>(3 + (3 * (batch.Count - resumeAt)));
-        var writeOfCommand = new Dictionary<NpgsqlBatchCommand, int>();
-        if (afterRejection)
+        var outcomes = new JournalRejectedException?[batch.Count];
+        await using var command = AppendCommand(writer, batch);
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
         {
-            commands.Add(new NpgsqlBatchCommand("ROLLBACK TO SAVEPOINT w"));
-            commands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT w"));
-        }
-        else
-        {
-            commands.Add(new NpgsqlBatchCommand("BEGIN"));
-            commands.Add(new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({PostgresDatabase.JournalWriteLockKey})"));
-        }
-
-        for (var i = resumeAt; i < batch.Count; i++)
-        {
-            var savepoint = new NpgsqlBatchCommand("SAVEPOINT w");
-            var append = AppendCommand(batch[i]);
-            var release = new NpgsqlBatchCommand("RELEASE SAVEPOINT w");
-            commands.Add(savepoint);
-            commands.Add(append);
-            commands.Add(release);
-            writeOfCommand[savepoint] = i;
-            writeOfCommand[append] = i;
-            writeOfCommand[release] = i;
-        }
-
-        commands.Add(new NpgsqlBatchCommand("COMMIT"));
-        return (commands, writeOfCommand);
-    }
-
-    private static NpgsqlBatchCommand AppendCommand(PendingWrite pending)
-    {
-        var events = pending.Write.Events;
-        var sequenceNrs = new long[events.Count];
-        var writtenAt = new DateTime[events.Count];
-        var manifests = new string[events.Count];
-        var versions = new int[events.Count];
-        var payloads = new byte[events.Count][];
-        var tagSequenceNrs = new List<long>();
-        var tags = new List<string>();
-        for (var i = 0; i < events.Count; i++)
-        {
-            sequenceNrs[i] = events[i].SequenceNr;
-            writtenAt[i] = events[i].Timestamp.UtcDateTime;
-            manifests[i] = pending.Payloads[i].Manifest;
-            versions[i] = pending.Payloads[i].Version;
-            payloads[i] = pending.Payloads[i].Json;
-            foreach (var tag in events[i].Tags)
+            while (await reader.ReadAsync().ConfigureAwait(false))
             {
-                tagSequenceNrs.Add(events[i].SequenceNr);
-                tags.Add(tag);
+                var index = reader.GetInt32(0) - 1;
+                var write = batch[index].Write;
+                long? newest = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+                outcomes[index] = AtomicWriteChecks.RejectionFor(write, reader.GetInt64(1), newest, journalFence: null)
+                    ?? new JournalRejectedException($"PostgreSQL rejected the write to '{write.PersistenceId}' though it fits the stream's state.");
             }
         }
 
-        return Command(AppendSql,
-            Text(pending.Write.PersistenceId),
-            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = pending.Write.FencingToken is { } token ? token : DBNull.Value },
-            new NpgsqlParameter<long[]> { TypedValue = sequenceNrs },
-            new NpgsqlParameter<DateTime[]> { TypedValue = writtenAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
-            new NpgsqlParameter<string[]> { TypedValue = manifests },
-            new NpgsqlParameter<int[]> { TypedValue = versions },
-            new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
-            new NpgsqlParameter<long[]> { TypedValue = tagSequenceNrs.ToArray() },
-            new NpgsqlParameter<string[]> { TypedValue = tags.ToArray() });
+        return outcomes;
+    }
+
+    private static NpgsqlCommand AppendCommand(NpgsqlConnection writer, IReadOnlyList<PendingWrite> batch)
+    {
+        var eventCount = batch.Sum(p => p.Write.Events.Count);
+        var pids = new string[batch.Count];
+        var tokens = new long?[batch.Count];
+        var lowest = new long[batch.Count];
+        var highest = new long[batch.Count];
+        var eventWrites = new int[eventCount];
+        var sequenceNrs = new long[eventCount];
+        var writtenAt = new DateTime[eventCount];
+        var manifests = new string[eventCount];
+        var versions = new int[eventCount];
+        var payloads = new byte[eventCount][];
+        var tagEvents = new List<int>();
+        var tags = new List<string>();
+        var e = 0;
+        for (var w = 0; w < batch.Count; w++)
+        {
+            var write = batch[w].Write;
+            pids[w] = write.PersistenceId;
+            tokens[w] = write.FencingToken;
+            lowest[w] = write.LowestSequenceNr;
+            highest[w] = write.HighestSequenceNr;
+            for (var i = 0; i < write.Events.Count; i++, e++)
+            {
+                var payload = batch[w].Payloads[i];
+                eventWrites[e] = w + 1;
+                sequenceNrs[e] = write.Events[i].SequenceNr;
+                writtenAt[e] = write.Events[i].Timestamp.UtcDateTime;
+                manifests[e] = payload.Manifest;
+                versions[e] = payload.Version;
+                payloads[e] = payload.Json;
+                foreach (var tag in write.Events[i].Tags.Distinct())
+                {
+                    tagEvents.Add(e + 1);
+                    tags.Add(tag);
+                }
+            }
+        }
+
+        var command = new NpgsqlCommand(AppendSql, writer);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pids });
+        command.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = tokens, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = lowest });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = highest });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = eventWrites });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequenceNrs });
+        command.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = writtenAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = manifests });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = versions });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = tagEvents.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tags.ToArray() });
+        return command;
     }
 
     /// <summary>
-    /// The write whose statement failed: the first statement without a completion (Npgsql sets
-    /// <see cref="NpgsqlBatchCommand.StatementType"/> when a statement completes; PostgreSQL skips everything after an
-    /// error). PostgresException.BatchCommand would be simpler, but Npgsql leaves it null for batches executed this way.
+    /// Errors PostgreSQL raises because of one write: its data (class 22), a sequence number another node stored
+    /// meanwhile (unique violation), or two nodes writing the same streams in opposite orders (deadlock).
     /// </summary>
-    private static int? FailedWrite(List<NpgsqlBatchCommand> commands, Dictionary<NpgsqlBatchCommand, int> writeOfCommand)
-    {
-        var failed = commands.Find(c => c.StatementType == StatementType.Unknown);
-        return failed is not null && writeOfCommand.TryGetValue(failed, out var index) ? index : null;
-    }
+    private static bool RefusesOneWrite(PostgresException e) =>
+        e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected;
 
-    /// <summary>Maps an error raised inside one write's savepoint to a rejection of that write, or null if the batch cannot go on.</summary>
-    private static JournalRejectedException? RejectionFor(PostgresException e, AtomicWrite write) => e.SqlState switch
-    {
-        "AP001" => new StaleFencingTokenException(write.PersistenceId, write.FencingToken ?? 0, long.Parse(e.Detail ?? "0", CultureInfo.InvariantCulture)),
-        "AP002" or PostgresErrorCodes.UniqueViolation => new SequenceConflictException(write.PersistenceId, write.LowestSequenceNr),
-        "AP003" => new JournalRejectedException($"Write to '{write.PersistenceId}' starts at sequence number {write.LowestSequenceNr} but the stream ends at {e.Detail}: it would leave a gap."),
-        _ when e.SqlState.StartsWith("22", StringComparison.Ordinal) => new JournalRejectedException($"PostgreSQL refused the data of the write to '{write.PersistenceId}': {e.MessageText}", e),
-        _ => null,
-    };
+    /// <summary>The rejection of a write committed alone whose statement failed with <paramref name="e"/> (see <see cref="RefusesOneWrite"/>).</summary>
+    private static JournalRejectedException RejectionFor(PostgresException e, AtomicWrite write) =>
+        e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected
+            ? new SequenceConflictException(write.PersistenceId, write.LowestSequenceNr)
+            : new JournalRejectedException($"PostgreSQL refused the data of the write to '{write.PersistenceId}': {e.MessageText}", e);
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -32,7 +32,7 @@ public sealed class SqliteEventJournal : SqlEventJournal
     }
 
     private SqliteEventJournal(SqliteDatabase database, SqliteJournalSettings settings, EventSerializer serializer, ILogger logger, TimeProvider timeProvider)
-        : base("SQLite journal", database, settings, serializer, logger, timeProvider)
+        : base("SQLite journal", database, settings, maxConcurrentCommits: 1, serializer, logger, timeProvider)
     {
         _database = database;
     }

@@ -56,7 +56,11 @@ public sealed class PostgresFenceTests(ThrowawayPostgres server) : IAsyncLifetim
         await using var transaction = await inFlight.BeginTransactionAsync();
         // What the deposed node's writer sends for a tokened write, held open before its COMMIT.
         await using (var append = new NpgsqlCommand(
-            "SELECT autopilot_append_events('outbox', 1, ARRAY[1::bigint], ARRAY[now()], ARRAY['tck.note'], ARRAY[1], ARRAY['{\"text\":\"in flight\",\"number\":1}'::bytea], ARRAY[]::bigint[], ARRAY[]::text[])",
+            """
+            SELECT * FROM autopilot_append_batch(ARRAY['outbox'], ARRAY[1::bigint], ARRAY[1::bigint], ARRAY[1::bigint],
+                ARRAY[1], ARRAY[1::bigint], ARRAY[now()], ARRAY['tck.note'], ARRAY[1], ARRAY['{"text":"in flight","number":1}'::bytea],
+                ARRAY[]::integer[], ARRAY[]::text[])
+            """,
             inFlight, transaction))
             await append.ExecuteNonQueryAsync();
 
@@ -77,7 +81,7 @@ public sealed class PostgresFenceTests(ThrowawayPostgres server) : IAsyncLifetim
         await using var connection = new NpgsqlConnection(_connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE journal_fence%'",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%autopilot_raise_fence%'",
             connection);
         return (long)(await command.ExecuteScalarAsync())! == 1;
     }

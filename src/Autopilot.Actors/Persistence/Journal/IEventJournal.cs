@@ -57,10 +57,14 @@ public interface IEventJournal : IAsyncDisposable
     /// <summary>Deletes events of the stream up to and including <paramref name="toSequenceNr"/>; the highest sequence number is kept.</summary>
     Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default);
 
-    /// <summary>Events carrying <paramref name="tag"/> with an offset greater than <paramref name="afterOffset"/>, in global offset order, as stored now.</summary>
+    /// <summary>
+    /// Events carrying <paramref name="tag"/> with an offset greater than <paramref name="afterOffset"/>, in global
+    /// offset order, as stored now. Never returns an event while one with a smaller offset may still be stored (a
+    /// transaction in flight), so a reader that resumes after the last offset it got skips nothing.
+    /// </summary>
     IAsyncEnumerable<EventEnvelope> CurrentEventsByTagAsync(string tag, long afterOffset, CancellationToken cancellationToken = default);
 
-    /// <summary>All events with an offset greater than <paramref name="afterOffset"/>, in global order, as stored now.</summary>
+    /// <summary>All events with an offset greater than <paramref name="afterOffset"/>, in global order, as stored now (and, like <see cref="CurrentEventsByTagAsync"/>, without skipping).</summary>
     IAsyncEnumerable<EventEnvelope> CurrentAllEventsAsync(long afterOffset, CancellationToken cancellationToken = default);
 
     /// <summary>Every persistence id that has events, as stored now.</summary>

@@ -11,8 +11,9 @@ namespace Autopilot.Actors.Persistence.Query;
 /// Live queries wake as soon as a write commits through the same <see cref="IEventJournal"/> instance
 /// (<see cref="IEventJournal.Written"/>) and otherwise poll every <see cref="PollInterval"/>, which is how they see
 /// writes of other processes sharing the database. They resume from the last offset (or sequence number) they
-/// delivered, so an event is delivered once, in order; the journals commit offsets in increasing order, so a tail
-/// never skips an event that commits later with a smaller offset.
+/// delivered, so an event is delivered once, in order; a journal never returns an offset while a smaller one may
+/// still appear (SQLite commits offsets in increasing order, PostgreSQL reads stop below offsets still in flight),
+/// so a tail never skips an event that commits later with a smaller offset.
 /// </remarks>
 public sealed class PersistenceQuery
 {
