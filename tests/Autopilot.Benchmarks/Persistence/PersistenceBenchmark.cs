@@ -9,8 +9,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Autopilot.Benchmarks.Persistence;
 
 /// <summary>
-/// Journal throughput, write latency and recovery time on SQLite and PostgreSQL, with full durability
-/// (SQLite synchronous=FULL, PostgreSQL synchronous_commit=on and fsync=on). Writers await each write before the
+/// Journal throughput, write latency and recovery time on SQLite and PostgreSQL with the journals' own durability
+/// (SQLite WAL with synchronous=NORMAL: an acknowledged write survives a process crash; PostgreSQL
+/// synchronous_commit=on and fsync=on). Writers await each write before the
 /// next, as a persistent actor's Persist does, so throughput with many writers comes from the group commit.
 /// </summary>
 public static class PersistenceBenchmark
