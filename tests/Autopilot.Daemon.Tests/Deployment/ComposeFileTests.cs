@@ -11,7 +11,6 @@ namespace Autopilot.Daemon.Tests.Deployment;
 /// </summary>
 public sealed partial class ComposeFileTests
 {
-    private static readonly string Root = FindRepositoryRoot();
     private static readonly YamlMappingNode Services = (YamlMappingNode)LoadCompose()["services"];
     private static readonly string[] Daemons = ["autopilot-1", "autopilot-2", "autopilot-3"];
 
@@ -70,7 +69,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Every_autopilot_variable_of_the_compose_file_is_one_the_daemon_reads()
     {
-        var reference = File.ReadAllText(Path.Combine(Root, "src", "Autopilot.Daemon", "reference.conf"));
+        var reference = File.ReadAllText(RepositoryFiles.PathOf("src", "Autopilot.Daemon", "reference.conf"));
         var variables = Daemons.SelectMany(d => Child(Child(Services, d), "environment").Children.Keys.Select(k => k.ToString())).Distinct().ToArray();
 
         Assert.NotEmpty(variables);
@@ -80,11 +79,11 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void The_dockerfile_publishes_the_daemon_project_and_runs_its_assembly_on_the_port_the_compose_file_maps()
     {
-        var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
+        var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("Dockerfile"));
         var project = DockerPublish().Match(dockerfile).Groups["project"].Value;
 
-        Assert.True(File.Exists(Path.Combine(Root, project)), $"the Dockerfile publishes {project}, which does not exist");
-        Assert.Contains("<AssemblyName>autopilotd</AssemblyName>", File.ReadAllText(Path.Combine(Root, project)));
+        Assert.True(File.Exists(RepositoryFiles.PathOf(project)), $"the Dockerfile publishes {project}, which does not exist");
+        Assert.Contains("<AssemblyName>autopilotd</AssemblyName>", File.ReadAllText(RepositoryFiles.PathOf(project)));
         Assert.Contains("""ENTRYPOINT ["dotnet", "autopilotd.dll"]""", dockerfile);
         Assert.Contains("EXPOSE 9110", dockerfile);
         Assert.Contains("AUTOPILOT_HTTP_HOST=0.0.0.0", dockerfile);
@@ -96,7 +95,7 @@ public sealed partial class ComposeFileTests
     private static YamlMappingNode LoadCompose()
     {
         var yaml = new YamlStream();
-        using var reader = new StreamReader(Path.Combine(Root, "docker-compose.yml"));
+        using var reader = new StreamReader(RepositoryFiles.PathOf("docker-compose.yml"));
         yaml.Load(reader);
         return (YamlMappingNode)yaml.Documents.Single().RootNode;
     }
@@ -115,19 +114,6 @@ public sealed partial class ComposeFileTests
         }
 
         return current is YamlSequenceNode sequence ? string.Join(' ', sequence.Children.Select(c => c.ToString())) : current.ToString();
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Autopilot.Actors.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Autopilot.Actors.sln) was not found above the test binaries.");
     }
 
     [GeneratedRegex(@"\$\{(?<name>[A-Z0-9_]+)(:-(?<default>[^}]*))?\}")]
