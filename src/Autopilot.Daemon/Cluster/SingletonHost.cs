@@ -66,14 +66,15 @@ public sealed class SingletonHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the subtree for good while the lease is still held (leaving, shutting down): it finishes its queued work
-    /// and records <c>SingletonStopped</c>; later acquisitions no longer start it. Call before the lease is released.
+    /// Stops the subtree for good; later acquisitions no longer start it. Gracefully (leaving, shutting down, called
+    /// before the lease is released) it finishes its queued work and records <c>SingletonStopped</c>; otherwise (this
+    /// node was downed: its lease is already gone, whatever its clock says) it stops at once and writes nothing.
     /// </summary>
-    public async Task StopAsync(string reason)
+    public async Task StopAsync(string reason, bool graceful)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _closing.CancelAsync().ConfigureAwait(false);
-        if (_subscription is null || !_events.Writer.TryWrite(new Close(reason, done)))
+        if (_subscription is null || !_events.Writer.TryWrite(new Close(reason, graceful, done)))
         {
             return;
         }
@@ -85,7 +86,7 @@ public sealed class SingletonHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
-        await StopAsync("node stopped").ConfigureAwait(false);
+        await StopAsync("node stopped", graceful: false).ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
         _closing.Dispose();
@@ -107,7 +108,7 @@ public sealed class SingletonHost : IAsyncDisposable
                         break;
                     case Close close:
                         // Graceful only while the lease still holds: a lost lease means nothing more may be done or written.
-                        await StopCurrentAsync(close.Reason, graceful: _current?.Lease.IsValidNow() == true).ConfigureAwait(false);
+                        await StopCurrentAsync(close.Reason, graceful: close.Graceful && _current?.Lease.IsValidNow() == true).ConfigureAwait(false);
                         _events.Writer.TryComplete();
                         close.Done.TrySetResult();
                         return;
@@ -187,5 +188,5 @@ public sealed class SingletonHost : IAsyncDisposable
         _parts.Log.LogInformation("Node {Node} stopped the orchestrator (token {FencingToken}): {Reason}", _parts.NodeId, current.Lease.Token, reason);
     }
 
-    private sealed record Close(string Reason, TaskCompletionSource Done);
+    private sealed record Close(string Reason, bool Graceful, TaskCompletionSource Done);
 }
