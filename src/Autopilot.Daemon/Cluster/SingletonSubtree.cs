@@ -120,11 +120,11 @@ internal sealed class SingletonSubtree
         }
         catch (TimeoutException)
         {
-            _parts.Log.LogWarning("Could not journal {Event} (token {FencingToken}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
+            _parts.Log.LogWarning("Could not journal {Event} (token {Fence}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
         }
         catch (Exception e) when (e is JournalRejectedException or JournalUnavailableException)
         {
-            _parts.Log.LogWarning("Could not journal {Event} (token {FencingToken}): {Reason}", handover.GetType().Name, Lease.Token, e.Message);
+            _parts.Log.LogWarning("Could not journal {Event} (token {Fence}): {Reason}", handover.GetType().Name, Lease.Token, e.Message);
         }
     }
 }
