@@ -12,7 +12,8 @@ namespace Autopilot.Agents.Orchestrator;
 internal sealed class WorldModel
 {
     private const int RecentCommitLimit = 20;
-    private const int RememberedDeliveries = 1000;
+    // As many as the webhook intake remembers: it hands a redelivery over again and relies on this to ignore it.
+    private const int RememberedDeliveries = 10_000;
     private readonly Dictionary<string, ServiceState> _services = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seenDeploymentStatuses = new(StringComparer.Ordinal);
     private readonly HashSet<string> _restartedDeployments = new(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
+using Autopilot.Agents.Dedupe;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Metrics;
 
@@ -7,10 +8,15 @@ namespace Autopilot.Daemon.Intake;
 
 /// <summary>
 /// The single writer of webhook deliveries: journals each new delivery as <see cref="ExternalEventReceived"/> (tagged
-/// <c>audit</c>) before the HTTP answer, remembers recent delivery ids so a redelivery is answered without being
-/// processed twice, and hands accepted deliveries to the orchestrator as <see cref="ExternalEvent"/>.
+/// <c>audit</c>) before the HTTP answer, remembers recent delivery ids so a redelivery is answered as a duplicate
+/// and journaled once, and hands deliveries to the orchestrator as <see cref="ExternalEvent"/>.
 /// Also journals security events of the HTTP edge (rejected signatures and tokens) in the same stream.
 /// </summary>
+/// <remarks>
+/// A redelivery is handed to the orchestrator again: the intake's record and the orchestrator's are two writes, and a
+/// crash or fail-over between them must not lose the delivery. The orchestrator journals the deliveries it handled
+/// and ignores one it already has, so a delivery is acted on once either way.
+/// </remarks>
 public sealed class WebhookIntake : ReceivePersistentActor
 {
     /// <summary>Persistence id of the intake stream.</summary>
@@ -19,13 +25,14 @@ public sealed class WebhookIntake : ReceivePersistentActor
     /// <summary>How many delivery ids are remembered for de-duplication (GitHub redelivers within days, not millions).</summary>
     public const int RememberedDeliveries = 10_000;
 
-    private const int SnapshotEvery = 1_000;
+    // A snapshot holds every remembered id, so one per half window keeps replay short without rewriting the window
+    // on every thousandth delivery (each save competes with the journal's writer).
+    private const int SnapshotEvery = RememberedDeliveries / 2;
 
     private readonly IActorRef _orchestrator;
     private readonly TimeProvider _time;
     private readonly AutopilotMetrics _metrics;
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private readonly RecentKeys _seen = new(RememberedDeliveries);
     private int _sinceSnapshot;
 
     /// <summary>Creates the intake.</summary>
@@ -35,18 +42,20 @@ public sealed class WebhookIntake : ReceivePersistentActor
         _time = time;
         _metrics = metrics;
 
-        Recover<ExternalEventReceived>(e => Remember(Key(e.Source, e.DeliveryId)));
+        Recover<ExternalEventReceived>(e => _seen.Add(Key(e.Source, e.DeliveryId)));
         Recover<SecurityEventRecorded>(_ => { });
         Recover<SnapshotOffer>(offer =>
         {
             foreach (var key in ((IntakeSnapshot)offer.Snapshot).RecentDeliveries)
             {
-                Remember(key);
+                _seen.Add(key);
             }
         });
 
         Command<ReceiveDelivery>(OnDelivery);
         Command<RecordSecurityEvent>(record => PersistAsync(record.Event, _ => Sender.Tell(new SecurityEventStored())));
+        // The orchestrator acknowledges each hand-over; the delivery is already durable here, so there is nothing to do.
+        Command<ControlAck>(_ => { });
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning($"Intake snapshot failed: {failure.Cause.Message}"));
     }
@@ -75,13 +84,14 @@ public sealed class WebhookIntake : ReceivePersistentActor
         if (_seen.Contains(key))
         {
             Sender.Tell(new DeliveryDuplicate(delivery.DeliveryId));
+            _orchestrator.Tell(new ExternalEvent(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.Clone()), Self);
             return;
         }
 
         // Remembered now, not when the write commits, so a redelivery racing the first write is still a duplicate.
         // If the write fails the actor stops and its backoff supervisor restarts it from the journal, which forgets
         // the key again. PersistAsync lets concurrent deliveries share one journal commit (group commit).
-        Remember(key);
+        _seen.Add(key);
         var received = new ExternalEventReceived(delivery.Source, delivery.EventType, delivery.DeliveryId, _time.GetUtcNow());
         PersistAsync(received, _ =>
         {
@@ -91,23 +101,9 @@ public sealed class WebhookIntake : ReceivePersistentActor
             if (++_sinceSnapshot >= SnapshotEvery)
             {
                 _sinceSnapshot = 0;
-                SaveSnapshot(new IntakeSnapshot(_order.ToArray()));
+                SaveSnapshot(new IntakeSnapshot(_seen.OldestFirst.ToArray()));
             }
         });
-    }
-
-    private void Remember(string key)
-    {
-        if (!_seen.Add(key))
-        {
-            return;
-        }
-
-        _order.Enqueue(key);
-        while (_order.Count > RememberedDeliveries)
-        {
-            _seen.Remove(_order.Dequeue());
-        }
     }
 
     private static string Key(string source, string deliveryId) => $"{source}:{deliveryId}";
