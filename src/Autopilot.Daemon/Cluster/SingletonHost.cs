@@ -24,6 +24,7 @@ public sealed class SingletonHost : IAsyncDisposable
     private readonly IEventJournal _journal;
     private readonly SingletonParts _parts;
     private readonly TimeSpan _stopBudget;
+    private readonly Action<Exception> _leadFailed;
     private IDisposable? _subscription;
     private Task _loop = Task.CompletedTask;
     private volatile SingletonSubtree? _current;
@@ -34,8 +35,13 @@ public sealed class SingletonHost : IAsyncDisposable
     /// <param name="journal">The journal whose fence is raised on every acquisition.</param>
     /// <param name="parts">What each leadership is built from.</param>
     /// <param name="stopBudget">How long each actor of the subtree may take to stop.</param>
-    public SingletonHost(ActorSystem system, SingletonLeaseKeeper keeper, IEventJournal journal, SingletonParts parts, TimeSpan stopBudget)
+    /// <param name="leadFailed">
+    /// Called when the subtree could not be started under a held lease: the node must give the lease up (e.g. shut
+    /// down and leave), or the cluster would keep a leader that runs no orchestrator.
+    /// </param>
+    public SingletonHost(ActorSystem system, SingletonLeaseKeeper keeper, IEventJournal journal, SingletonParts parts, TimeSpan stopBudget, Action<Exception> leadFailed)
     {
+        _leadFailed = leadFailed ?? throw new ArgumentNullException(nameof(leadFailed));
         _system = system ?? throw new ArgumentNullException(nameof(system));
         _keeper = keeper ?? throw new ArgumentNullException(nameof(keeper));
         _journal = journal ?? throw new ArgumentNullException(nameof(journal));
@@ -118,6 +124,10 @@ public sealed class SingletonHost : IAsyncDisposable
             {
                 // A failed start must not end the loop: the next lease event (or the loss) still has to be handled.
                 _parts.Log.LogError(e, "The singleton host failed to handle {Event}", item.GetType().Name);
+                if (item is LeaseAcquired)
+                {
+                    _leadFailed(e);
+                }
             }
         }
     }

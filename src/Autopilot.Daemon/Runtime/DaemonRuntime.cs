@@ -146,11 +146,15 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// The process's exit code once the host stopped: <see cref="DaemonExitCodes.Downed"/> when this cluster node was
-    /// downed or superseded (a supervisor should start it again), else <see cref="DaemonExitCodes.Stopped"/>.
+    /// downed or superseded (a supervisor should start it again), <see cref="DaemonExitCodes.Failed"/> when it won the
+    /// lease but could not start the orchestrator, else <see cref="DaemonExitCodes.Stopped"/>.
     /// </summary>
-    public int ExitCode => CoordinatedShutdown.Get(System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason
-        ? DaemonExitCodes.Downed
-        : DaemonExitCodes.Stopped;
+    public int ExitCode => CoordinatedShutdown.Get(System).ShutdownReason switch
+    {
+        CoordinatedShutdown.ClusterLeavingReason => DaemonExitCodes.Downed,
+        SingletonFailedReason => DaemonExitCodes.Failed,
+        _ => DaemonExitCodes.Stopped,
+    };
 
     /// <summary>Why the start failed (journal or orchestrator), or null.</summary>
     public string? StartupFailure => _startupFailure;
@@ -285,7 +289,12 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         cluster.AttachTo(System);
         var parts = new SingletonParts(cluster.Settings.NodeId, _orchestratorFactory, Context(), cluster.Inbox, Settings.Cluster!,
             _loggerFactory.CreateLogger("Autopilot.Cluster.Singleton"));
-        _singleton = new SingletonHost(System, cluster.Singleton, Journal, parts, Settings.ShutdownTimeout / 4);
+        _singleton = new SingletonHost(System, cluster.Singleton, Journal, parts, Settings.ShutdownTimeout / 4, failure =>
+        {
+            _log.LogCritical("This node holds the orchestrator lease but could not start the orchestrator ({Reason}); it leaves so a standby takes over",
+                failure.Message);
+            _ = CoordinatedShutdown.Get(System).Run(new SingletonFailedReason(failure.Message));
+        });
         _singleton.Start();
         _journalStarted = true;
         await cluster.StartAsync(_stopping.Token).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Autopilot.Actors.Sql.Cluster;
+using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.Tests.Fixtures;
 
 namespace Autopilot.Daemon.Tests.Cluster;
@@ -28,8 +29,8 @@ public static class ClusterNodes
         }
         """;
 
-    public static Task<TestDaemon> StartAsync(string connectionString, string nodeId, bool kestrel = false) =>
-        TestDaemon.StartAsync(kestrel, Hocon(connectionString, nodeId));
+    public static Task<TestDaemon> StartAsync(string connectionString, string nodeId, bool kestrel = false, OrchestratorFactory? orchestratorFactory = null) =>
+        TestDaemon.StartAsync(kestrel, Hocon(connectionString, nodeId), orchestratorFactory: orchestratorFactory);
 
     /// <summary>Waits until <paramref name="daemon"/> runs the orchestrator.</summary>
     public static Task LeadsAsync(TestDaemon daemon, string what) =>

@@ -75,7 +75,8 @@ public sealed class TestDaemon : IAsyncDisposable
     /// <param name="kestrel">Real Kestrel on 127.0.0.1 with a free port (true) or the in-memory test server.</param>
     /// <param name="extraHocon">More configuration (wins over the defaults above).</param>
     /// <param name="dataDir">A data directory to reuse (kept on dispose), or null for a fresh one (deleted on dispose).</param>
-    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null)
+    /// <param name="orchestratorFactory">The orchestrator to run, or null for a <see cref="FakeOrchestrator"/> recording what it gets.</param>
+    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null, OrchestratorFactory? orchestratorFactory = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "autopilot-daemon-tests", Guid.NewGuid().ToString("N"));
@@ -85,8 +86,8 @@ public sealed class TestDaemon : IAsyncDisposable
         {
             Overrides = ConfigurationFactory.ParseString(Hocon(dataDir, extraHocon), "<test>"),
             EnvironmentVariables = _ => null,
-            OrchestratorFactory = (system, context) =>
-                system.ActorOf(Props.Create(() => new FakeOrchestrator(received, context.Time)), "orchestrator"),
+            OrchestratorFactory = orchestratorFactory ?? ((system, context) =>
+                system.ActorOf(Props.Create(() => new FakeOrchestrator(received, context.Time)), "orchestrator")),
             LogOutput = TextWriter.Synchronized(log),
             JsonLogs = true,
             ConfigureWebHost = kestrel ? null : web => web.UseTestServer(),

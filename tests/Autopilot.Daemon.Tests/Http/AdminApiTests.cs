@@ -148,7 +148,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         var bad = await _daemon.SendAsync(HttpMethod.Get, "/api/audit?phase=dance", TestDaemon.ViewerToken);
 
         Assert.Equal(3, all.GetArrayLength());
-        Assert.Equal(["paused", "resumed"], mode.EnumerateArray().Select(r => r.GetProperty("event").GetProperty("change").GetString()).ToArray());
+        Assert.Equal(["paused", "resumed"], mode.EnumerateArray().Select(r => r.GetProperty("event").GetProperty("change").GetString()!).ToArray());
         Assert.Equal("autopilot.security_event_recorded", Assert.Single(security.EnumerateArray()).GetProperty("type").GetString());
         Assert.Equal(0, future.GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
