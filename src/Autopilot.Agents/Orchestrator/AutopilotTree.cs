@@ -76,12 +76,27 @@ public static class AutopilotTree
         return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers);
     }
 
-    /// <summary>Starts the tree in <paramref name="system"/> (persistence must already be started) and returns the orchestrator.</summary>
+    /// <summary>
+    /// Starts the tree in <paramref name="system"/> (persistence must already be started) under a backoff supervisor and
+    /// returns the supervisor, which forwards every message to the orchestrator. A journal that cannot write stops the
+    /// orchestrator (its state would no longer match the record); the supervisor starts it again from the journal after
+    /// a growing pause, so a database outage costs the autopilot a restart, not its life.
+    /// </summary>
+    /// <returns><c>/user/orchestrator</c>, with the orchestrator itself as its child <c>orchestrator</c>.</returns>
     public static IActorRef Start(ActorSystem system, Config config, AutopilotClients clients)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.ActorOf(Props(config, clients), OrchestratorName);
+        return system.ActorOf(BackoffSupervisor.Props(new BackoffOptions(Props(config, clients), OrchestratorName,
+            RestartBackoffMin, RestartBackoffMax, RestartBackoffRandomFactor)), OrchestratorName);
     }
+
+    /// <summary>First pause before the orchestrator is started again after a failure.</summary>
+    public static readonly TimeSpan RestartBackoffMin = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest pause between restarts of a failing orchestrator.</summary>
+    public static readonly TimeSpan RestartBackoffMax = TimeSpan.FromSeconds(30);
+
+    private const double RestartBackoffRandomFactor = 0.2;
 
     /// <summary>The alert channels the settings ask for and the clients allow.</summary>
     public static IReadOnlyList<IAlertChannel> AlertChannels(AgentsSettings settings, AutopilotClients clients)

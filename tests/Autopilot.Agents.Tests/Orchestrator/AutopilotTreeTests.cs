@@ -32,4 +32,33 @@ public sealed class AutopilotTreeTests(ITestOutputHelper output) : ScenarioTestK
         Assert.Contains(GitHubFake.Issues(Owner, RepoName), i => i.Title.Contains("scale up"));
         Assert.Contains(AuditTrail(), e => e is Decided { Situation: "crashed-out-of-memory" });
     }
+
+    [Fact]
+    public async Task When_the_journal_cannot_write_the_orchestrator_is_started_again_from_its_journal_after_a_backoff()
+    {
+        var orchestrator = AutopilotTree.Start(Sys, Configuration(), new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient));
+        Assert.True((await orchestrator.Ask<ControlAck>(new SetDryRun(true), TimeSpan.FromSeconds(10))).Accepted);
+        var first = (await orchestrator.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, TimeSpan.FromSeconds(10))).Ref!;
+
+        // The database goes away: the pause cannot be recorded, so the orchestrator stops instead of answering.
+        Outage.IsDown = true;
+        Watch(first);
+        orchestrator.Tell(new PauseAutopilot("erin"), TestActor);
+        ExpectTerminated(first);
+        Outage.IsDown = false;
+        IActorRef? second = null;
+        await AdvanceUntilAsync(() =>
+        {
+            second = orchestrator.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Ref;
+            return second is not null;
+        }, "the orchestrator started again");
+
+        // It came back from the journal: the recorded dry-run holds, the unrecorded pause never happened, and it works.
+        var status = await orchestrator.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
+        Assert.NotEqual(first, second);
+        Assert.True(status.DryRun);
+        Assert.False(status.Paused);
+        Assert.True((await orchestrator.Ask<ControlAck>(new PauseAutopilot("erin"), TimeSpan.FromSeconds(10))).Accepted);
+        Assert.Single(AuditTrail().OfType<AutopilotModeChanged>(), m => m.Change == "paused");
+    }
 }

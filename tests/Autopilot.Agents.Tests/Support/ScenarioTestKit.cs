@@ -57,11 +57,15 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     {
         _journal = new InMemoryEventJournal(_serializer);
         _journal.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        PersistenceExtension.Start(Sys, _journal, new InMemorySnapshotStore(_serializer));
+        Outage = new JournalOutage(_journal);
+        PersistenceExtension.Start(Sys, Outage, new InMemorySnapshotStore(_serializer));
         RailwayFake = new RailwayFake(Time, RailwayFakeOptions.Default);
         GitHubFake = new GitHubFake(Time);
         TelegramFake = new TelegramFake(Time);
     }
+
+    /// <summary>The journal the actors write through: set <see cref="JournalOutage.IsDown"/> to make their writes fail.</summary>
+    public JournalOutage Outage { get; }
 
     /// <summary>The simulated Railway.</summary>
     public RailwayFake RailwayFake { get; }
