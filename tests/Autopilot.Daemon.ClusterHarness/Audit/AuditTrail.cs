@@ -90,7 +90,10 @@ public sealed class AuditTrail
             violations.Add($"{twice.Key.PersistenceId}/{twice.Key.SequenceNr} appears {twice.Count()} times in the tag stream.");
         }
 
-        var tagged = Journal.Where(r => r.Tags.Contains(AuditEvents.Tag)).Select(r => (Offset: r.Ordering, r.PersistenceId, r.SequenceNr)).ToHashSet();
+        // The rows are read after the tag stream, so rows committed in between (offsets beyond the stream's last,
+        // since offsets commit in increasing order) are not the stream's to show yet.
+        var servedUpTo = Entries.Count > 0 ? Entries.Max(e => e.Offset) : 0;
+        var tagged = Journal.Where(r => r.Ordering <= servedUpTo && r.Tags.Contains(AuditEvents.Tag)).Select(r => (Offset: r.Ordering, r.PersistenceId, r.SequenceNr)).ToHashSet();
         var served = Entries.Select(e => (Offset: e.Offset, e.PersistenceId, e.SequenceNr)).ToHashSet();
         foreach (var missing in tagged.Except(served).Order())
         {

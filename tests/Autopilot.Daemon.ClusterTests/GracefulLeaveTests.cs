@@ -1,0 +1,29 @@
+using Autopilot.Actors.Persistence.TCK.Postgres;
+using Autopilot.Daemon.ClusterHarness.Processes;
+
+namespace Autopilot.Daemon.ClusterTests;
+
+/// <summary>The leader is stopped gracefully (SIGTERM, as a rolling deploy does) while its rollback is unanswered.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class GracefulLeaveTests(ThrowawayPostgres server, ITestOutputHelper output) : FailoverScenario(server, output)
+{
+    [Fact]
+    public Task A_leaving_leader_hands_the_lease_over_at_once_and_exits_cleanly_and_nothing_happens_twice() =>
+        RunAsync("graceful-leave", async cluster =>
+        {
+            var rollback = await StartRollbackAsync(cluster);
+            var leaving = rollback.Before.Node;
+
+            leaving.Signal(PosixSignal.Terminate);
+            // The hand-over must not wait for the rollback's answer: a standby leads while it is still held.
+            var after = await WaitForTakeoverAsync(cluster, rollback);
+            rollback.Answer.Release();
+
+            Assert.Equal(0, await leaving.WaitForExitAsync(Deadline));
+            var member = (await after.Node.ClusterViewAsync()).Member(leaving.NodeId);
+            Assert.NotNull(member);
+            Assert.NotEqual("down", member.Status);
+            await WaitUntilRollbackSettledAsync(cluster, rollback);
+            await AssertIncidentHandledExactlyOnceAsync(cluster, rollback);
+        });
+}
