@@ -1,5 +1,6 @@
 using System.Net;
 using Autopilot.Actors.Persistence.TCK.Postgres;
+using Autopilot.Actors.TestKit;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.ClusterHarness.Audit;
 using Autopilot.Daemon.ClusterHarness.Cluster;
@@ -15,8 +16,8 @@ namespace Autopilot.Daemon.ClusterTests;
 /// </summary>
 public abstract class FailoverScenario(ThrowawayPostgres server, ITestOutputHelper output)
 {
-    /// <summary>Generous: only turns a hang into a failure, never judges speed.</summary>
-    protected static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    /// <summary>Generous (and scaled by <c>AUTOPILOT_TEST_TIMEFACTOR</c>): only turns a hang into a failure, never judges speed.</summary>
+    protected static readonly TimeSpan Deadline = TestKitSettings.Default.Dilated(TimeSpan.FromSeconds(90));
 
     /// <summary>Runs <paramref name="scenario"/> on a fresh three-node cluster; on failure, prints the nodes' logs, the fakes' view and the trail.</summary>
     protected async Task RunAsync(string purpose, Func<DaemonCluster, Task> scenario)
