@@ -201,6 +201,70 @@ public abstract class JournalSpec : PersistenceSpec
     }
 
     [Fact]
+    public async Task A_raised_fence_rejects_older_tokens_on_every_stream_including_streams_never_written()
+    {
+        var journal = await OpenJournalAsync();
+        var outbox = NewPersistenceId("outbox");
+        var fresh = NewPersistenceId("never-written");
+        await journal.WriteAsync(Notes(outbox, 1, 1, fencingToken: 3));
+
+        await journal.RaiseFenceAsync(5, CancellationToken.None);
+
+        var onWritten = await Assert.ThrowsAsync<StaleFencingTokenException>(() => journal.WriteAsync(Notes(outbox, 2, 1, fencingToken: 4)));
+        Assert.Equal((outbox, 4L, 5L), (onWritten.PersistenceId, onWritten.Token, onWritten.Newest));
+        var onFresh = await Assert.ThrowsAsync<StaleFencingTokenException>(() => journal.WriteAsync(Notes(fresh, 1, 2, fencingToken: 3)));
+        Assert.Equal((fresh, 3L, 5L), (onFresh.PersistenceId, onFresh.Token, onFresh.Newest));
+        Assert.Equal(1, await journal.ReadHighestSequenceNrAsync(outbox));
+        Assert.Equal(0, await journal.ReadHighestSequenceNrAsync(fresh));
+        Assert.DoesNotContain(fresh, await ToListAsync(journal.CurrentPersistenceIdsAsync()));
+
+        await journal.WriteAsync(Notes(fresh, 1, 1, fencingToken: 5));
+        await journal.WriteAsync(Notes(outbox, 2, 1, fencingToken: 6));
+        await journal.WriteAsync(Notes(outbox, 3, 1));
+        Assert.Equal([1L, 2, 3], (await ReplayAllAsync(journal, outbox)).Select(e => e.SequenceNr));
+        Assert.Equal([1L], (await ReplayAllAsync(journal, fresh)).Select(e => e.SequenceNr));
+    }
+
+    [Fact]
+    public async Task Raising_the_fence_to_a_lower_token_leaves_it_where_it_is_and_the_per_stream_fence_still_applies()
+    {
+        var journal = await OpenJournalAsync();
+        var pid = NewPersistenceId("fence-high");
+        await journal.RaiseFenceAsync(9, CancellationToken.None);
+        await journal.RaiseFenceAsync(4, CancellationToken.None);
+
+        var stale = await Assert.ThrowsAsync<StaleFencingTokenException>(() => journal.WriteAsync(Notes(pid, 1, 1, fencingToken: 8)));
+        Assert.Equal(9, stale.Newest);
+
+        await journal.WriteAsync(Notes(pid, 1, 1, fencingToken: 12));
+        var belowStream = await Assert.ThrowsAsync<StaleFencingTokenException>(() => journal.WriteAsync(Notes(pid, 2, 1, fencingToken: 10)));
+        Assert.Equal(12, belowStream.Newest);
+        Assert.Equal(1, await journal.ReadHighestSequenceNrAsync(pid));
+    }
+
+    [Fact]
+    public async Task A_fence_raised_through_one_journal_fences_every_journal_over_the_store_and_survives_reopening()
+    {
+        var deposed = await OpenJournalAsync();
+        var leader = await OpenJournalAsync();
+        var pid = NewPersistenceId("fence-shared");
+        await deposed.WriteAsync(Notes(pid, 1, 1, fencingToken: 1));
+
+        await leader.RaiseFenceAsync(2, CancellationToken.None);
+
+        await Assert.ThrowsAsync<StaleFencingTokenException>(() => deposed.WriteAsync(Notes(pid, 2, 1, fencingToken: 1)));
+        await Assert.ThrowsAsync<StaleFencingTokenException>(() => deposed.WriteAsync(Notes(NewPersistenceId("fence-shared-new"), 1, 1, fencingToken: 1)));
+        await leader.WriteAsync(Notes(pid, 2, 1, fencingToken: 2));
+        await deposed.DisposeAsync();
+        await leader.DisposeAsync();
+
+        var reopened = await OpenJournalAsync();
+        await Assert.ThrowsAsync<StaleFencingTokenException>(() => reopened.WriteAsync(Notes(NewPersistenceId("fence-reopened"), 1, 1, fencingToken: 1)));
+        await reopened.WriteAsync(Notes(pid, 3, 1, fencingToken: 2));
+        Assert.Equal([1L, 2, 3], (await ReplayAllAsync(reopened, pid)).Select(e => e.SequenceNr));
+    }
+
+    [Fact]
     public async Task Deleting_events_keeps_the_highest_sequence_nr_and_the_stream_continues()
     {
         var journal = await OpenJournalAsync();

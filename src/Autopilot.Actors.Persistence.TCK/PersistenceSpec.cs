@@ -10,7 +10,8 @@ namespace Autopilot.Actors.Persistence.TCK;
 /// Base of the contract suites: a back end's test class says how to open a journal and a snapshot store over its
 /// store, and inherits the tests. Every call to <see cref="CreateJournal"/> must return a new instance over the
 /// same stored data (as a restarted process would see it), so the suites can test reopening and cross-instance
-/// reads. Tests use fresh persistence ids and tags, so a store may be shared by the tests of a class.
+/// reads. Tests use fresh persistence ids and tags, but the journal-wide fence (<see cref="IEventJournal.RaiseFenceAsync"/>)
+/// belongs to the whole store, so each test needs a store of its own.
 /// </summary>
 public abstract class PersistenceSpec : IAsyncLifetime
 {

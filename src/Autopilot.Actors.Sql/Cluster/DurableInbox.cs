@@ -82,7 +82,7 @@ public sealed class DurableInbox
     /// or a newer token, oldest first, for the holder of that token.
     /// </summary>
     /// <exception cref="StaleLeaseTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
-    /// <exception cref="ClusterUnavailableException">The database did not answer; the claim may have happened (claim again: same token, same entries are not returned twice, so re-acquire for a clean slate).</exception>
+    /// <exception cref="ClusterUnavailableException">The database did not answer; the claim may have happened (claiming never returns those entries to the same token again: read them with <see cref="GetClaimedAsync"/>).</exception>
     public async Task<IReadOnlyList<InboxEntry>> ClaimAsync(long fencingToken, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
@@ -98,16 +98,27 @@ public sealed class DurableInbox
                 """, connection, transaction);
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fencingToken });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
-            var entries = new List<InboxEntry>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                using var payload = JsonDocument.Parse(reader.GetString(4));
-                entries.Add(new InboxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    payload.RootElement.Clone(), reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt32(6)));
-            }
+            return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
-            return (IReadOnlyList<InboxEntry>)entries.OrderBy(e => e.Id).ToArray();
+    /// <summary>
+    /// The entries claimed under <paramref name="fencingToken"/> and not done yet, oldest first: how a holder resumes
+    /// after a claim whose answer was lost or a handling it could not finish, since claiming never returns them again.
+    /// </summary>
+    /// <exception cref="ClusterUnavailableException">The database did not answer.</exception>
+    public async Task<IReadOnlyList<InboxEntry>> GetClaimedAsync(long fencingToken, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return await _database.RunAsync("read claimed inbox entries", async connection =>
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT ordering, source, kind, dedupe_key, payload::text, received_at, attempts FROM cluster_inbox
+                WHERE done_at IS NULL AND claimed_token = $1 ORDER BY ordering LIMIT $2
+                """, connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fencingToken });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+            return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,6 +155,24 @@ public sealed class DurableInbox
                 return false;
             var claimedBy = reader.IsDBNull(2) ? "no token" : $"token {reader.GetInt64(2)}";
             throw new InvalidOperationException($"Inbox entry {entryId} is claimed by {claimedBy}, not token {fencingToken}: claim it before completing it.");
+        }, cancellationToken);
+
+    /// <summary>
+    /// Where entry <paramref name="entryId"/> stands: whether it is done and the outcome its handler recorded. The
+    /// node that enqueued an operator command polls this to answer with the leader's outcome.
+    /// </summary>
+    /// <returns>The entry's state, or null when no entry has that id.</returns>
+    /// <exception cref="ClusterUnavailableException">The database did not answer.</exception>
+    public Task<InboxEntryState?> GetStateAsync(long entryId, CancellationToken cancellationToken) =>
+        _database.RunAsync($"read inbox entry {entryId}", async connection =>
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT done_at IS NOT NULL, outcome, attempts FROM cluster_inbox WHERE ordering = $1", connection);
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entryId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                return null;
+            return new InboxEntryState(entryId, reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt32(2));
         }, cancellationToken);
 
     /// <summary>How many entries are not done yet (backlog, for health and status).</summary>
@@ -184,6 +213,20 @@ public sealed class DurableInbox
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return result;
         }, cancellationToken);
+
+    private static async Task<IReadOnlyList<InboxEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var entries = new List<InboxEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            using var payload = JsonDocument.Parse(reader.GetString(4));
+            entries.Add(new InboxEntry(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                payload.RootElement.Clone(), reader.GetFieldValue<DateTimeOffset>(5), reader.GetInt32(6)));
+        }
+
+        return entries.OrderBy(e => e.Id).ToArray();
+    }
 
     private static void EnsureJson(string payloadJson)
     {

@@ -23,3 +23,10 @@ public sealed record InboxEnqueueResult(long EntryId, bool Duplicate);
 /// <param name="ReceivedAt">When it was stored (database clock).</param>
 /// <param name="Attempts">How many leaderships claimed it so far, this one included (above 1 after a fail-over).</param>
 public sealed record InboxEntry(long Id, string Source, string Kind, string DedupeKey, JsonElement Payload, DateTimeOffset ReceivedAt, int Attempts);
+
+/// <summary>Where an entry stands, for whoever waits for its handling (e.g. the node that took an operator's command).</summary>
+/// <param name="Id">Entry id.</param>
+/// <param name="Done">Whether the lease holder completed it.</param>
+/// <param name="Outcome">What handling recorded on completion (null until done, or when the handler recorded nothing).</param>
+/// <param name="Attempts">How many leaderships claimed it so far (0 while nobody has).</param>
+public sealed record InboxEntryState(long Id, bool Done, string? Outcome, int Attempts);

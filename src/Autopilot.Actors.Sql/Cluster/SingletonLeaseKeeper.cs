@@ -62,6 +62,18 @@ public sealed class SingletonLeaseKeeper : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether this node holds the lease with <paramref name="token"/> and that grant is still valid now by the
+    /// keeper's monotonic clock (counted from when the grant was requested). Side effects of the singleton check this
+    /// just before they happen: a process paused past its lease (GC, SIGSTOP) sees false at once on waking, before
+    /// its loop has even noticed the loss, and a subtree started with an older token never passes.
+    /// </summary>
+    public bool IsValidNow(long token)
+    {
+        lock (_gate)
+            return _held?.Token == token && _time.GetTimestamp() < _deadline;
+    }
+
+    /// <summary>
     /// Calls <paramref name="handler"/> with <see cref="LeaseAcquired"/> at once if the lease is held, then with every
     /// change, in order. Handlers run on the keeper's loop and must be quick. Dispose the result to stop.
     /// </summary>

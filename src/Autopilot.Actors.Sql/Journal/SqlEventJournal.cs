@@ -70,12 +70,24 @@ public abstract class SqlEventJournal : IEventJournal
     /// <inheritdoc />
     public Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_queue.IsRunning)
-            throw new JournalUnavailableException($"The {_storeName} has not started yet ({Health.Detail ?? "starting"}).");
+        EnsureStarted();
         write.EnsureWellFormed();
         var payloads = write.Events.Select(e => _serializer.Serialize(e.Payload)).ToArray();
         return _queue.EnqueueAsync(new PendingWrite(write, payloads), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task RaiseFenceAsync(long token, CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        try
+        {
+            await _database.ExecuteAsync(RaiseFenceQuery(token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            throw Unavailable("raise the fence", e);
+        }
     }
 
     /// <inheritdoc />
@@ -166,6 +178,12 @@ public abstract class SqlEventJournal : IEventJournal
     /// <summary>At most <see cref="PageSize"/> persistence ids greater than <paramref name="after"/> that still have events, ordinally ascending.</summary>
     private protected abstract SqlQuery PersistenceIdPageQuery(string after);
 
+    /// <summary>
+    /// Raises the stored journal-wide fence to <paramref name="token"/> unless it is already higher, in its own
+    /// transaction; once committed, the back end's write transactions must see it.
+    /// </summary>
+    private protected abstract SqlQuery RaiseFenceQuery(long token);
+
     /// <summary>Deletes a stream's events up to <paramref name="toSequenceNr"/> and their tag rows, in one transaction.</summary>
     private protected abstract Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken);
 
@@ -192,6 +210,13 @@ public abstract class SqlEventJournal : IEventJournal
     /// <summary>The error callers get when the database failed: the outcome of what they asked is unknown.</summary>
     private protected JournalUnavailableException Unavailable(string operation, Exception e) =>
         new($"The {_storeName} could not {operation} ({_database.Connection.Explain(e)}); the outcome is unknown.", e);
+
+    private void EnsureStarted()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_queue.IsRunning)
+            throw new JournalUnavailableException($"The {_storeName} has not started yet ({Health.Detail ?? "starting"}).");
+    }
 
     private async Task CommitBatchAsync(IReadOnlyList<PendingWrite> batch)
     {

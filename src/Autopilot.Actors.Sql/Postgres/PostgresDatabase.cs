@@ -42,6 +42,12 @@ internal sealed class PostgresDatabase : SqlDatabase
             highest_sequence_nr  BIGINT NOT NULL,
             fencing_token        BIGINT
         );
+        -- The journal-wide fence (IEventJournal.RaiseFenceAsync): one row shared by every node, NULL until first raised.
+        CREATE TABLE IF NOT EXISTS journal_fence (
+            id     BOOLEAN PRIMARY KEY DEFAULT true CHECK (id),
+            token  BIGINT
+        );
+        INSERT INTO journal_fence (id, token) VALUES (true, NULL) ON CONFLICT (id) DO NOTHING;
         CREATE TABLE IF NOT EXISTS snapshot_store (
             persistence_id  TEXT        NOT NULL,
             sequence_nr     BIGINT      NOT NULL,
@@ -54,6 +60,8 @@ internal sealed class PostgresDatabase : SqlDatabase
         -- Stores one atomic write after checking it against the stream's metadata, all server-side so a group
         -- commit needs one round trip. Rejections raise their own SQLSTATEs, which the journal maps to typed errors:
         --   AP001 stale fencing token (DETAIL: newest token), AP002 sequence number taken, AP003 gap (DETAIL: highest).
+        -- A write with a token reads the journal-wide fence FOR SHARE: a raise (an UPDATE of that row) waits for such
+        -- a write to commit and such a write waits for a raise, so no stale write is stored after a raise returned.
         CREATE OR REPLACE FUNCTION autopilot_append_events(
             p_persistence_id   TEXT,
             p_fencing_token    BIGINT,
@@ -67,14 +75,19 @@ internal sealed class PostgresDatabase : SqlDatabase
         DECLARE
             v_highest BIGINT;
             v_token   BIGINT;
+            v_fence   BIGINT;
             v_lowest  BIGINT := p_sequence_nrs[1];
         BEGIN
             SELECT highest_sequence_nr, fencing_token INTO v_highest, v_token
             FROM journal_metadata WHERE persistence_id = p_persistence_id;
             v_highest := COALESCE(v_highest, 0);
-            IF p_fencing_token IS NOT NULL AND v_token IS NOT NULL AND p_fencing_token < v_token THEN
-                RAISE EXCEPTION 'stale fencing token % for %, newest is %', p_fencing_token, p_persistence_id, v_token
-                    USING ERRCODE = 'AP001', DETAIL = v_token::text;
+            IF p_fencing_token IS NOT NULL THEN
+                SELECT token INTO v_fence FROM journal_fence FOR SHARE;
+                v_token := GREATEST(v_token, v_fence);
+                IF p_fencing_token < v_token THEN
+                    RAISE EXCEPTION 'stale fencing token % for %, newest is %', p_fencing_token, p_persistence_id, v_token
+                        USING ERRCODE = 'AP001', DETAIL = v_token::text;
+                END IF;
             END IF;
             IF v_lowest <= v_highest THEN
                 RAISE EXCEPTION 'sequence number % of % is already stored', v_lowest, p_persistence_id USING ERRCODE = 'AP002';

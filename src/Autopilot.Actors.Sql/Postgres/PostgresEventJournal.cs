@@ -29,6 +29,12 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// lock) is small because each holder commits a whole group of writes at once.
 /// </para>
 /// <para>
+/// Fencing: besides each stream's newest token (<c>journal_metadata</c>), one row (<c>journal_fence</c>) holds the
+/// journal-wide fence that <see cref="SqlEventJournal.RaiseFenceAsync"/> raises for every node sharing the database.
+/// A write carrying a token reads that row <c>FOR SHARE</c> inside its transaction, so a raise waits for stale
+/// writes already in flight and every write that starts after the raise committed sees it.
+/// </para>
+/// <para>
 /// Start-up retries, health, the group-commit queue and paging are <see cref="SqlEventJournal"/>'s; the
 /// connection string's password never reaches a log, exception or health detail.
 /// </para>
@@ -72,6 +78,9 @@ public sealed class PostgresEventJournal : SqlEventJournal
             WHERE m.persistence_id COLLATE "C" > $1 AND EXISTS (SELECT 1 FROM event_journal e WHERE e.persistence_id = m.persistence_id)
             ORDER BY m.persistence_id COLLATE "C" LIMIT {PageSize}
             """, [Text(after)]);
+
+    private protected override SqlQuery RaiseFenceQuery(long token) =>
+        new("UPDATE journal_fence SET token = GREATEST(token, $1)", [Number(token)]);
 
     private protected override async Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {

@@ -34,6 +34,12 @@ internal sealed class SqliteDatabase : SqlDatabase
             highest_sequence_nr  INTEGER NOT NULL,
             fencing_token        INTEGER
         ) WITHOUT ROWID;
+        -- The journal-wide fence (IEventJournal.RaiseFenceAsync): one row, token NULL until first raised.
+        CREATE TABLE IF NOT EXISTS journal_fence (
+            id     INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            token  INTEGER
+        );
+        INSERT OR IGNORE INTO journal_fence (id, token) VALUES (1, NULL);
         CREATE TABLE IF NOT EXISTS snapshot_store (
             persistence_id  TEXT    NOT NULL,
             sequence_nr     INTEGER NOT NULL,

@@ -11,7 +11,9 @@ namespace Autopilot.Actors.Sql.Sqlite;
 /// </summary>
 /// <remarks>
 /// Writes go through a group commit: a single writer connection commits whatever is queued in one transaction
-/// (one fsync), each atomic write inside its own savepoint so a rejected write fails alone. Offsets come from an
+/// (one fsync), each atomic write inside its own savepoint so a rejected write fails alone. The journal-wide fence is
+/// read at the start of each such transaction, which holds SQLite's write lock, so a raise (another write) commits
+/// either before it and is seen, or after it. Offsets come from an
 /// AUTOINCREMENT key assigned under SQLite's single write lock, so they grow in commit order and a live tag query
 /// never skips an event. Reads use other (pooled) connections; start-up, the group-commit queue and paging are
 /// <see cref="SqlEventJournal"/>'s.
@@ -54,6 +56,9 @@ public sealed class SqliteEventJournal : SqlEventJournal
             ORDER BY m.persistence_id LIMIT {PageSize}
             """, [new SqliteParameter("$after", after)]);
 
+    private protected override SqlQuery RaiseFenceQuery(long token) =>
+        new("UPDATE journal_fence SET token = max(coalesce(token, $token), $token) WHERE id = 1", [new SqliteParameter("$token", token)]);
+
     private protected override async Task DeleteEventsAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -78,8 +83,9 @@ public sealed class SqliteEventJournal : SqlEventJournal
         _writer ??= new WriterConnection(await _database.OpenAsync(CancellationToken.None).ConfigureAwait(false));
         using var transaction = _writer.Connection.BeginTransaction(deferred: false);
         _writer.Enlist(transaction);
+        var fence = _writer.ReadFence();
         for (var i = 0; i < batch.Count; i++)
-            outcomes[i] = WriteInSavepoint(transaction, batch[i]);
+            outcomes[i] = WriteInSavepoint(transaction, batch[i], fence);
         transaction.Commit();
         return outcomes;
     }
@@ -101,14 +107,14 @@ public sealed class SqliteEventJournal : SqlEventJournal
     /// <summary>Timestamps are UTC ticks.</summary>
     private protected override DateTimeOffset ReadTimestamp(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
 
-    private JournalRejectedException? WriteInSavepoint(SqliteTransaction transaction, PendingWrite pending)
+    private JournalRejectedException? WriteInSavepoint(SqliteTransaction transaction, PendingWrite pending, long? fence)
     {
         var write = pending.Write;
         transaction.Save("w");
         try
         {
             var (highest, token) = _writer!.ReadMetadata(write.PersistenceId);
-            if (AtomicWriteChecks.RejectionFor(write, highest, token) is { } rejection)
+            if (AtomicWriteChecks.RejectionFor(write, highest, token, fence) is { } rejection)
             {
                 transaction.Rollback("w");
                 transaction.Release("w");
@@ -134,6 +140,7 @@ public sealed class SqliteEventJournal : SqlEventJournal
     /// <summary>The writer loop's connection and its prepared statements, reused across batches.</summary>
     private sealed class WriterConnection : IDisposable
     {
+        private readonly SqliteCommand _readFence;
         private readonly SqliteCommand _readMetadata;
         private readonly SqliteCommand _insertEvent;
         private readonly SqliteCommand _insertTag;
@@ -142,6 +149,7 @@ public sealed class SqliteEventJournal : SqlEventJournal
         public WriterConnection(SqliteConnection connection)
         {
             Connection = connection;
+            _readFence = Command("SELECT token FROM journal_fence WHERE id = 1");
             _readMetadata = Command("SELECT highest_sequence_nr, fencing_token FROM journal_metadata WHERE persistence_id = $pid", "$pid");
             _insertEvent = Command(
                 "INSERT INTO event_journal (persistence_id, sequence_nr, written_at, manifest, schema_version, payload, tags) VALUES ($pid, $seq, $at, $manifest, $version, $payload, $tags) RETURNING ordering",
@@ -157,11 +165,14 @@ public sealed class SqliteEventJournal : SqlEventJournal
 
         public void Enlist(SqliteTransaction transaction)
         {
+            _readFence.Transaction = transaction;
             _readMetadata.Transaction = transaction;
             _insertEvent.Transaction = transaction;
             _insertTag.Transaction = transaction;
             _upsertMetadata.Transaction = transaction;
         }
+
+        public long? ReadFence() => _readFence.ExecuteScalar() is long token ? token : null;
 
         public (long Highest, long? Token) ReadMetadata(string persistenceId)
         {
@@ -201,6 +212,7 @@ public sealed class SqliteEventJournal : SqlEventJournal
 
         public void Dispose()
         {
+            _readFence.Dispose();
             _readMetadata.Dispose();
             _insertEvent.Dispose();
             _insertTag.Dispose();

@@ -46,6 +46,9 @@ public static class AuditEvents
 
         /// <summary>The autopilot's own control state (pause, dry-run, budget).</summary>
         public const string Autopilot = "autopilot";
+
+        /// <summary>Cluster hand-overs: which node runs the orchestrator, with which fencing token.</summary>
+        public const string Cluster = "cluster";
     }
 
     /// <summary>Every audit event type, for registration and documentation.</summary>
@@ -53,7 +56,7 @@ public static class AuditEvents
     [
         typeof(Observed), typeof(Oriented), typeof(Decided), typeof(ActionRequested), typeof(ActionCompleted), typeof(ActionFailed),
         typeof(AlertSent), typeof(IncidentOpened), typeof(IncidentUpdated), typeof(N8nFailureDetected), typeof(N8nRecoveryAttempted),
-        typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged),
+        typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (call once at start-up).</summary>

@@ -17,6 +17,7 @@ namespace Autopilot.Daemon.Configuration;
 /// <param name="QueryPollInterval">Poll interval of live journal queries.</param>
 /// <param name="ApiTokens">Admin API tokens that have a value.</param>
 /// <param name="Platforms">Credentials and endpoints of each platform.</param>
+/// <param name="Cluster">Cluster membership of this node, or null when it runs alone (<c>autopilot.cluster.enabled = off</c>).</param>
 public sealed record DaemonSettings(
     string NodeName,
     string DataDirectory,
@@ -26,7 +27,8 @@ public sealed record DaemonSettings(
     JournalSelection Journal,
     TimeSpan QueryPollInterval,
     IReadOnlyList<ApiTokenSettings> ApiTokens,
-    PlatformSettings Platforms)
+    PlatformSettings Platforms,
+    DaemonClusterSettings? Cluster)
 {
     /// <summary>Reads and validates the settings.</summary>
     /// <param name="config">The effective configuration (see <see cref="DaemonConfiguration.Load"/>).</param>
@@ -37,16 +39,20 @@ public sealed record DaemonSettings(
         ArgumentNullException.ThrowIfNull(config);
         var baseDir = workingDirectory ?? Directory.GetCurrentDirectory();
         var dataDir = Path.GetFullPath(NonEmpty(config, "autopilot.daemon.data-dir"), baseDir);
+        var nodeName = NonEmpty(config, "autopilot.daemon.node-name");
+        var http = HttpSettings.FromConfig(config);
+        var journal = JournalSelection.FromConfig(config, dataDir);
         return new DaemonSettings(
-            NonEmpty(config, "autopilot.daemon.node-name"),
+            nodeName,
             dataDir,
             Positive(config, "autopilot.daemon.shutdown-timeout"),
             Positive(config, "autopilot.daemon.ask-timeout"),
-            HttpSettings.FromConfig(config),
-            JournalSelection.FromConfig(config, dataDir),
+            http,
+            journal,
             Positive(config, "autopilot.persistence.query-poll-interval"),
             ApiTokenSettings.FromConfig(config),
-            PlatformSettings.FromConfig(config));
+            PlatformSettings.FromConfig(config),
+            DaemonClusterSettings.FromConfig(config, nodeName, journal, http));
     }
 
     internal static string NonEmpty(Config config, string key)

@@ -47,6 +47,7 @@ public static class DaemonHost
         }
 
         redactor.Register(settings.Journal.ConnectionString is { } cs && settings.Journal.Plugin == "postgresql" ? cs : null);
+        redactor.Register(settings.Cluster?.Node.ConnectionString);
         var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

@@ -2,12 +2,14 @@ using Autopilot.Actors.Configuration;
 using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.Simulation;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Autopilot.Daemon.Hosting;
 
 /// <summary>
 /// The <c>autopilotd</c> process: parses the command line, starts the simulator if asked, builds and runs the host.
-/// Exit codes: 0 after a clean stop, 1 when the daemon failed while running, 2 for bad arguments or configuration.
+/// Exit codes: see <see cref="DaemonExitCodes"/> (0 clean stop or cluster leave, 1 failure, 2 bad arguments or
+/// configuration, 3 downed cluster node).
 /// </summary>
 public static class DaemonProgram
 {
@@ -22,13 +24,13 @@ public static class DaemonProgram
         catch (ArgumentException e)
         {
             await Console.Error.WriteLineAsync($"autopilotd: {e.Message}\n\n{DaemonCommandLine.Usage}");
-            return 2;
+            return DaemonExitCodes.BadConfiguration;
         }
 
         if (commandLine.ShowHelp)
         {
             Console.WriteLine(DaemonCommandLine.Usage);
-            return 0;
+            return DaemonExitCodes.Stopped;
         }
 
         SimulatedPlatforms? simulation = null;
@@ -55,20 +57,25 @@ public static class DaemonProgram
             catch (ConfigurationException e)
             {
                 await Console.Error.WriteLineAsync($"autopilotd: configuration error: {e.Message}");
-                return 2;
+                return DaemonExitCodes.BadConfiguration;
             }
 
             await using (app)
             {
                 await app.RunAsync();
-            }
+                var exitCode = app.Services.GetRequiredService<DaemonRuntime>().ExitCode;
+                if (exitCode == DaemonExitCodes.Downed)
+                {
+                    await Console.Error.WriteLineAsync("autopilotd: this cluster node was downed or superseded; exiting so a supervisor restarts it");
+                }
 
-            return 0;
+                return exitCode;
+            }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             await Console.Error.WriteLineAsync($"autopilotd: {e.Message}");
-            return 1;
+            return DaemonExitCodes.Failed;
         }
         finally
         {

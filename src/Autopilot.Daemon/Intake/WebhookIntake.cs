@@ -55,6 +55,14 @@ public sealed class WebhookIntake : ReceivePersistentActor
     public static Props Props(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics) =>
         Actors.Props.Create(() => new WebhookIntake(orchestrator, time, metrics));
 
+    /// <summary>
+    /// The intake under a backoff supervisor, as the daemon runs it: a failed journal write stops the intake, and it
+    /// restarts from the journal (forgetting the unconfirmed delivery) after a growing pause.
+    /// </summary>
+    public static Props Supervised(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics) =>
+        BackoffSupervisor.Props(new BackoffOptions(Props(orchestrator, time, metrics), StreamId,
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2));
+
     /// <inheritdoc />
     public override string PersistenceId => StreamId;
 

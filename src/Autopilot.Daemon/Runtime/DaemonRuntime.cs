@@ -5,8 +5,11 @@ using Autopilot.Actors.Persistence.Journal;
 using Autopilot.Actors.Persistence.Query;
 using Autopilot.Actors.Persistence.Serialization;
 using Autopilot.Actors.Sql;
+using Autopilot.Actors.Sql.Cluster;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Cluster;
+using Autopilot.Daemon.Hosting;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
@@ -24,6 +27,13 @@ namespace Autopilot.Daemon.Runtime;
 /// shutdown: intake closed (service-unbind), in-flight actions given time to finish (service-requests-done), then
 /// orchestrator and intake stopped and the journal closed (before-actor-system-terminate).
 /// </summary>
+/// <remarks>
+/// With <c>autopilot.cluster.enabled</c> the node joins the cluster once the journal has started, and the intake and
+/// orchestrator run only while it holds the orchestrator lease (<see cref="SingletonHost"/>); work reaches them through
+/// the durable inbox. Shutdown then also hands the singleton over (before-cluster-shutdown) and leaves the cluster
+/// (cluster-leave). A node that is downed or superseded shuts itself down and the host exits with
+/// <see cref="DaemonExitCodes.Downed"/>.
+/// </remarks>
 public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
 {
     private readonly Config _config;
@@ -34,7 +44,10 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Redactor _redactor;
     private readonly List<IDisposable> _owned = [];
+    private readonly IWorkRoute _workRoute;
     private PersistencePlugin? _plugin;
+    private SingletonHost? _singleton;
+    private volatile bool _journalStarted;
     private Task _startup = Task.CompletedTask;
     private volatile IActorRef? _orchestrator;
     private volatile IActorRef? _intake;
@@ -46,7 +59,8 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// Creates the actor system and the (not yet started) journal, so the HTTP edge can answer /health even before
     /// <see cref="StartAsync"/> runs; the journal start and the actor tree wait for <see cref="StartAsync"/>.
     /// </summary>
-    public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Redactor redactor)
+    public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time,
+        ILoggerFactory loggerFactory, Redactor redactor, IHostApplicationLifetime lifetime)
     {
         _redactor = redactor;
         _config = config;
@@ -65,8 +79,24 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             _loggerFactory.CreateLogger("Autopilot.Persistence"), _time);
         Journal = new MeasuredEventJournal(_plugin.Journal, Metrics);
         Query = new PersistenceQuery(Journal, Settings.QueryPollInterval, _time);
+        AgentsSettings = AgentsSettings.FromConfig(config);
+        if (Settings.Cluster is { } cluster)
+        {
+            Cluster = new ClusterNode(cluster.Node, SingletonLeaseName, _loggerFactory.CreateLogger("Autopilot.Cluster"), _time);
+            _workRoute = new InboxWorkRoute(Cluster.Inbox, () => _intakeOpen, Settings.AskTimeout, cluster.InboxPollInterval, _time);
+        }
+        else
+        {
+            _workRoute = new ActorWorkRoute(() => Intake, () => Orchestrator, Settings.AskTimeout);
+        }
+
         RegisterShutdownTasks();
+        // However the actor system ends (host stopping, node downed), the process ends with it.
+        System.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <summary>Name of the lease the orchestrator singleton runs under.</summary>
+    public const string SingletonLeaseName = "orchestrator";
 
     /// <summary>The validated settings.</summary>
     public DaemonSettings Settings { get; }
@@ -89,14 +119,38 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <summary>Read side of the journal (audit queries and the live stream).</summary>
     public PersistenceQuery Query { get; }
 
-    /// <summary>The orchestrator, or null while starting.</summary>
-    public IActorRef? Orchestrator => _orchestrator;
+    /// <summary>The agents' settings (watched services, budget), for views rebuilt from the journal.</summary>
+    public AgentsSettings AgentsSettings { get; }
 
-    /// <summary>The webhook intake, or null while starting or after intake was closed for shutdown.</summary>
-    public IActorRef? Intake => _intakeOpen ? _intake : null;
+    /// <summary>This node's cluster membership, lease and inbox, or null on a single node.</summary>
+    public ClusterNode? Cluster { get; }
 
-    /// <summary>True once the journal is up and the actor tree exists, until shutdown begins.</summary>
-    public bool IsReady => _orchestrator is not null && _intakeOpen && Journal.Health.Status == JournalStatus.Healthy;
+    /// <summary>How the HTTP edge hands over webhooks, security events and commands.</summary>
+    public IWorkRoute WorkRoute => _workRoute;
+
+    /// <summary>The orchestrator of this process, or null while starting (and on a cluster node that does not lead).</summary>
+    public IActorRef? Orchestrator => Cluster is null ? _orchestrator : _singleton?.Orchestrator;
+
+    /// <summary>The webhook intake of this process, or null while starting, after intake was closed for shutdown, or on a cluster node that does not lead.</summary>
+    public IActorRef? Intake => _intakeOpen ? (Cluster is null ? _intake : _singleton?.Intake) : null;
+
+    /// <summary>True on a cluster node whose journal is up and that does not run the orchestrator: reads come from the journal.</summary>
+    public bool IsStandby => Cluster is not null && _journalStarted && Orchestrator is null;
+
+    /// <summary>
+    /// True once the journal is up and the actor tree exists (single node) or this member is Up (cluster node,
+    /// leader or standby), until shutdown begins.
+    /// </summary>
+    public bool IsReady => _intakeOpen && Journal.Health.Status == JournalStatus.Healthy
+        && (Cluster is null ? _orchestrator is not null : Cluster.Membership.Self?.Status == MemberStatus.Up);
+
+    /// <summary>
+    /// The process's exit code once the host stopped: <see cref="DaemonExitCodes.Downed"/> when this cluster node was
+    /// downed or superseded (a supervisor should start it again), else <see cref="DaemonExitCodes.Stopped"/>.
+    /// </summary>
+    public int ExitCode => CoordinatedShutdown.Get(System).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason
+        ? DaemonExitCodes.Downed
+        : DaemonExitCodes.Stopped;
 
     /// <summary>Why the start failed (journal or orchestrator), or null.</summary>
     public string? StartupFailure => _startupFailure;
@@ -151,6 +205,16 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_singleton is not null)
+        {
+            await _singleton.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_plugin is not null)
         {
             await _plugin.DisposeAsync().ConfigureAwait(false);
@@ -180,13 +244,14 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         {
             await _plugin!.StartAsync(_stopping.Token).ConfigureAwait(false);
             PersistenceExtension.Start(System, Journal, _plugin.SnapshotStore);
-            var orchestrator = _orchestratorFactory(System, new OrchestratorContext(_config, Settings, _time, _loggerFactory, Metrics, _redactor, _owned));
-            _intake = System.ActorOf(BackoffSupervisor.Props(new BackoffOptions(
-                WebhookIntake.Props(orchestrator, _time, Metrics), "webhook-intake",
-                TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2)), "intake");
-            _intakeOpen = true;
-            _orchestrator = orchestrator;
-            _log.LogInformation("Ready: journal {Plugin} started, orchestrator at {Path}", Settings.Journal.Plugin, orchestrator.Path);
+            if (Cluster is null)
+            {
+                StartSingleNode();
+            }
+            else
+            {
+                await JoinClusterAsync(Cluster).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -199,6 +264,36 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
         }
     }
 
+    private OrchestratorContext Context() => new(_config, Settings, _time, _loggerFactory, Metrics, _redactor, _owned);
+
+    private void StartSingleNode()
+    {
+        var orchestrator = _orchestratorFactory(System, Context());
+        _intake = System.ActorOf(WebhookIntake.Supervised(orchestrator, _time, Metrics), "intake");
+        _intakeOpen = true;
+        _orchestrator = orchestrator;
+        _journalStarted = true;
+        _log.LogInformation("Ready: journal {Plugin} started, orchestrator at {Path}", Settings.Journal.Plugin, orchestrator.Path);
+    }
+
+    /// <summary>
+    /// Ties the node to the actor system (leave on shutdown, shut down when downed, fencing token on every write),
+    /// follows the lease with the singleton host, then joins; webhooks and commands are taken into the inbox from then on.
+    /// </summary>
+    private async Task JoinClusterAsync(ClusterNode cluster)
+    {
+        cluster.AttachTo(System);
+        var parts = new SingletonParts(cluster.Settings.NodeId, _orchestratorFactory, Context(), cluster.Inbox, Settings.Cluster!,
+            _loggerFactory.CreateLogger("Autopilot.Cluster.Singleton"));
+        _singleton = new SingletonHost(System, cluster.Singleton, Journal, parts, Settings.ShutdownTimeout / 4);
+        _singleton.Start();
+        _journalStarted = true;
+        await cluster.StartAsync(_stopping.Token).ConfigureAwait(false);
+        _intakeOpen = true;
+        _log.LogInformation("Joined the cluster as {Node} (incarnation {Incarnation}) with the {Plugin} journal; the orchestrator runs on the holder of lease '{Lease}'",
+            cluster.Settings.NodeId, cluster.Membership.Incarnation, Settings.Journal.Plugin, SingletonLeaseName);
+    }
+
     private void RegisterShutdownTasks()
     {
         var shutdown = CoordinatedShutdown.Get(System);
@@ -209,12 +304,16 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             return Task.CompletedTask;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "await-in-flight-actions", AwaitInFlightActionsAsync);
+        // The singleton is handed over while the lease is still held (so its stop is recorded), before cluster-leave releases it.
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "stop-singleton", () => _singleton?.StopAsync(
+            shutdown.ShutdownReason is CoordinatedShutdown.ClusterLeavingReason ? "this node was downed or superseded" : "this node is leaving the cluster")
+            ?? Task.CompletedTask);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-tree-and-close-journal", StopTreeAndCloseJournalAsync);
     }
 
     private async Task AwaitInFlightActionsAsync()
     {
-        var orchestrator = _orchestrator;
+        var orchestrator = Orchestrator;
         if (orchestrator is null)
         {
             return;

@@ -1,33 +1,59 @@
 using Autopilot.Actors;
+using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Daemon.Runtime;
 
 /// <summary>
-/// Asks the orchestrator on behalf of the admin API, with the configured timeout, and turns "not there yet" and
-/// "no answer in time" into typed outcomes the endpoints map to 503 and 504.
+/// The admin API's way to the orchestrator: commands go over the runtime's <see cref="IWorkRoute"/> (straight to the
+/// local orchestrator, or through the durable inbox to the cluster's leader); status comes from the local orchestrator,
+/// or, on a cluster standby that does not run it, from its journaled history. "Not there yet" and "no answer in time"
+/// become typed outcomes the endpoints map to 503 and 504.
 /// </summary>
-public sealed class OrchestratorClient(DaemonRuntime runtime)
+public sealed class OrchestratorClient(DaemonRuntime runtime, TimeProvider time)
 {
     /// <summary>Sends a control message and returns its acknowledgement.</summary>
     /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
-    public Task<ControlAck> SendAsync(object control, CancellationToken cancellationToken) => AskAsync<ControlAck>(control, cancellationToken);
+    public Task<ControlAck> SendAsync(object control, CancellationToken cancellationToken) => runtime.WorkRoute.SendCommandAsync(control, cancellationToken);
 
     /// <summary>The orchestrator's current world model.</summary>
-    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
-    public Task<OrchestratorStatus> StatusAsync(CancellationToken cancellationToken) => AskAsync<OrchestratorStatus>(new GetOrchestratorStatus(), cancellationToken);
-
-    private async Task<T> AskAsync<T>(object message, CancellationToken cancellationToken)
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running (and this is no cluster standby) or did not answer in time.</exception>
+    public async Task<OrchestratorStatus> StatusAsync(CancellationToken cancellationToken)
     {
-        var orchestrator = runtime.Orchestrator ?? throw new OrchestratorUnavailableException(false, "The orchestrator is not running yet (the daemon is starting or stopping).");
+        var orchestrator = runtime.Orchestrator;
+        if (orchestrator is null && runtime.Cluster is not null)
+        {
+            return await FromJournalAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (orchestrator is null)
+        {
+            throw new OrchestratorUnavailableException(false, "The orchestrator is not running yet (the daemon is starting or stopping).");
+        }
+
         try
         {
-            return await orchestrator.Ask<T>(message, runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            return await orchestrator.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw new OrchestratorUnavailableException(true, $"The orchestrator did not answer within {runtime.Settings.AskTimeout} (autopilot.daemon.ask-timeout).");
         }
+    }
+
+    /// <summary>Replays the orchestrator's stream as its own recovery would (the leader may be on another node).</summary>
+    private async Task<OrchestratorStatus> FromJournalAsync(CancellationToken cancellationToken)
+    {
+        var history = new OrchestratorHistory(runtime.AgentsSettings);
+        await foreach (var envelope in runtime.Query.CurrentEventsByPersistenceId(Orchestrator.DefaultPersistenceId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (envelope.Event is IAuditEvent audit)
+            {
+                history.Apply(audit);
+            }
+        }
+
+        return history.Status(time.GetUtcNow());
     }
 }
 

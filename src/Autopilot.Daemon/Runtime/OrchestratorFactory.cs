@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Configuration;
+using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.Redaction;
@@ -27,6 +28,12 @@ public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorCo
 public sealed record OrchestratorContext(
     Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics, Redactor Redactor, ICollection<IDisposable> Owned)
 {
+    /// <summary>
+    /// On a cluster node, the lease this orchestrator runs under: its platform clients refuse to send once it is no
+    /// longer valid (<see cref="LeaseGuardHandler"/>). Null on a single node.
+    /// </summary>
+    public HeldLease? Lease { get; init; }
+
     /// <summary>Hands <paramref name="resource"/> to the runtime for disposal at shutdown and returns it.</summary>
     public T Own<T>(T resource)
         where T : IDisposable

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Agents.Orchestrator;
+using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.GitHub;
@@ -80,11 +81,17 @@ public static class OrchestratorWiring
                 context.Redactor, context.Time, context.LoggerFactory.CreateLogger<N8nClient>());
 
     // The clients' resilience pipelines own per-attempt timeouts; connections are recycled so DNS changes are seen.
-    private static HttpClient PlatformHttp(string platform, OrchestratorContext context) =>
-        new(new MeasuredPlatformHandler(platform, context.Metrics, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+    // On a cluster node the lease guard comes first, so a refused call never reaches the network or the metrics.
+    private static HttpClient PlatformHttp(string platform, OrchestratorContext context)
+    {
+        HttpMessageHandler handler = new MeasuredPlatformHandler(platform, context.Metrics, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        if (context.Lease is { } lease)
         {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+            handler = new LeaseGuardHandler(platform, lease, handler);
+        }
+
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     private static Uri WithTrailingSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 }

@@ -13,4 +13,15 @@ public static class Eventually
             await Task.Delay(10);
         }
     }
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"Gave up waiting for: {what}");
+            await Task.Delay(10);
+        }
+    }
 }

@@ -33,16 +33,18 @@ public static class AtomicWriteChecks
 
     /// <summary>
     /// Decides, given what the journal has stored for the stream, whether the write must be rejected: a fencing
-    /// token older than the newest seen, a sequence number already taken, or one that would leave a gap.
+    /// token older than the newest seen for the stream or than the journal-wide fence, a sequence number already
+    /// taken, or one that would leave a gap.
     /// </summary>
     /// <param name="write">A well-formed write.</param>
     /// <param name="highestSequenceNr">Highest sequence number ever stored for the stream (0 if none).</param>
     /// <param name="newestFencingToken">Newest fencing token seen for the stream, if any.</param>
+    /// <param name="journalFence">The journal-wide fence (<see cref="IEventJournal.RaiseFenceAsync"/>), if ever raised.</param>
     /// <returns>The exception to fail the write with, or null to store it.</returns>
-    public static JournalRejectedException? RejectionFor(AtomicWrite write, long highestSequenceNr, long? newestFencingToken)
+    public static JournalRejectedException? RejectionFor(AtomicWrite write, long highestSequenceNr, long? newestFencingToken, long? journalFence)
     {
         ArgumentNullException.ThrowIfNull(write);
-        if (write.FencingToken is { } token && newestFencingToken is { } newest && token < newest)
+        if (write.FencingToken is { } token && Newer(newestFencingToken, journalFence) is { } newest && token < newest)
             return new StaleFencingTokenException(write.PersistenceId, token, newest);
         if (write.LowestSequenceNr <= highestSequenceNr)
             return new SequenceConflictException(write.PersistenceId, write.LowestSequenceNr);
@@ -52,11 +54,14 @@ public static class AtomicWriteChecks
     }
 
     /// <summary>The fencing token to remember after storing <paramref name="write"/>: the newer of the two.</summary>
-    public static long? NewestFencingToken(AtomicWrite write, long? newestFencingToken) =>
-        (write.FencingToken, newestFencingToken) switch
+    public static long? NewestFencingToken(AtomicWrite write, long? newestFencingToken) => Newer(write.FencingToken, newestFencingToken);
+
+    /// <summary>The newer of two optional tokens; a missing token is older than any.</summary>
+    public static long? Newer(long? a, long? b) =>
+        (a, b) switch
         {
-            ({ } a, { } b) => Math.Max(a, b),
-            ({ } a, null) => a,
-            (null, var b) => b,
+            ({ } x, { } y) => Math.Max(x, y),
+            ({ } x, null) => x,
+            (null, var y) => y,
         };
 }

@@ -26,6 +26,9 @@ public abstract class EventJournalDecorator(IEventJournal inner) : IEventJournal
     public virtual Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default) => Inner.WriteAsync(write, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task RaiseFenceAsync(long token, CancellationToken cancellationToken) => Inner.RaiseFenceAsync(token, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default) =>
         Inner.ReadHighestSequenceNrAsync(persistenceId, cancellationToken);
 

@@ -29,6 +29,25 @@ public interface IEventJournal : IAsyncDisposable
     /// </summary>
     Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Raises the journal-wide fence to <paramref name="token"/>: once this returns, every write carrying a fencing
+    /// token lower than <paramref name="token"/> is rejected with <see cref="StaleFencingTokenException"/>, whatever
+    /// its persistence id, including ids never written before. A raise never lowers the fence (raising to a lower
+    /// token changes nothing); writes without a token are not fenced; the per-stream fence of
+    /// <see cref="AtomicWrite.FencingToken"/> still applies. The fence is stored with the events, so it holds for
+    /// every journal instance over the same store (every node sharing a PostgreSQL database) and across restarts.
+    /// </summary>
+    /// <remarks>
+    /// Why: a new cluster singleton calls this with its lease token before it acts, so a deposed leader (paused,
+    /// partitioned) can write to no stream at all, not even one (an alert outbox, say) the new leader has not
+    /// written to yet and whose per-stream fence therefore still admits the old token. A stale write racing the
+    /// raise is either stored before the raise returns or rejected: none is stored after it returned.
+    /// </remarks>
+    /// <param name="token">The fencing token of the lease just acquired.</param>
+    /// <param name="cancellationToken">Abandons the call; the fence may or may not have been raised.</param>
+    /// <exception cref="JournalUnavailableException">The store could not be reached: the fence may not be raised.</exception>
+    Task RaiseFenceAsync(long token, CancellationToken cancellationToken);
+
     /// <summary>The highest sequence number stored for the stream (0 if none), including deleted ones.</summary>
     Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default);
 

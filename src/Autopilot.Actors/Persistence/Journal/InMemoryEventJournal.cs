@@ -46,7 +46,7 @@ public sealed class InMemoryEventJournal : IEventJournal
         lock (_storage.Gate)
         {
             _storage.Streams.TryGetValue(write.PersistenceId, out var stream);
-            var rejection = AtomicWriteChecks.RejectionFor(write, stream?.HighestSequenceNr ?? 0, stream?.NewestFencingToken);
+            var rejection = AtomicWriteChecks.RejectionFor(write, stream?.HighestSequenceNr ?? 0, stream?.NewestFencingToken, _storage.Fence);
             if (rejection is not null)
                 return Task.FromException(rejection);
 
@@ -64,6 +64,16 @@ public sealed class InMemoryEventJournal : IEventJournal
         }
 
         Written?.Invoke();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RaiseFenceAsync(long token, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_storage.Gate)
+            _storage.Fence = AtomicWriteChecks.Newer(_storage.Fence, token);
         return Task.CompletedTask;
     }
 

@@ -18,6 +18,9 @@ public sealed class InMemoryJournalStorage
 
     internal long LastOffset { get; set; }
 
+    /// <summary>The journal-wide fence, null until first raised.</summary>
+    internal long? Fence { get; set; }
+
     internal sealed record StoredEvent(long Offset, string PersistenceId, long SequenceNr, SerializedPayload Payload, IReadOnlyList<string> Tags, DateTimeOffset Timestamp);
 
     internal sealed class StreamState

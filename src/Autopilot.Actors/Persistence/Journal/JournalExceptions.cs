@@ -17,7 +17,10 @@ public sealed class SequenceConflictException(string persistenceId, long sequenc
     public long SequenceNr { get; } = sequenceNr;
 }
 
-/// <summary>The write carried a fencing token older than one the journal has already seen for the stream.</summary>
+/// <summary>
+/// The write carried a fencing token older than one the journal has already seen for the stream, or older than the
+/// journal-wide fence (<see cref="IEventJournal.RaiseFenceAsync"/>).
+/// </summary>
 public sealed class StaleFencingTokenException(string persistenceId, long token, long newest)
     : JournalRejectedException($"Write to '{persistenceId}' carries fencing token {token}, but token {newest} is newer: this writer lost its lease.")
 {
@@ -27,7 +30,7 @@ public sealed class StaleFencingTokenException(string persistenceId, long token,
     /// <summary>The token the rejected write carried.</summary>
     public long Token { get; } = token;
 
-    /// <summary>The newest token the journal has seen for the stream.</summary>
+    /// <summary>The newest token the journal has seen for the stream, or the journal-wide fence if that is newer.</summary>
     public long Newest { get; } = newest;
 }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Autopilot.Actors;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
@@ -10,13 +9,13 @@ using Microsoft.Extensions.Logging;
 namespace Autopilot.Daemon.Http.Webhooks;
 
 /// <summary>
-/// The steps every webhook source shares once its own authentication is done: size limit, JSON check, journal via the
-/// intake actor (before answering), de-duplication, and the answer. Also records rejected deliveries as security events.
+/// The steps every webhook source shares once its own authentication is done: size limit, JSON check, hand-over on the
+/// runtime's <see cref="IWorkRoute"/> (journaled by the intake on a single node, stored in the durable inbox on a
+/// cluster node, either way before answering), de-duplication, and the answer. Also records rejected deliveries as
+/// security events.
 /// </summary>
 public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider time, ILogger<WebhookIntakeGateway> log)
 {
-    private static readonly TimeSpan IntakeTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>Reads the body within the configured limit, or null (the caller answers 413).</summary>
     public Task<byte[]?> ReadBodyAsync(HttpContext http) =>
         WebhookBody.ReadAsync(http.Request, runtime.Settings.Http.MaxWebhookBodyBytes, http.RequestAborted);
@@ -42,18 +41,14 @@ public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider tim
         runtime.Metrics.RecordWebhook(source, "unauthorized");
         var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         log.LogWarning("Rejected {Source} webhook from {Remote}: {Kind}", source, remote, kind);
-        var intake = runtime.Intake;
-        if (intake is not null)
+        var evt = new SecurityEventRecorded(kind, $"webhooks/{source}", $"{detail} (from {remote})", time.GetUtcNow());
+        try
         {
-            var evt = new SecurityEventRecorded(kind, $"webhooks/{source}", $"{detail} (from {remote})", time.GetUtcNow());
-            try
-            {
-                await intake.Ask<SecurityEventStored>(new RecordSecurityEvent(evt), IntakeTimeout, http.RequestAborted).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                log.LogError("Could not journal the security event {Kind} for {Source}: intake did not answer", kind, source);
-            }
+            await runtime.WorkRoute.RecordSecurityEventAsync(evt, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (WorkUnavailableException e)
+        {
+            log.LogError("Could not record the security event {Kind} for {Source}: {Reason}", kind, source, e.Message);
         }
 
         http.Response.Headers.WWWAuthenticate = "Signature";
@@ -82,38 +77,27 @@ public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider tim
         }
 
         deliveryId = string.IsNullOrWhiteSpace(deliveryId) ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)) : deliveryId.Trim();
-        var intake = runtime.Intake;
-        if (intake is null)
-        {
-            runtime.Metrics.RecordWebhook(source, "unavailable");
-            http.Response.Headers.RetryAfter = "5";
-            return Results.Json(new ApiError("unavailable", "The daemon is starting or stopping; deliver again later."), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        object answer;
+        DeliveryOutcome outcome;
         try
         {
-            answer = await intake.Ask(new ReceiveDelivery(source, eventType.Trim(), deliveryId, payload), IntakeTimeout, http.RequestAborted).ConfigureAwait(false);
+            outcome = await runtime.WorkRoute.SubmitDeliveryAsync(new ReceiveDelivery(source, eventType.Trim(), deliveryId, payload), http.RequestAborted).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (WorkUnavailableException e)
         {
             runtime.Metrics.RecordWebhook(source, "unavailable");
             http.Response.Headers.RetryAfter = "5";
-            return Results.Json(new ApiError("unavailable", "The journal did not confirm the delivery in time; deliver again later."), statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new ApiError("unavailable", e.Message), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        switch (answer)
+        if (outcome == DeliveryOutcome.Duplicate)
         {
-            case DeliveryAccepted:
-                runtime.Metrics.RecordWebhook(source, "accepted");
-                return Results.Json(new WebhookAnswer("accepted", deliveryId), statusCode: StatusCodes.Status202Accepted);
-            case DeliveryDuplicate:
-                runtime.Metrics.RecordWebhook(source, "duplicate");
-                log.LogInformation("Ignored redelivery {DeliveryId} of {Source}", deliveryId, source);
-                return Results.Json(new WebhookAnswer("duplicate", deliveryId));
-            default:
-                throw new InvalidOperationException($"The intake answered {answer.GetType().Name}.");
+            runtime.Metrics.RecordWebhook(source, "duplicate");
+            log.LogInformation("Ignored redelivery {DeliveryId} of {Source}", deliveryId, source);
+            return Results.Json(new WebhookAnswer("duplicate", deliveryId));
         }
+
+        runtime.Metrics.RecordWebhook(source, "accepted");
+        return Results.Json(new WebhookAnswer("accepted", deliveryId), statusCode: StatusCodes.Status202Accepted);
     }
 }
 
