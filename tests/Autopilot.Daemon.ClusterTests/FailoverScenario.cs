@@ -53,24 +53,34 @@ public abstract class FailoverScenario(ThrowawayPostgres server, ITestOutputHelp
         await cluster.WaitForAuditAsync(e => e.Is<AlertSent>() && e.Field("severity") == "Critical", "the CRITICAL alert to be delivered", Deadline);
         Assert.False(before.Node.HasExited, $"{before.Node.NodeId} was expected to lead throughout, but it exited with {before.Node.ExitCode}.");
         Assert.Equal(before.Node.NodeId, (await before.Node.ClusterViewAsync()).Leader);
-        return new RollbackInFlight(before, answer, requested.Field("actionId")!, crashing);
+        var rollbackDeployment = Assert.Single(cluster.Platforms.Railway.Deployments, d => d.RollbackOf is not null);
+        return new RollbackInFlight(before, answer, requested.Field("actionId")!, crashing, rollbackDeployment.Id);
     }
 
-    /// <summary>Waits for a leader other than the disturbed one; its lease token must be higher (a new acquisition).</summary>
+    /// <summary>
+    /// Waits for a leader other than the disturbed one: its lease token must be higher (a new acquisition), and the
+    /// hand-over must be on the audit trail.
+    /// </summary>
     protected static async Task<Leadership> WaitForTakeoverAsync(DaemonCluster cluster, RollbackInFlight rollback)
     {
         var after = await cluster.WaitForLeaderAsync(except: rollback.Before.Node, deadline: Deadline);
         Assert.True(after.Token > rollback.Before.Token,
             $"{after.Node.NodeId} leads with fencing token {after.Token}, which is not above the old leader's {rollback.Before.Token}.");
+        await cluster.WaitForAuditAsync(e => e.Is<SingletonStarted>() && e.Field("node") == after.Node.NodeId && e.NumberField("token") == after.Token,
+            $"the hand-over to {after.Node.NodeId} on the audit trail", Deadline);
         return after;
     }
 
-    /// <summary>Waits until the rollback has an outcome in the trail and the rolled-back deployment came up.</summary>
+    /// <summary>
+    /// Waits until the rollback has an outcome in the trail and the leader has seen the rolled-back deployment come
+    /// up, so nothing the incident should cause is still on its way.
+    /// </summary>
     protected static async Task WaitUntilRollbackSettledAsync(DaemonCluster cluster, RollbackInFlight rollback)
     {
         await cluster.WaitForAuditAsync(e => (e.Is<ActionCompleted>() || e.Is<ActionFailed>()) && e.Field("actionId") == rollback.RollbackActionId,
             $"an outcome of rollback {rollback.RollbackActionId}", Deadline);
-        await cluster.WaitForAuditAsync(e => e.Is<Oriented>() && e.Field("situation") == "rollback-succeeded", "the rollback to come up", Deadline);
+        await cluster.WaitForAuditAsync(e => e.Is<Observed>() && e.Field("deploymentId") == rollback.RollbackDeploymentId && e.Field("status") == "SUCCESS",
+            $"the leader to see rollback deployment {rollback.RollbackDeploymentId} up", Deadline);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Daemon.ClusterHarness.Processes;
+using Autopilot.Daemon.Hosting;
 
 namespace Autopilot.Daemon.ClusterTests;
 
@@ -19,7 +20,7 @@ public sealed class GracefulLeaveTests(ThrowawayPostgres server, ITestOutputHelp
             var after = await WaitForTakeoverAsync(cluster, rollback);
             rollback.Answer.Release();
 
-            Assert.Equal(0, await leaving.WaitForExitAsync(Deadline));
+            Assert.Equal(DaemonExitCodes.Stopped, await leaving.WaitForExitAsync(Deadline));
             var member = (await after.Node.ClusterViewAsync()).Member(leaving.NodeId);
             Assert.NotNull(member);
             Assert.NotEqual("down", member.Status);

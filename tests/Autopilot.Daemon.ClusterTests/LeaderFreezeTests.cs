@@ -1,5 +1,6 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Daemon.ClusterHarness.Processes;
+using Autopilot.Daemon.Hosting;
 
 namespace Autopilot.Daemon.ClusterTests;
 
@@ -28,7 +29,8 @@ public sealed class LeaderFreezeTests(ThrowawayPostgres server, ITestOutputHelpe
             frozen.Signal(PosixSignal.Continue);
             var exitCode = await frozen.WaitForExitAsync(Deadline);
 
-            Assert.NotEqual(0, exitCode);
+            // Downed while frozen: it must notice, stop acting and exit for its supervisor to restart it.
+            Assert.Equal(DaemonExitCodes.Downed, exitCode);
             Assert.Empty(cluster.Platforms.RequestsBy(frozen.Credentials).Where(r => r.ReceivedAt >= wokenAt));
             // Whatever it tried to record about the rollback it had asked for would be a second outcome in the trail.
             await AssertIncidentHandledExactlyOnceAsync(cluster, rollback);

@@ -8,4 +8,5 @@ namespace Autopilot.Daemon.ClusterTests;
 /// <param name="Answer">Holds Railway's answer to the rollback until the test releases it.</param>
 /// <param name="RollbackActionId">The rollback's action id in the audit trail.</param>
 /// <param name="CrashedDeploymentId">The release that crashed twice.</param>
-public sealed record RollbackInFlight(Leadership Before, AnswerHold Answer, string RollbackActionId, string CrashedDeploymentId);
+/// <param name="RollbackDeploymentId">The deployment Railway created for the rollback.</param>
+public sealed record RollbackInFlight(Leadership Before, AnswerHold Answer, string RollbackActionId, string CrashedDeploymentId, string RollbackDeploymentId);

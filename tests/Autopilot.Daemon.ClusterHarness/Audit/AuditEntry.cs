@@ -21,6 +21,10 @@ public sealed record AuditEntry(long Offset, string PersistenceId, long Sequence
     public string? Field(string name) =>
         Event.ValueKind == JsonValueKind.Object && Event.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>A whole-number field of the event (camelCase name), or null.</summary>
+    public long? NumberField(string name) =>
+        Event.ValueKind == JsonValueKind.Object && Event.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : null;
+
     /// <summary>One line for a failed test's output.</summary>
     public override string ToString() =>
         $"#{Offset} {PersistenceId}/{SequenceNr} {Type} {Event.GetRawText()}";
