@@ -135,7 +135,7 @@ public sealed class SingletonHost : IAsyncDisposable
         }
 
         _current = await SingletonSubtree.StartAsync(_system, _parts, lease).ConfigureAwait(false);
-        _parts.Log.LogInformation("Node {Node} leads: orchestrator started with fencing token {Token}", _parts.NodeId, token);
+        _parts.Log.LogInformation("Node {Node} leads: orchestrator started with fencing token {FencingToken}", _parts.NodeId, token);
     }
 
     /// <summary>Raises the fence, retrying while the lease is still valid; false when the lease ran out first.</summary>
@@ -151,7 +151,7 @@ public sealed class SingletonHost : IAsyncDisposable
             }
             catch (JournalUnavailableException e)
             {
-                _parts.Log.LogWarning("Could not raise the journal fence to token {Token}; retrying in {Wait}: {Reason}", lease.Token, wait, e.Message);
+                _parts.Log.LogWarning("Could not raise the journal fence to token {FencingToken}; retrying in {Wait}: {Reason}", lease.Token, wait, e.Message);
             }
             catch (OperationCanceledException) when (_closing.IsCancellationRequested)
             {
@@ -170,7 +170,7 @@ public sealed class SingletonHost : IAsyncDisposable
             wait = wait * 2 < FenceRetryMax ? wait * 2 : FenceRetryMax;
         }
 
-        _parts.Log.LogWarning("Lease token {Token} ran out before the journal fence could be raised; the orchestrator was not started", lease.Token);
+        _parts.Log.LogWarning("Lease token {FencingToken} ran out before the journal fence could be raised; the orchestrator was not started", lease.Token);
         return false;
     }
 
@@ -184,7 +184,7 @@ public sealed class SingletonHost : IAsyncDisposable
 
         _current = null;
         await current.StopAsync(reason, graceful, _stopBudget).ConfigureAwait(false);
-        _parts.Log.LogInformation("Node {Node} stopped the orchestrator (token {Token}): {Reason}", _parts.NodeId, current.Lease.Token, reason);
+        _parts.Log.LogInformation("Node {Node} stopped the orchestrator (token {FencingToken}): {Reason}", _parts.NodeId, current.Lease.Token, reason);
     }
 
     private sealed record Close(string Reason, TaskCompletionSource Done);

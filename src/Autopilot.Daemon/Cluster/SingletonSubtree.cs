@@ -109,7 +109,7 @@ internal sealed class SingletonSubtree
         }
         catch (TimeoutException)
         {
-            _parts.Log.LogWarning("Could not journal {Event} (token {Token}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
+            _parts.Log.LogWarning("Could not journal {Event} (token {FencingToken}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
         }
     }
 }

@@ -101,6 +101,7 @@ public static class DaemonHost
         api.MapAdminReadEndpoints();
         api.MapAdminCommandEndpoints();
         api.MapAuditStreamEndpoints();
+        api.MapClusterEndpoints();
         return app;
     }
 

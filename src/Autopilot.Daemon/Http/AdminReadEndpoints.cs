@@ -1,6 +1,8 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Configuration.Rendering;
 using Autopilot.Actors.Sql;
+using Autopilot.Actors.Sql.Cluster;
+using Autopilot.Daemon.Cluster;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -41,7 +43,7 @@ public static class AdminReadEndpoints
     /// <summary>Paths masked in <c>/api/config</c> besides secret-looking keys (connection strings hold passwords).</summary>
     public static readonly IReadOnlyList<string> MaskedConfigPaths =
     [
-        PersistencePlugins.SqliteConnectionStringKey, PersistencePlugins.PostgresConnectionStringKey, "autopilot.api.tokens.*.token",
+        PersistencePlugins.SqliteConnectionStringKey, PersistencePlugins.PostgresConnectionStringKey, ClusterSettings.ConnectionStringKey, "autopilot.api.tokens.*.token",
         "autopilot.platforms.*.chat-id",
     ];
 
@@ -52,7 +54,7 @@ public static class AdminReadEndpoints
         try
         {
             status = await orchestrator.StatusAsync(ct);
-            orchestratorState = "running";
+            orchestratorState = runtime.IsStandby ? "standby (state read from the journal)" : "running";
         }
         catch (OrchestratorUnavailableException e)
         {
@@ -69,7 +71,27 @@ public static class AdminReadEndpoints
             runtime.Journal.Health.Status.ToString().ToLowerInvariant(),
             orchestratorState,
             status,
-            runtime.Settings.Platforms.Statuses), AuditRecord.Json);
+            runtime.Settings.Platforms.Statuses,
+            runtime.Cluster is not null,
+            await LeaderAsync(runtime, ct)), AuditRecord.Json);
+    }
+
+    /// <summary>Who runs the orchestrator: this node on a single node; on a cluster, the holder of the lease (null while nobody holds it).</summary>
+    private static async Task<string?> LeaderAsync(DaemonRuntime runtime, CancellationToken ct)
+    {
+        if (runtime.Cluster is not { } cluster)
+        {
+            return runtime.Settings.NodeName;
+        }
+
+        try
+        {
+            return ClusterReport.LeaderOf(await cluster.Membership.GetViewAsync(ct));
+        }
+        catch (ClusterUnavailableException)
+        {
+            return null;
+        }
     }
 
     private static async Task<IResult> AuditAsync(DaemonRuntime runtime, TimeProvider time, string? since, string? until, string? phase, string? result,
@@ -191,9 +213,13 @@ public static class AdminReadEndpoints
 }
 
 /// <summary>Answer of <c>/api/status</c>.</summary>
+/// <remarks>
+/// On a cluster standby <see cref="Autopilot"/> is rebuilt from the orchestrator's journal, and <see cref="Leader"/>
+/// names the node that runs it.
+/// </remarks>
 public sealed record StatusReport(
     string Node, string Version, DateTimeOffset StartedAt, TimeSpan Uptime, bool Ready, string Journal, string JournalStatus,
-    string Orchestrator, OrchestratorStatus? Autopilot, IReadOnlyList<PlatformStatus> Platforms);
+    string Orchestrator, OrchestratorStatus? Autopilot, IReadOnlyList<PlatformStatus> Platforms, bool Clustered, string? Leader);
 
 /// <summary>Answer of <c>/api/actors</c>.</summary>
 /// <param name="Node">Node name.</param>

@@ -1,4 +1,5 @@
 using Autopilot.Actors.Persistence.Journal;
+using Autopilot.Actors.Sql.Cluster;
 using Autopilot.Daemon.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -41,7 +42,9 @@ public sealed record ReadyReport(bool Ready, string Reason);
 /// <param name="ActorSystem">running, starting, failed or terminated.</param>
 /// <param name="Orchestrator">running or starting.</param>
 /// <param name="Platforms">Each platform, configured or not.</param>
-public sealed record HealthReport(string Status, string Node, ComponentHealth Journal, ComponentHealth ActorSystem, ComponentHealth Orchestrator, IReadOnlyList<PlatformHealth> Platforms)
+/// <param name="Cluster">"single node", or this member's place in the cluster: leader, standby, joining, leaving, down...</param>
+public sealed record HealthReport(
+    string Status, string Node, ComponentHealth Journal, ComponentHealth ActorSystem, ComponentHealth Orchestrator, IReadOnlyList<PlatformHealth> Platforms, ComponentHealth Cluster)
 {
     /// <summary>Assesses the runtime now.</summary>
     public static HealthReport Of(DaemonRuntime runtime)
@@ -55,14 +58,37 @@ public sealed record HealthReport(string Status, string Node, ComponentHealth Jo
             runtime.StartupFailure ?? runtime.System.Name);
         var orchestrator = runtime.Orchestrator is { } o
             ? new ComponentHealth("running", o.Path.ToString())
-            : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the journal");
+            : runtime.IsStandby && runtime.StartupFailure is null
+                ? new ComponentHealth("standby", "runs on the holder of the orchestrator lease")
+                : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the journal");
+        var cluster = ClusterHealth(runtime);
         var platforms = runtime.Settings.Platforms.Statuses
             .Select(p => new PlatformHealth(p.Platform, p.Configured ? "configured" : "not configured", p.Detail))
             .ToArray();
-        var status = journalHealth.Status == JournalStatus.Unreachable || terminated || runtime.StartupFailure is not null
+        var status = journalHealth.Status == JournalStatus.Unreachable || terminated || runtime.StartupFailure is not null || cluster.Status is "down" or "removed"
             ? "unhealthy"
             : runtime.IsReady && platforms.All(p => p.Status == "configured") ? "healthy" : "degraded";
-        return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms);
+        return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms, cluster);
+    }
+
+    private static ComponentHealth ClusterHealth(DaemonRuntime runtime)
+    {
+        if (runtime.Cluster is not { } cluster)
+        {
+            return new ComponentHealth("single node", runtime.Settings.NodeName);
+        }
+
+        var self = cluster.Membership.Self;
+        var database = cluster.Database.Health;
+        var detail = $"node {cluster.Settings.NodeId}, incarnation {cluster.Membership.Incarnation}; database {database.Status.ToString().ToLowerInvariant()}"
+            + (database.Detail is null ? "" : $" ({database.Detail})");
+        return self?.Status switch
+        {
+            null => new ComponentHealth("joining", detail),
+            MemberStatus.Up when cluster.Singleton.HeldToken is { } token => new ComponentHealth("leader", $"{detail}; fencing token {token}"),
+            MemberStatus.Up => new ComponentHealth("standby", detail),
+            var other => new ComponentHealth(other.Value.ToString().ToLowerInvariant(), self.StatusReason is null ? detail : $"{detail}; {self.StatusReason}"),
+        };
     }
 }
 

@@ -93,6 +93,8 @@ public sealed class TestDaemon : IAsyncDisposable
         });
         var daemon = new TestDaemon(app, received, dataDir, ownsDataDir, log);
         await app.StartAsync();
+        // As app.RunAsync() does in autopilotd: a requested stop (cluster leave, a downed node) stops the host.
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Run(() => app.StopAsync()));
         if (kestrel)
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
