@@ -14,7 +14,7 @@ public static class AutopilotCli
         var root = new RootCommand("Operate the autopilot daemon (autopilotd): status, actors, audit trail, control.");
         options.AddTo(root);
         root.Subcommands.Add(StatusCommands.Health(runner));
-        root.Subcommands.Add(StatusCommands.Cluster(runner));
+        root.Subcommands.Add(ClusterCommands.Create(runner));
         root.Subcommands.Add(ActorCommands.Create(runner));
         root.Subcommands.Add(AuditCommands.Create(runner));
         root.Subcommands.Add(OperationsCommands.Deployments(runner));

@@ -21,15 +21,24 @@ public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<Daem
     }
 
     [Fact]
-    public async Task Cluster_show_lists_the_single_node()
+    public async Task Cluster_show_lists_the_single_node_as_its_own_leader_and_leave_and_down_are_refused_with_a_reason()
     {
         var table = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show");
         var json = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show", "--json");
+        var leave = await fixture.RunAsync(TestDaemon.OperatorToken, "cluster", "leave");
+        var down = await fixture.RunAsync(TestDaemon.AdminToken, "cluster", "down", "autopilot-2");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
-        Assert.Contains("autopilot-1", table.Output);
-        Assert.Contains("inmem (healthy)", table.Output);
-        Assert.Equal("autopilot-1", JsonDocument.Parse(json.Output).RootElement.GetProperty("node").GetString());
+        Assert.Contains("autopilot-1 (this node)", table.Output);
+        Assert.Contains("leader", table.Output);
+        Assert.Contains("Single node", table.Output);
+        var report = JsonDocument.Parse(json.Output).RootElement;
+        Assert.False(report.GetProperty("clustered").GetBoolean());
+        Assert.Equal(("autopilot-1", "autopilot-1"), (report.GetProperty("self").GetString(), report.GetProperty("leader").GetString()));
+        Assert.Equal("up", Assert.Single(report.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());
+        Assert.Equal((ExitCodes.Failed, ExitCodes.Failed), (leave.ExitCode, down.ExitCode));
+        Assert.Contains("single node", leave.Error);
+        Assert.Contains("autopilot.cluster.enabled", down.Error);
     }
 
     [Fact]

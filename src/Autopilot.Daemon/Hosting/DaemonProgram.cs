@@ -62,8 +62,10 @@ public static class DaemonProgram
 
             await using (app)
             {
+                // Resolved before running: RunAsync disposes the services when the host stops.
+                var runtime = app.Services.GetRequiredService<DaemonRuntime>();
                 await app.RunAsync();
-                var exitCode = app.Services.GetRequiredService<DaemonRuntime>().ExitCode;
+                var exitCode = runtime.ExitCode;
                 if (exitCode == DaemonExitCodes.Downed)
                 {
                     await Console.Error.WriteLineAsync("autopilotd: this cluster node was downed or superseded; exiting so a supervisor restarts it");

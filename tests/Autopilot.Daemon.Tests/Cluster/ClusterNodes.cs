@@ -28,7 +28,8 @@ public static class ClusterNodes
         }
         """;
 
-    public static Task<TestDaemon> StartAsync(string connectionString, string nodeId) => TestDaemon.StartAsync(extraHocon: Hocon(connectionString, nodeId));
+    public static Task<TestDaemon> StartAsync(string connectionString, string nodeId, bool kestrel = false) =>
+        TestDaemon.StartAsync(kestrel, Hocon(connectionString, nodeId));
 
     /// <summary>Waits until <paramref name="daemon"/> runs the orchestrator.</summary>
     public static Task LeadsAsync(TestDaemon daemon, string what) =>
