@@ -18,9 +18,6 @@ public sealed class AnswerHold
     /// <summary>How many matching requests have been applied so far (held, or answered after the release).</summary>
     public int Applied => Volatile.Read(ref _held);
 
-    /// <summary>True once <see cref="Release"/> was called; matching requests are then answered at once.</summary>
-    public bool IsReleased => _released.Task.IsCompleted;
-
     /// <summary>Answers every held request and lets later matching requests through without holding them.</summary>
     public void Release() => _released.TrySetResult();
 

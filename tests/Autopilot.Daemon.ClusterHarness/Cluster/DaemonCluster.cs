@@ -79,10 +79,6 @@ public sealed class DaemonCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>The node called <paramref name="nodeId"/>.</summary>
-    public DaemonNode Node(string nodeId) =>
-        _nodes.FirstOrDefault(n => n.NodeId == nodeId) ?? throw new ArgumentException($"No node {nodeId} in this cluster.", nameof(nodeId));
-
     /// <summary>
     /// Waits until a responsive node other than <paramref name="except"/> says it leads (its own <c>/api/cluster</c>
     /// names itself as leader) and returns it with the orchestrator lease's fencing token.
