@@ -58,6 +58,32 @@ public abstract class FailoverScenario(ThrowawayPostgres server, ITestOutputHelp
     }
 
     /// <summary>
+    /// Delivers Railway's webhook about the rollback deployment to a standby while the cluster has no working leader:
+    /// the durable inbox must keep it for whoever leads next. Returns the delivery id.
+    /// </summary>
+    protected static async Task<string> DeliverWithoutLeaderAsync(DaemonCluster cluster, RollbackInFlight rollback)
+    {
+        var standby = cluster.Nodes.First(n => n != rollback.Before.Node && n.IsResponsive);
+        var deliveryId = $"during-failover-{rollback.RollbackDeploymentId}";
+        Assert.Equal(HttpStatusCode.Accepted, await cluster.SendRailwayWebhookAsync(standby, rollback.RollbackDeploymentId, deliveryId));
+        return deliveryId;
+    }
+
+    /// <summary>
+    /// The delivery reached the orchestrator exactly once (the intake's and the orchestrator's record of it, once
+    /// each) and the inbox holds nothing unhandled.
+    /// </summary>
+    protected static async Task AssertDeliveredOnceAsync(DaemonCluster cluster, string deliveryId)
+    {
+        var entries = await cluster.AuditEntriesAsync();
+        var received = entries.Where(e => e.Is<ExternalEventReceived>() && e.Field("deliveryId") == deliveryId).ToArray();
+        Assert.Contains(received, e => e.PersistenceId == "orchestrator");
+        Assert.All(received.GroupBy(e => e.PersistenceId), stream => Assert.Single(stream));
+        var view = await cluster.Nodes.First(n => n.IsResponsive).ClusterViewAsync();
+        Assert.Equal(0, view.InboxPending);
+    }
+
+    /// <summary>
     /// Waits for a leader other than the disturbed one: its lease token must be higher (a new acquisition), and the
     /// hand-over must be on the audit trail.
     /// </summary>

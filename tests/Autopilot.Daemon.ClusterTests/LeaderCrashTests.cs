@@ -1,4 +1,5 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
+using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.ClusterHarness.Processes;
 
 namespace Autopilot.Daemon.ClusterTests;
@@ -16,9 +17,13 @@ public sealed class LeaderCrashTests(ThrowawayPostgres server, ITestOutputHelper
             rollback.Before.Node.Signal(PosixSignal.Kill);
             await rollback.Before.Node.WaitForExitAsync(Deadline);
             rollback.Answer.Release();
+            var delivery = await DeliverWithoutLeaderAsync(cluster, rollback);
 
             await WaitForTakeoverAsync(cluster, rollback);
             await WaitUntilRollbackSettledAsync(cluster, rollback);
+            await cluster.WaitForAuditAsync(e => e.Is<ExternalEventReceived>() && e.PersistenceId == "orchestrator" && e.Field("deliveryId") == delivery,
+                "the webhook accepted without a leader to reach the new one", Deadline);
             await AssertIncidentHandledExactlyOnceAsync(cluster, rollback);
+            await AssertDeliveredOnceAsync(cluster, delivery);
         });
 }

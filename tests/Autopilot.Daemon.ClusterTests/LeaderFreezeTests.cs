@@ -1,4 +1,5 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
+using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.ClusterHarness.Processes;
 using Autopilot.Daemon.Hosting;
 
@@ -22,8 +23,11 @@ public sealed class LeaderFreezeTests(ThrowawayPostgres server, ITestOutputHelpe
             frozen.Signal(PosixSignal.Stop);
             // Railway answers now; the frozen leader will read the answer only when it wakes up.
             rollback.Answer.Release();
+            var delivery = await DeliverWithoutLeaderAsync(cluster, rollback);
             await WaitForTakeoverAsync(cluster, rollback);
             await WaitUntilRollbackSettledAsync(cluster, rollback);
+            await cluster.WaitForAuditAsync(e => e.Is<ExternalEventReceived>() && e.PersistenceId == "orchestrator" && e.Field("deliveryId") == delivery,
+                "the webhook accepted during the freeze to reach the new leader", Deadline);
 
             var wokenAt = TimeProvider.System.GetUtcNow();
             frozen.Signal(PosixSignal.Continue);
@@ -34,5 +38,6 @@ public sealed class LeaderFreezeTests(ThrowawayPostgres server, ITestOutputHelpe
             Assert.Empty(cluster.Platforms.RequestsBy(frozen.Credentials).Where(r => r.ReceivedAt >= wokenAt));
             // Whatever it tried to record about the rollback it had asked for would be a second outcome in the trail.
             await AssertIncidentHandledExactlyOnceAsync(cluster, rollback);
+            await AssertDeliveredOnceAsync(cluster, delivery);
         });
 }
