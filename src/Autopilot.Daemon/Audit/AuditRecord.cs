@@ -58,6 +58,7 @@ public sealed record AuditRecord(
         IncidentOpened or IncidentUpdated => "incident",
         SecurityEventRecorded => "security",
         AutopilotModeChanged => "mode",
+        SingletonStarted or SingletonStopped => "cluster",
         _ => "other",
     };
 

@@ -23,7 +23,8 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
     private readonly DaemonClusterSettings _settings;
     private readonly CancellationToken _stopping;
     private readonly Dictionary<long, string> _handledNotCompleted = [];
-    private bool _resume;
+    // A drainer (first start or restart after a failure) first resumes what its token already claimed.
+    private bool _resume = true;
     private bool _failing;
 
     private InboxDrainer(DurableInbox inbox, long token, IWorkRoute local, DaemonClusterSettings settings, CancellationToken stopping)

@@ -134,7 +134,7 @@ public sealed class SingletonHost : IAsyncDisposable
             return;
         }
 
-        _current = await SingletonSubtree.StartAsync(_system, _parts, lease).ConfigureAwait(false);
+        _current = await SingletonSubtree.StartAsync(_system, _parts, lease, _stopBudget).ConfigureAwait(false);
         _parts.Log.LogInformation("Node {Node} leads: orchestrator started with fencing token {FencingToken}", _parts.NodeId, token);
     }
 

@@ -44,17 +44,25 @@ internal sealed class SingletonSubtree
     /// Records <see cref="SingletonStarted"/>, then starts the orchestrator, the intake and the drainer. A failed
     /// record is logged, not fatal: the journal refuses the orchestrator's writes too if the lease is already gone.
     /// </summary>
-    public static async Task<SingletonSubtree> StartAsync(ActorSystem system, SingletonParts parts, HeldLease lease)
+    public static async Task<SingletonSubtree> StartAsync(ActorSystem system, SingletonParts parts, HeldLease lease, TimeSpan stopBudget)
     {
         var subtree = new SingletonSubtree(system, parts, lease);
-        subtree._recorder = system.ActorOf(HandoverRecorder.Props(), "singleton-handover");
-        await subtree.RecordAsync(new SingletonStarted(parts.NodeId, lease.Token, parts.Context.Time.GetUtcNow())).ConfigureAwait(false);
-        var orchestrator = parts.Factory(system, parts.Context with { Owned = subtree._owned, Lease = lease });
-        var intake = system.ActorOf(WebhookIntake.Supervised(orchestrator, parts.Context.Time, parts.Context.Metrics), "intake");
-        var local = new ActorWorkRoute(() => intake, () => orchestrator, parts.Context.Settings.AskTimeout);
-        subtree._drainer = system.ActorOf(InboxDrainer.Props(parts.Inbox, lease.Token, local, parts.Cluster, subtree._stopping.Token), "inbox-drainer");
-        subtree._orchestrator = orchestrator;
-        subtree._intake = intake;
+        try
+        {
+            subtree._recorder = system.ActorOf(HandoverRecorder.Props(), "singleton-handover");
+            await subtree.RecordAsync(new SingletonStarted(parts.NodeId, lease.Token, parts.Context.Time.GetUtcNow())).ConfigureAwait(false);
+            var orchestrator = subtree._orchestrator = parts.Factory(system, parts.Context with { Owned = subtree._owned, Lease = lease });
+            var intake = subtree._intake = system.ActorOf(WebhookIntake.Supervised(orchestrator, parts.Context.Time, parts.Context.Metrics), "intake");
+            var local = new ActorWorkRoute(() => intake, () => orchestrator, parts.Context.Settings.AskTimeout);
+            subtree._drainer = system.ActorOf(InboxDrainer.Props(parts.Inbox, lease.Token, local, parts.Cluster, subtree._stopping.Token), "inbox-drainer");
+        }
+        catch
+        {
+            // Whatever did start must not outlive the failed start (nor keep its actor names from the next one).
+            await subtree.StopAsync("start failed", graceful: false, stopBudget).ConfigureAwait(false);
+            throw;
+        }
+
         subtree._running = true;
         return subtree;
     }

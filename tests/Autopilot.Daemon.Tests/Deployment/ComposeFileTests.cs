@@ -1,0 +1,124 @@
+using System.Text.RegularExpressions;
+using Autopilot.Actors.Configuration;
+using Autopilot.Daemon.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace Autopilot.Daemon.Tests.Deployment;
+
+/// <summary>
+/// docker-compose.yml and the Dockerfile cannot be run here (no Docker engine), so they are checked statically: the
+/// services, health checks and start order, and that every daemon's environment is a valid cluster configuration.
+/// </summary>
+public sealed partial class ComposeFileTests
+{
+    private static readonly YamlMappingNode Services = (YamlMappingNode)LoadCompose()["services"];
+    private static readonly string[] Daemons = ["autopilot-1", "autopilot-2", "autopilot-3"];
+
+    [Fact]
+    public void The_stack_is_postgresql_n8n_and_three_daemon_nodes_each_with_a_health_check()
+    {
+        Assert.Equal(["autopilot-1", "autopilot-2", "autopilot-3", "n8n", "postgres"], Services.Children.Keys.Select(k => k.ToString()).Order());
+        foreach (var (name, service) in Services.Children.Select(c => (c.Key.ToString(), (YamlMappingNode)c.Value)))
+        {
+            var test = Assert.IsType<YamlSequenceNode>(Child(service, "healthcheck")["test"], exactMatch: false);
+            Assert.True(test.Children.Count >= 2, $"{name} has an empty health check");
+        }
+
+        Assert.Contains("pg_isready", Text(Child(Services, "postgres"), "healthcheck", "test"));
+        Assert.Contains("/healthz", Text(Child(Services, "n8n"), "healthcheck", "test"));
+    }
+
+    [Fact]
+    public void Each_daemon_waits_for_healthy_postgresql_and_n8n_and_is_healthy_only_when_ready()
+    {
+        foreach (var daemon in Daemons.Select(d => Child(Services, d)))
+        {
+            var dependsOn = Child(daemon, "depends_on");
+            Assert.Equal("service_healthy", Text(Child(dependsOn, "postgres"), "condition"));
+            Assert.Equal("service_healthy", Text(Child(dependsOn, "n8n"), "condition"));
+            var check = Text(daemon, "healthcheck", "test");
+            Assert.Contains("GET /ready", check);
+            Assert.Contains("/dev/tcp/127.0.0.1/9110", check);
+            Assert.StartsWith("CMD bash -c", check);
+            Assert.Equal("Dockerfile", Text(daemon, "build", "dockerfile"));
+        }
+    }
+
+    [Fact]
+    public void The_three_daemons_are_distinct_cluster_nodes_whose_environment_is_a_valid_configuration()
+    {
+        var nodes = new List<DaemonSettings>();
+        var hostPorts = new List<string>();
+        foreach (var daemon in Daemons.Select(d => Child(Services, d)))
+        {
+            var environment = Child(daemon, "environment").Children.ToDictionary(e => e.Key.ToString(), e => Interpolate(e.Value.ToString()));
+            var options = new ConfigurationParseOptions { EnvironmentVariables = environment.GetValueOrDefault };
+            nodes.Add(DaemonSettings.FromConfig(DaemonConfiguration.Load(null, null, options), "/app"));
+            hostPorts.Add(((YamlSequenceNode)daemon["ports"]).Children.Single().ToString().Split(':')[1]);
+        }
+
+        Assert.All(nodes, n => Assert.Equal("postgresql", n.Journal.Plugin));
+        Assert.All(nodes, n => Assert.NotNull(n.Cluster));
+        Assert.All(nodes, n => Assert.Equal("0.0.0.0", n.Http.Host));
+        Assert.Equal(Daemons, nodes.Select(n => n.Cluster!.Node.NodeId));
+        Assert.Equal(Daemons.Select(d => $"http://{d}:9110"), nodes.Select(n => n.Cluster!.Node.Address));
+        Assert.Equal(3, hostPorts.Distinct().Count());
+        Assert.All(nodes, n => Assert.Contains("Host=postgres", n.Cluster!.Node.ConnectionString));
+    }
+
+    [Fact]
+    public void Every_autopilot_variable_of_the_compose_file_is_one_the_daemon_reads()
+    {
+        var reference = File.ReadAllText(RepositoryFiles.PathOf("src", "Autopilot.Daemon", "reference.conf"));
+        var variables = Daemons.SelectMany(d => Child(Child(Services, d), "environment").Children.Keys.Select(k => k.ToString())).Distinct().ToArray();
+
+        Assert.NotEmpty(variables);
+        Assert.All(variables, v => Assert.Contains($"${{?{v}}}", reference));
+    }
+
+    [Fact]
+    public void The_dockerfile_publishes_the_daemon_project_and_runs_its_assembly_on_the_port_the_compose_file_maps()
+    {
+        var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("Dockerfile"));
+        var project = DockerPublish().Match(dockerfile).Groups["project"].Value;
+
+        Assert.True(File.Exists(RepositoryFiles.PathOf(project)), $"the Dockerfile publishes {project}, which does not exist");
+        Assert.Contains("<AssemblyName>autopilotd</AssemblyName>", File.ReadAllText(RepositoryFiles.PathOf(project)));
+        Assert.Contains("""ENTRYPOINT ["dotnet", "autopilotd.dll"]""", dockerfile);
+        Assert.Contains("EXPOSE 9110", dockerfile);
+        Assert.Contains("AUTOPILOT_HTTP_HOST=0.0.0.0", dockerfile);
+    }
+
+    /// <summary>Compose's <c>${VAR:-default}</c> with nothing set: the default.</summary>
+    private static string Interpolate(string value) => ComposeVariable().Replace(value, m => m.Groups["default"].Value);
+
+    private static YamlMappingNode LoadCompose()
+    {
+        var yaml = new YamlStream();
+        using var reader = new StreamReader(RepositoryFiles.PathOf("docker-compose.yml"));
+        yaml.Load(reader);
+        return (YamlMappingNode)yaml.Documents.Single().RootNode;
+    }
+
+    private static YamlMappingNode Child(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var child)
+            ? Assert.IsType<YamlMappingNode>(child)
+            : throw new Xunit.Sdk.XunitException($"'{key}' is missing");
+
+    private static string Text(YamlMappingNode node, params string[] path)
+    {
+        YamlNode current = node;
+        foreach (var key in path)
+        {
+            current = ((YamlMappingNode)current)[key];
+        }
+
+        return current is YamlSequenceNode sequence ? string.Join(' ', sequence.Children.Select(c => c.ToString())) : current.ToString();
+    }
+
+    [GeneratedRegex(@"\$\{(?<name>[A-Z0-9_]+)(:-(?<default>[^}]*))?\}")]
+    private static partial Regex ComposeVariable();
+
+    [GeneratedRegex(@"dotnet publish (?<project>\S+\.csproj)")]
+    private static partial Regex DockerPublish();
+}
