@@ -16,7 +16,8 @@ public sealed class GracefulLeaveTests(ThrowawayPostgres server, ITestOutputHelp
             var leaving = rollback.Before.Node;
 
             leaving.Signal(PosixSignal.Terminate);
-            // The hand-over must not wait for the rollback's answer: a standby leads while it is still held.
+            // The leaving leader waits for its in-flight rollback only as long as its shutdown allows, then releases the
+            // lease: a standby must lead while Railway's answer is still held, so the hand-over never hangs on a platform.
             var after = await WaitForTakeoverAsync(cluster, rollback);
             rollback.Answer.Release();
 
