@@ -9,7 +9,7 @@ namespace Autopilot.Daemon.ClusterTests;
 public sealed class GracefulLeaveTests(ThrowawayPostgres server, ITestOutputHelper output) : FailoverScenario(server, output)
 {
     [Fact]
-    public Task A_leaving_leader_hands_the_lease_over_at_once_and_exits_cleanly_and_nothing_happens_twice() =>
+    public Task A_leaving_leader_hands_over_despite_an_unanswered_rollback_exits_cleanly_and_nothing_happens_twice() =>
         RunAsync("graceful-leave", async cluster =>
         {
             var rollback = await StartRollbackAsync(cluster);

@@ -67,7 +67,8 @@ public sealed class AuditTrail
     /// Everything wrong with the trail, one sentence each (empty when sound): the tag stream must be in strictly
     /// increasing offset order with no (persistence id, sequence nr) twice, and hold exactly the journal rows tagged
     /// <c>audit</c> (none skipped: no gap, none invented); every stream's sequence numbers must be contiguous (no event
-    /// lost in between); no action id may be requested twice or get two outcomes, and every outcome must answer a request.
+    /// lost in between); hand-overs (<see cref="SingletonStarted"/>) must carry growing fencing tokens; no action id may be
+    /// requested twice or get two outcomes, and every outcome must answer a request.
     /// </summary>
     public IReadOnlyList<string> Violations()
     {
@@ -115,6 +116,15 @@ public sealed class AuditTrail
             else if (numbers[^1] - numbers[0] + 1 != numbers.Length)
             {
                 violations.Add($"Stream {stream.Key} has a gap: {numbers.Length} events between sequence numbers {numbers[0]} and {numbers[^1]}.");
+            }
+        }
+
+        var handovers = OfType<SingletonStarted>();
+        for (var i = 1; i < handovers.Count; i++)
+        {
+            if (handovers[i].NumberField("token") <= handovers[i - 1].NumberField("token"))
+            {
+                violations.Add($"Hand-over {handovers[i]} is recorded after {handovers[i - 1]}: fencing tokens must only grow.");
             }
         }
 
