@@ -72,9 +72,11 @@ public static class NodeConfiguration
                   services.{{Quote(PlatformFakes.ServiceName)}} {
                     service-id = {{Quote(platforms.Service.ServiceId)}}
                     environment-id = {{Quote(platforms.Service.EnvironmentId)}}
+                    repository = "{{PlatformFakes.RepositoryOwner}}/{{PlatformFakes.RepositoryName}}"
+                    branch = "main"
                   }
                 }
-                github.incident-repository = "{{PlatformFakes.IssueOwner}}/{{PlatformFakes.IssueRepository}}"
+                github.incident-repository = "{{PlatformFakes.RepositoryOwner}}/{{PlatformFakes.RepositoryName}}"
               }
             }
             """);

@@ -13,7 +13,8 @@ namespace Autopilot.Daemon.ClusterHarness.Platforms;
 
 /// <summary>
 /// The Railway, GitHub and Telegram fakes the whole cluster shares, running in the test process: one watched
-/// service with a healthy deployment, a repository for incident issues and a chat for alerts. Each node gets its own
+/// service with a healthy deployment, its repository (whose green commits on <c>main</c> deploy, and where incident
+/// issues go) and a chat for alerts. Each node gets its own
 /// credentials (<see cref="AddNode"/>), so every recorded request names its sender.
 /// </summary>
 public sealed class PlatformFakes : IAsyncDisposable
@@ -21,11 +22,14 @@ public sealed class PlatformFakes : IAsyncDisposable
     /// <summary>The watched service's name in the autopilot's configuration.</summary>
     public const string ServiceName = "shop-api";
 
-    /// <summary>Owner of the incident repository on the GitHub fake.</summary>
-    public const string IssueOwner = "acme";
+    /// <summary>Owner of the service's repository on the GitHub fake (its <c>main</c> deploys; incident issues go there too).</summary>
+    public const string RepositoryOwner = "acme";
 
-    /// <summary>Name of the incident repository on the GitHub fake.</summary>
-    public const string IssueRepository = "shop-api";
+    /// <summary>Name of the service's repository on the GitHub fake.</summary>
+    public const string RepositoryName = "shop-api";
+
+    /// <summary>Id of the repository's CI workflow.</summary>
+    public const long CiWorkflowId = 1001;
 
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long AlertChat = 777001;
@@ -63,7 +67,7 @@ public sealed class PlatformFakes : IAsyncDisposable
     public string WebhookSecret { get; }
 
     /// <summary>Issues in the incident repository.</summary>
-    public IReadOnlyList<GitHubFakeIssue> Issues => GitHub.Issues(IssueOwner, IssueRepository);
+    public IReadOnlyList<GitHubFakeIssue> Issues => GitHub.Issues(RepositoryOwner, RepositoryName);
 
     /// <summary>Messages in the alert chat.</summary>
     public IReadOnlyList<TelegramFakeMessage> AlertMessages => Telegram.MessagesIn(AlertChat);
@@ -94,7 +98,8 @@ public sealed class PlatformFakes : IAsyncDisposable
             TimeProvider.System.GetUtcNow().AddHours(-1));
         var developerToken = RandomSecret();
         railway.AddAccountToken(developerToken);
-        gitHub.AddRepository(IssueOwner, IssueRepository);
+        gitHub.AddRepository(RepositoryOwner, RepositoryName);
+        gitHub.AddWorkflow(RepositoryOwner, RepositoryName, CiWorkflowId, "ci.yml", "CI");
         return new PlatformFakes(railway, gitHub, telegram, service, lastGood, developerToken);
     }
 
@@ -138,6 +143,15 @@ public sealed class PlatformFakes : IAsyncDisposable
                && data.TryGetProperty("serviceInstanceDeployV2", out var id) && id.ValueKind == JsonValueKind.String
             ? id.GetString()!
             : throw new InvalidOperationException($"The Railway fake refused the release: {body}");
+    }
+
+    /// <summary>A developer pushes a commit to <c>main</c> and CI passes on it: the autopilot should deploy it, once.</summary>
+    /// <returns>The commit's SHA.</returns>
+    public string PushGreenCommit(string message)
+    {
+        var sha = GitHub.PushCommit(RepositoryOwner, RepositoryName, "main", message);
+        GitHub.AddWorkflowRun(RepositoryOwner, RepositoryName, CiWorkflowId, sha, "completed", "success");
+        return sha;
     }
 
     /// <summary>Railway requests selecting <paramref name="rootField"/> (e.g. <c>deploymentRollback</c>), from anyone.</summary>
