@@ -14,7 +14,7 @@ namespace Autopilot.Benchmarks.Failover;
 /// Fail-over time of a real cluster: three <c>autopilotd</c> processes on one throwaway PostgreSQL with the platform
 /// fakes in this process. Each run SIGKILLs the leader and measures until the new leader's first action, defined as
 /// the first request any surviving node sends to a platform after the kill: only the lease holder may call a
-/// platform, and on taking the singleton the orchestrator's first observe cycle reads Railway's deployments at once.
+/// platform, and on taking the singleton the orchestrator's first observe cycle reads Railway and GitHub at once.
 /// Both instants are read on this process's clock (the fakes stamp requests on arrival). The killed node is then
 /// started again as a standby, so every run fails over a full three-node cluster.
 /// </summary>
