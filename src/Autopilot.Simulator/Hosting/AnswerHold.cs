@@ -10,13 +10,13 @@ public sealed class AnswerHold
 {
     private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _held;
+    private int _applied;
 
     /// <summary>Completes when the first matching request has been applied and its answer is being held.</summary>
     public Task Reached => _reached.Task;
 
     /// <summary>How many matching requests have been applied so far (held, or answered after the release).</summary>
-    public int Applied => Volatile.Read(ref _held);
+    public int Applied => Volatile.Read(ref _applied);
 
     /// <summary>Answers every held request and lets later matching requests through without holding them.</summary>
     public void Release() => _released.TrySetResult();
@@ -24,7 +24,7 @@ public sealed class AnswerHold
     /// <summary>Called by the fake once a matching request was applied: waits for the release or for the caller to give up.</summary>
     internal async Task HoldAsync(CancellationToken requestAborted)
     {
-        Interlocked.Increment(ref _held);
+        Interlocked.Increment(ref _applied);
         _reached.TrySetResult();
         try
         {
