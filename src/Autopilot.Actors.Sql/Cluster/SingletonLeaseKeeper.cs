@@ -114,7 +114,7 @@ public sealed class SingletonLeaseKeeper : IAsyncDisposable
         try
         {
             await _lease.ReleaseAsync(released, cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("Node {Node} released lease {Lease} (token {Token})", _membership.NodeId, LeaseName, released.Token);
+            _logger.LogInformation("Node {Node} released lease {Lease} (token {Fence})", _membership.NodeId, LeaseName, released.Token);
         }
         catch (ClusterUnavailableException e)
         {
@@ -193,7 +193,7 @@ public sealed class SingletonLeaseKeeper : IAsyncDisposable
                 _subscribers.Publish(new LeaseAcquired(grant.LeaseName, grant.Token));
             }
 
-            _logger.LogInformation("Node {Node} acquired lease {Lease} with fencing token {Token}", _membership.NodeId, LeaseName, grant.Token);
+            _logger.LogInformation("Node {Node} acquired lease {Lease} with fencing token {Fence}", _membership.NodeId, LeaseName, grant.Token);
         }
         catch (ClusterUnavailableException e)
         {
@@ -266,7 +266,7 @@ public sealed class SingletonLeaseKeeper : IAsyncDisposable
         }
 
         _renewFailing = false;
-        _logger.LogWarning("Node {Node} lost lease {Lease} (token {Token}): {Reason}", _membership.NodeId, LeaseName, lost.Token, reason);
+        _logger.LogWarning("Node {Node} lost lease {Lease} (token {Fence}): {Reason}", _membership.NodeId, LeaseName, lost.Token, reason);
         return lost;
     }
 

@@ -14,10 +14,16 @@ public sealed class HandoverRecorder : ReceivePersistentActor
     /// <summary>Persistence id of the hand-over stream.</summary>
     public const string StreamId = "cluster-singleton";
 
+    private IActorRef? _requester;
+
     private HandoverRecorder()
     {
         Recover<IAuditEvent>(_ => { });
-        Command<RecordHandover>(record => Persist(record.Event, _ => Sender.Tell(HandoverRecorded.Instance)));
+        Command<RecordHandover>(record =>
+        {
+            _requester = Sender;
+            Persist(record.Event, _ => Sender.Tell(HandoverRecorded.Instance));
+        });
     }
 
     /// <summary>The recipe.</summary>
@@ -28,6 +34,20 @@ public sealed class HandoverRecorder : ReceivePersistentActor
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+
+    /// <summary>Refused (e.g. fenced off by a newer leader): the requester hears why at once instead of waiting out its timeout.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        _requester?.Tell(new Status.Failure(cause));
+    }
+
+    /// <summary>Not written (journal unavailable): the requester hears why before this actor fails.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistFailure(cause, @event, sequenceNr);
+        _requester?.Tell(new Status.Failure(cause));
+    }
 }
 
 /// <summary>Journal <paramref name="Event"/> and answer <see cref="HandoverRecorded"/>.</summary>

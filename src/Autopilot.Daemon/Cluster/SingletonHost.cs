@@ -66,14 +66,15 @@ public sealed class SingletonHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the subtree for good while the lease is still held (leaving, shutting down): it finishes its queued work
-    /// and records <c>SingletonStopped</c>; later acquisitions no longer start it. Call before the lease is released.
+    /// Stops the subtree for good; later acquisitions no longer start it. Gracefully (leaving, shutting down, called
+    /// before the lease is released) it finishes its queued work and records <c>SingletonStopped</c>; otherwise (this
+    /// node was downed: its lease is already gone, whatever its clock says) it stops at once and writes nothing.
     /// </summary>
-    public async Task StopAsync(string reason)
+    public async Task StopAsync(string reason, bool graceful)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _closing.CancelAsync().ConfigureAwait(false);
-        if (_subscription is null || !_events.Writer.TryWrite(new Close(reason, done)))
+        if (_subscription is null || !_events.Writer.TryWrite(new Close(reason, graceful, done)))
         {
             return;
         }
@@ -85,7 +86,7 @@ public sealed class SingletonHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
-        await StopAsync("node stopped").ConfigureAwait(false);
+        await StopAsync("node stopped", graceful: false).ConfigureAwait(false);
         _events.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
         _closing.Dispose();
@@ -107,7 +108,7 @@ public sealed class SingletonHost : IAsyncDisposable
                         break;
                     case Close close:
                         // Graceful only while the lease still holds: a lost lease means nothing more may be done or written.
-                        await StopCurrentAsync(close.Reason, graceful: _current?.Lease.IsValidNow() == true).ConfigureAwait(false);
+                        await StopCurrentAsync(close.Reason, graceful: close.Graceful && _current?.Lease.IsValidNow() == true).ConfigureAwait(false);
                         _events.Writer.TryComplete();
                         close.Done.TrySetResult();
                         return;
@@ -135,7 +136,7 @@ public sealed class SingletonHost : IAsyncDisposable
         }
 
         _current = await SingletonSubtree.StartAsync(_system, _parts, lease, _stopBudget).ConfigureAwait(false);
-        _parts.Log.LogInformation("Node {Node} leads: orchestrator started with fencing token {FencingToken}", _parts.NodeId, token);
+        _parts.Log.LogInformation("Node {Node} leads: orchestrator started with fencing token {Fence}", _parts.NodeId, token);
     }
 
     /// <summary>Raises the fence, retrying while the lease is still valid; false when the lease ran out first.</summary>
@@ -151,7 +152,7 @@ public sealed class SingletonHost : IAsyncDisposable
             }
             catch (JournalUnavailableException e)
             {
-                _parts.Log.LogWarning("Could not raise the journal fence to token {FencingToken}; retrying in {Wait}: {Reason}", lease.Token, wait, e.Message);
+                _parts.Log.LogWarning("Could not raise the journal fence to token {Fence}; retrying in {Wait}: {Reason}", lease.Token, wait, e.Message);
             }
             catch (OperationCanceledException) when (_closing.IsCancellationRequested)
             {
@@ -170,7 +171,7 @@ public sealed class SingletonHost : IAsyncDisposable
             wait = wait * 2 < FenceRetryMax ? wait * 2 : FenceRetryMax;
         }
 
-        _parts.Log.LogWarning("Lease token {FencingToken} ran out before the journal fence could be raised; the orchestrator was not started", lease.Token);
+        _parts.Log.LogWarning("Lease token {Fence} ran out before the journal fence could be raised; the orchestrator was not started", lease.Token);
         return false;
     }
 
@@ -184,8 +185,8 @@ public sealed class SingletonHost : IAsyncDisposable
 
         _current = null;
         await current.StopAsync(reason, graceful, _stopBudget).ConfigureAwait(false);
-        _parts.Log.LogInformation("Node {Node} stopped the orchestrator (token {FencingToken}): {Reason}", _parts.NodeId, current.Lease.Token, reason);
+        _parts.Log.LogInformation("Node {Node} stopped the orchestrator (token {Fence}): {Reason}", _parts.NodeId, current.Lease.Token, reason);
     }
 
-    private sealed record Close(string Reason, TaskCompletionSource Done);
+    private sealed record Close(string Reason, bool Graceful, TaskCompletionSource Done);
 }

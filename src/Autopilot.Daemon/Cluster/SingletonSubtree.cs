@@ -1,4 +1,5 @@
 using Autopilot.Actors;
+using Autopilot.Actors.Persistence.Journal;
 using Autopilot.Actors.Sql.Cluster;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Intake;
@@ -80,7 +81,9 @@ internal sealed class SingletonSubtree
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        var actors = new[] { _drainer, _intake, _orchestrator };
+        // Once the actor system is gone, so are the actors (and nothing more can be journaled).
+        var actors = _system.WhenTerminated.IsCompleted ? [] : new[] { _drainer, _intake, _orchestrator };
+        graceful &= !_system.WhenTerminated.IsCompleted;
         foreach (var actor in actors.OfType<IActorRef>())
         {
             if (!await ActorStopper.StopAsync(_system, actor, budget, immediately: !graceful).ConfigureAwait(false))
@@ -95,7 +98,7 @@ internal sealed class SingletonSubtree
             await RecordAsync(new SingletonStopped(_parts.NodeId, Lease.Token, reason, _parts.Context.Time.GetUtcNow())).ConfigureAwait(false);
         }
 
-        if (_recorder is not null)
+        if (_recorder is not null && !_system.WhenTerminated.IsCompleted)
         {
             await ActorStopper.StopAsync(_system, _recorder, budget, immediately: !graceful).ConfigureAwait(false);
         }
@@ -117,7 +120,11 @@ internal sealed class SingletonSubtree
         }
         catch (TimeoutException)
         {
-            _parts.Log.LogWarning("Could not journal {Event} (token {FencingToken}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
+            _parts.Log.LogWarning("Could not journal {Event} (token {Fence}): the journal did not confirm it in time", handover.GetType().Name, Lease.Token);
+        }
+        catch (Exception e) when (e is JournalRejectedException or JournalUnavailableException)
+        {
+            _parts.Log.LogWarning("Could not journal {Event} (token {Fence}): {Reason}", handover.GetType().Name, Lease.Token, e.Message);
         }
     }
 }

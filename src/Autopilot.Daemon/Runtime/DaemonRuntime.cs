@@ -304,9 +304,12 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
             return Task.CompletedTask;
         });
         shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "await-in-flight-actions", AwaitInFlightActionsAsync);
-        // The singleton is handed over while the lease is still held (so its stop is recorded), before cluster-leave releases it.
-        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "stop-singleton", () => _singleton?.StopAsync(
-            shutdown.ShutdownReason is CoordinatedShutdown.ClusterLeavingReason ? "this node was downed or superseded" : "this node is leaving the cluster")
+        // The singleton is handed over while the lease is still held (so its stop is recorded), before cluster-leave
+        // releases it; a downed node has no lease left, whatever its own clock says, and stops it at once.
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "stop-singleton", () =>
+            (shutdown.ShutdownReason is CoordinatedShutdown.ClusterLeavingReason
+                ? _singleton?.StopAsync("this node was downed or superseded", graceful: false)
+                : _singleton?.StopAsync("this node is leaving the cluster", graceful: true))
             ?? Task.CompletedTask);
         shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-tree-and-close-journal", StopTreeAndCloseJournalAsync);
     }

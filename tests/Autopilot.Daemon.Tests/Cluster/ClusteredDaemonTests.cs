@@ -135,6 +135,37 @@ public sealed class ClusteredDaemonTests(ThrowawayPostgres server)
         Assert.Equal("removed", cluster.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("nodeId").GetString() == "node-a").GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Webhooks_arriving_while_the_leader_is_downed_are_journaled_exactly_once_and_never_handed_over_twice()
+    {
+        var db = await server.CreateDatabaseAsync("daemon_cluster_failover_webhooks");
+        await using var first = await ClusterNodes.StartAsync(db, "node-a");
+        await ClusterNodes.LeadsAsync(first, "node-a to lead");
+        await using var second = await ClusterNodes.StartAsync(db, "node-b");
+        await Poll.UntilAsync(() => second.Runtime.IsReady, "node-b to be Up", TimeSpan.FromSeconds(90));
+        var deliveries = Enumerable.Range(1, 24).Select(i => $"delivery-{i}").ToArray();
+
+        var posting = Task.WhenAll(deliveries.Select(async (id, i) =>
+        {
+            var body = $$"""{"ref":"refs/heads/main","after":"c{{i}}"}""";
+            // Each delivery is sent twice, as a platform retrying after a timeout would.
+            var answers = new[] { await second.Client.SendAsync(GitHub(body, id)), await second.Client.SendAsync(GitHub(body, id)) };
+            return answers.Select(a => a.StatusCode).ToArray();
+        }));
+        var down = await second.SendAsync(HttpMethod.Post, "/api/cluster/down/node-a", TestDaemon.AdminToken);
+        var answers = await posting;
+        await ClusterNodes.LeadsAsync(second, "node-b to take over");
+        await ClusterNodes.InboxDrainedAsync(second);
+
+        Assert.Equal(HttpStatusCode.OK, down.StatusCode);
+        Assert.All(answers, a => Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.OK], a));
+        var journaled = (await EventsAsync(second, WebhookIntake.StreamId)).OfType<ExternalEventReceived>().Select(e => e.DeliveryId).ToArray();
+        Assert.Equal(deliveries.Order(), journaled.Order());
+        var handed = first.Received.Concat(second.Received).OfType<ExternalEvent>().Select(e => e.DeliveryId).ToArray();
+        Assert.Equal(handed.Distinct().Count(), handed.Length);
+        Assert.Subset(deliveries.ToHashSet(), handed.ToHashSet());
+    }
+
     private static HttpRequestMessage GitHub(string body, string delivery, string? signature = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
