@@ -1,4 +1,5 @@
 using Autopilot.Benchmarks.Actors;
+using Autopilot.Benchmarks.Failover;
 using Autopilot.Benchmarks.Persistence;
 using Autopilot.Benchmarks.Webhooks;
 
@@ -15,11 +16,15 @@ switch (args.FirstOrDefault())
     case "webhooks":
         await WebhookBenchmark.RunAsync(args[1..]);
         return 0;
+    case "failover":
+        await FailoverBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
             "  actors [--runs N]\n" +
             "  persistence [--seconds N] [--backend sqlite|postgresql|all]\n" +
-            "  webhooks [options] (build src/Autopilot.Daemon in Release first)");
+            "  webhooks [options] (build src/Autopilot.Daemon in Release first)\n" +
+            "  failover [--runs N] [--timings default|test]");
         return 2;
 }

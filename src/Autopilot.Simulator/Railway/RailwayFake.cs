@@ -32,6 +32,7 @@ public sealed class RailwayFake : FakeServer
     private readonly RailwayWorld _world;
     private readonly ConcurrentDictionary<string, RailwayCaller> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RailwayFakeCall> _calls = new();
+    private readonly ConcurrentQueue<(string RootField, AnswerHold Hold)> _holds = new();
 
     /// <summary>Creates an empty Railway whose deployments progress on <paramref name="timeProvider"/>.</summary>
     public RailwayFake(TimeProvider timeProvider, RailwayFakeOptions? options = null) : base(timeProvider) =>
@@ -104,6 +105,18 @@ public sealed class RailwayFake : FakeServer
         }
     }
 
+    /// <summary>
+    /// From now on, requests selecting <paramref name="rootField"/> (e.g. <c>deploymentRollback</c>) are applied as
+    /// usual, but their answers wait until the returned hold is released, or until the caller disconnects.
+    /// </summary>
+    public AnswerHold HoldAnswersTo(string rootField)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(rootField);
+        var hold = new AnswerHold();
+        _holds.Enqueue((rootField, hold));
+        return hold;
+    }
+
     /// <inheritdoc />
     protected override void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapPost(GraphQLPath, HandleAsync);
 
@@ -164,6 +177,10 @@ public sealed class RailwayFake : FakeServer
         var (data, errors) = executor.Execute((field, arguments) => _world.Resolve(field.Name, arguments, caller));
         var response = new JsonObject { ["data"] = data };
         if (errors.Count > 0) response["errors"] = errors;
+        foreach (var (field, hold) in _holds)
+        {
+            if (rootFields.Any(f => f.Name == field)) await hold.HoldAsync(context.RequestAborted);
+        }
         await WriteJsonAsync(context, response);
     }
 
