@@ -35,7 +35,7 @@ public sealed class LeaderFreezeTests(ThrowawayPostgres server, ITestOutputHelpe
 
             // Downed while frozen: it must notice, stop acting and exit for its supervisor to restart it.
             Assert.Equal(DaemonExitCodes.Downed, exitCode);
-            Assert.Empty(cluster.Platforms.RequestsBy(frozen.Credentials).Where(r => r.ReceivedAt >= wokenAt));
+            Assert.DoesNotContain(cluster.Platforms.RequestsBy(frozen.Credentials), r => r.ReceivedAt >= wokenAt);
             // Whatever it tried to record about the rollback it had asked for would be a second outcome in the trail.
             await AssertIncidentHandledExactlyOnceAsync(cluster, rollback);
             await AssertDeliveredOnceAsync(cluster, delivery);

@@ -265,7 +265,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         {
             case DeploymentStatusChanged changed:
                 var status = WireName(changed.Current);
-                if (_world.HasSeen(changed.DeploymentId, status))
+                // A status is news once. The exception: the SUCCESS of a deploy or rollback the autopilot is watching,
+                // when a routine observe pass saw it first (e.g. a new leader's first pass during its recovery) — it
+                // is what resolves the incident, so it is oriented once for that purpose too.
+                var completesWatch = changed is { Current: DeploymentStatus.Success, Purpose: WatchPurposes.Deploy or WatchPurposes.Rollback };
+                if (_world.HasSeen(changed.DeploymentId, status) && !(completesWatch && !_world.HasSeen(changed.DeploymentId, status, changed.Purpose)))
                 {
                     return;
                 }
@@ -273,7 +277,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 Record(new Observed(report.Worker, ObservationKinds.DeploymentStatus,
                         $"{changed.Service} deployment {changed.DeploymentId} {(changed.Previous is { } p ? WireName(p) : "?")} → {status} ({changed.Purpose})"
                         + (changed.LogTail is { Count: > 0 } tail ? $"; {tail.Count} log lines read" : ""),
-                        changed.Service, changed.DeploymentId, changed.Commit, Now, status),
+                        changed.Service, changed.DeploymentId, changed.Commit, Now, status, changed.Purpose),
                     () => Orient(changed));
                 break;
             case DeploymentHung hung:

@@ -40,6 +40,9 @@ internal sealed class WorldModel
 
     public bool HasSeen(string deploymentId, string status) => _seenDeploymentStatuses.Contains($"{deploymentId}:{status}");
 
+    /// <summary>Whether the status was observed while watching the deployment for <paramref name="purpose"/>.</summary>
+    public bool HasSeen(string deploymentId, string status, string purpose) => _seenDeploymentStatuses.Contains($"{deploymentId}:{status}:{purpose}");
+
     public bool WasRestarted(string deploymentId) => _restartedDeployments.Contains(deploymentId);
 
     public bool HasDelivery(string source, string deliveryId) => _deliveries.Contains($"{source}:{deliveryId}");
@@ -67,6 +70,11 @@ internal sealed class WorldModel
         {
             case Observed { Kind: ObservationKinds.DeploymentStatus, DeploymentId: { } deploymentId, Status: { } status } observed:
                 _seenDeploymentStatuses.Add($"{deploymentId}:{status}");
+                if (observed.Purpose is { } purpose)
+                {
+                    _seenDeploymentStatuses.Add($"{deploymentId}:{status}:{purpose}");
+                }
+
                 if (observed.Service is { } service)
                 {
                     var state = Service(service);

@@ -99,8 +99,10 @@ public static class AuditEvents
 /// <param name="Commit">Commit concerned, if any.</param>
 /// <param name="At">When.</param>
 /// <param name="Status">The observed state in the platform's words (e.g. a Railway status, <c>passed</c>/<c>failed</c> for checks), if any.</param>
+/// <param name="Purpose">Why a deployment was being watched (deploy, rollback, restart, observed), if it was; absent in older records.</param>
 [EventManifest("autopilot.observed", Version = 1)]
-public sealed record Observed(string Source, string Kind, string Summary, string? Service, string? DeploymentId, string? Commit, DateTimeOffset At, string? Status = null)
+public sealed record Observed(
+    string Source, string Kind, string Summary, string? Service, string? DeploymentId, string? Commit, DateTimeOffset At, string? Status = null, string? Purpose = null)
     : IAuditEvent
 {
     /// <inheritdoc />
