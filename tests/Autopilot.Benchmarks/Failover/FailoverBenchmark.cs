@@ -7,6 +7,7 @@ using Autopilot.Daemon.ClusterHarness.Cluster;
 using Autopilot.Daemon.ClusterHarness.Configuration;
 using Autopilot.Daemon.ClusterHarness.Platforms;
 using Autopilot.Daemon.ClusterHarness.Processes;
+using Autopilot.Benchmarks.Reporting;
 
 namespace Autopilot.Benchmarks.Failover;
 
@@ -28,8 +29,8 @@ public static class FailoverBenchmark
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
-        var runs = int.Parse(OptionValue(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
-        var timingsName = OptionValue(args, "--timings") ?? "default";
+        var runs = int.Parse(BenchmarkConsole.Option(args, "--runs") ?? "10", CultureInfo.InvariantCulture);
+        var timingsName = BenchmarkConsole.Option(args, "--timings") ?? "default";
         var timings = timingsName switch
         {
             "default" => ClusterTimings.Defaults,
@@ -59,7 +60,7 @@ public static class FailoverBenchmark
             throw;
         }
 
-        Print(["run", "killed leader", "token", "new leader", "token", "lease taken ms", "first action", "fail-over ms"], rows);
+        BenchmarkConsole.PrintTable(["run", "killed leader", "token", "new leader", "token", "lease taken ms", "first action", "fail-over ms"], rows);
         var sorted = figures.Order().ToArray();
         var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fail-over over {sorted.Length} runs: median {median:F0} ms, max {sorted[^1]:F0} ms, min {sorted[0]:F0} ms"));
@@ -115,20 +116,4 @@ public static class FailoverBenchmark
     /// <summary>The first platform request after the kill, and the node that sent it.</summary>
     private sealed record FirstAction(DaemonNode Node, PlatformRequest Request);
 
-    private static string? OptionValue(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static void Print(string[] header, List<string[]> rows)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
-        Console.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
-        foreach (var row in rows)
-        {
-            Console.WriteLine(string.Join(" | ", row.Select((c, i) => c.PadLeft(widths[i]))));
-        }
-    }
 }

@@ -5,6 +5,7 @@ using Autopilot.Actors.Persistence.TCK;
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Actors.Sql;
 using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Benchmarks.Reporting;
 
 namespace Autopilot.Benchmarks.Persistence;
 
@@ -22,8 +23,8 @@ public static class PersistenceBenchmark
     /// <summary>Runs the scenario and prints a table. Options: <c>--seconds N</c> per throughput case (default 3), <c>--backend sqlite|postgresql|all</c>.</summary>
     public static async Task RunAsync(string[] args)
     {
-        var seconds = OptionValue(args, "--seconds") is { } s ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 3;
-        var backend = OptionValue(args, "--backend") ?? "all";
+        var seconds = BenchmarkConsole.Option(args, "--seconds") is { } s ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var backend = BenchmarkConsole.Option(args, "--backend") ?? "all";
         var duration = TimeSpan.FromSeconds(seconds);
         var rows = new List<string[]>();
 
@@ -47,7 +48,7 @@ public static class PersistenceBenchmark
             rows.AddRange(await MeasureAsync("PostgreSQL", PersistencePlugins.PostgreSql, await server.CreateDatabaseAsync("bench"), duration));
         }
 
-        PrintTable(["back end", "case", "events/s", "p50 ms", "p99 ms", "time"], rows);
+        BenchmarkConsole.PrintTable(["back end", "case", "events/s", "p50 ms", "p99 ms", "time"], rows, textColumns: 2);
     }
 
     private static async Task<List<string[]>> MeasureAsync(string name, string plugin, string connectionString, TimeSpan duration)
@@ -108,7 +109,7 @@ public static class PersistenceBenchmark
         })));
         var elapsed = total.Elapsed;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new ThroughputResult(all.Length * batch / elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99));
+        return new ThroughputResult(all.Length * batch / elapsed.TotalSeconds, BenchmarkConsole.Percentile(all, 0.50), BenchmarkConsole.Percentile(all, 0.99));
     }
 
     private static async Task FillRecoveryStreamAsync(PersistencePlugin store)
@@ -150,24 +151,6 @@ public static class PersistenceBenchmark
     }
 
     private static TimeSpan Median(params TimeSpan[] values) => values.Order().ElementAt(values.Length / 2);
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static string? OptionValue(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static void PrintTable(string[] header, List<string[]> rows)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
-        Console.WriteLine(string.Join("-|-", widths.Select(w => new string('-', w))));
-        foreach (var row in rows)
-            Console.WriteLine(string.Join(" | ", row.Select((c, i) => i >= 2 ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))));
-    }
 
     private sealed record ThroughputResult(double EventsPerSecond, double P50, double P99);
 }

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Actors.Sql;
+using Autopilot.Benchmarks.Reporting;
 
 namespace Autopilot.Benchmarks.Webhooks;
 
@@ -29,11 +30,11 @@ public static class WebhookBenchmark
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
-        var requests = int.Parse(OptionValue(args, "--requests") ?? "5000", CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(OptionValue(args, "--concurrency") ?? "16", CultureInfo.InvariantCulture);
-        var limit = TimeSpan.FromSeconds(double.Parse(OptionValue(args, "--seconds") ?? "60", CultureInfo.InvariantCulture));
-        var backend = OptionValue(args, "--backend") ?? "all";
-        var daemon = DaemonProcess.Locate(OptionValue(args, "--daemon"));
+        var requests = int.Parse(BenchmarkConsole.Option(args, "--requests") ?? "5000", CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(BenchmarkConsole.Option(args, "--concurrency") ?? "16", CultureInfo.InvariantCulture);
+        var limit = TimeSpan.FromSeconds(double.Parse(BenchmarkConsole.Option(args, "--seconds") ?? "60", CultureInfo.InvariantCulture));
+        var backend = BenchmarkConsole.Option(args, "--backend") ?? "all";
+        var daemon = DaemonProcess.Locate(BenchmarkConsole.Option(args, "--daemon"));
         var rows = new List<string[]>();
         var checks = new List<(string Journal, ExactlyOnceReport Report)>();
 
@@ -53,7 +54,7 @@ public static class WebhookBenchmark
             checks.Add(("PostgreSQL", check));
         }
 
-        Print(["journal", "accepted", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ready ms", "idle RSS MiB", "RSS after MiB", "stop ms"], rows);
+        BenchmarkConsole.PrintTable(["journal", "accepted", "req/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "ready ms", "idle RSS MiB", "RSS after MiB", "stop ms"], rows);
         foreach (var (journal, report) in checks)
         {
             Console.WriteLine($"{journal}: {report}");
@@ -172,27 +173,8 @@ public static class WebhookBenchmark
         var sent = Math.Min(requests, next);
         var measured = latencies.Take(sent).Where(l => l > 0).OrderBy(l => l).ToArray();
         return new Result(sent, acceptedCount, duplicates, failed, watch.Elapsed,
-            Percentile(measured, 0.50), Percentile(measured, 0.90), Percentile(measured, 0.99), Percentile(measured, 0.999),
+            BenchmarkConsole.Percentile(measured, 0.50), BenchmarkConsole.Percentile(measured, 0.90), BenchmarkConsole.Percentile(measured, 0.99), BenchmarkConsole.Percentile(measured, 0.999),
             measured.Length == 0 ? double.NaN : measured[^1]);
     }
 
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static string? OptionValue(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static void Print(string[] header, List<string[]> rows)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        Console.WriteLine(string.Join(" | ", header.Select((h, i) => h.PadRight(widths[i]))));
-        Console.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
-        foreach (var row in rows)
-        {
-            Console.WriteLine(string.Join(" | ", row.Select((c, i) => c.PadLeft(widths[i]))));
-        }
-    }
 }
