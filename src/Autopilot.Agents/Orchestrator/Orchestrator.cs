@@ -269,7 +269,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 // when a routine observe pass saw it first (e.g. a new leader's first pass during its recovery) — it
                 // is what resolves the incident, so it is oriented once for that purpose too.
                 var completesWatch = changed is { Current: DeploymentStatus.Success, Purpose: WatchPurposes.Deploy or WatchPurposes.Rollback };
-                if (_world.HasSeen(changed.DeploymentId, status) && !(completesWatch && !_world.HasSeen(changed.DeploymentId, status, changed.Purpose)))
+                var news = !_world.HasSeen(changed.DeploymentId, status)
+                           || (completesWatch && !_world.HasSeen(changed.DeploymentId, status, changed.Purpose));
+                if (!news)
                 {
                     return;
                 }
