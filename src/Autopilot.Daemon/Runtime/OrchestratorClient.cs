@@ -12,6 +12,12 @@ namespace Autopilot.Daemon.Runtime;
 /// </summary>
 public sealed class OrchestratorClient(DaemonRuntime runtime, TimeProvider time)
 {
+    // The standby's fold of the orchestrator's stream, advanced by what was written since the last status request:
+    // the stream only grows, so each request reads only its new events instead of replaying it all.
+    private readonly SemaphoreSlim _historyGate = new(1, 1);
+    private OrchestratorHistory? _history;
+    private long _historyPosition;
+
     /// <summary>Sends a control message and returns its acknowledgement.</summary>
     /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
     public Task<ControlAck> SendAsync(object control, CancellationToken cancellationToken) => runtime.WorkRoute.SendCommandAsync(control, cancellationToken);
@@ -44,16 +50,27 @@ public sealed class OrchestratorClient(DaemonRuntime runtime, TimeProvider time)
     /// <summary>Replays the orchestrator's stream as its own recovery would (the leader may be on another node).</summary>
     private async Task<OrchestratorStatus> FromJournalAsync(CancellationToken cancellationToken)
     {
-        var history = new OrchestratorHistory(runtime.AgentsSettings);
-        await foreach (var envelope in runtime.Query.CurrentEventsByPersistenceId(Orchestrator.DefaultPersistenceId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await _historyGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (envelope.Event is IAuditEvent audit)
+            _history ??= new OrchestratorHistory(runtime.AgentsSettings);
+            await foreach (var envelope in runtime.Query.CurrentEventsByPersistenceId(Orchestrator.DefaultPersistenceId, _historyPosition + 1, cancellationToken: cancellationToken)
+                               .ConfigureAwait(false))
             {
-                history.Apply(audit);
-            }
-        }
+                if (envelope.Event is IAuditEvent audit)
+                {
+                    _history.Apply(audit);
+                }
 
-        return history.Status(time.GetUtcNow());
+                _historyPosition = envelope.SequenceNr;
+            }
+
+            return _history.Status(time.GetUtcNow());
+        }
+        finally
+        {
+            _historyGate.Release();
+        }
     }
 }
 

@@ -61,6 +61,10 @@ public sealed class ClusteredDaemonTests(ThrowawayPostgres server)
         Assert.Equal("node-a", status.GetProperty("leader").GetString());
         Assert.True(status.GetProperty("autopilot").GetProperty("paused").GetBoolean());
         Assert.StartsWith("standby", status.GetProperty("orchestrator").GetString());
+        // The standby's view follows what the leader records after its first answer.
+        Assert.Equal(HttpStatusCode.OK, (await standby.SendAsync(HttpMethod.Post, "/api/resume", TestDaemon.OperatorToken)).StatusCode);
+        var resumed = await (await standby.SendAsync(HttpMethod.Get, "/api/status", TestDaemon.ViewerToken)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(resumed.GetProperty("autopilot").GetProperty("paused").GetBoolean());
 
         var cluster = await ClusterNodes.ClusterAsync(standby);
         Assert.True(cluster.GetProperty("clustered").GetBoolean());
