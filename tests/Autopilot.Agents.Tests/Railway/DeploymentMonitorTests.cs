@@ -14,13 +14,17 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
 {
     private const string DeploymentId = "d-42";
 
+    // Virtual time runs ahead of the monitor's real reads, so only the test about hangs keeps a stabilisation timeout
+    // that this clock can reach: in the others a slow machine would otherwise end the watch as hung mid-test.
     private static readonly RailwaySettings MonitorSettings = new(
         [],
         DefaultPollInterval: TimeSpan.FromSeconds(5),
         PollIntervals: new Dictionary<DeploymentStatus, TimeSpan> { [DeploymentStatus.Building] = TimeSpan.FromSeconds(30) },
-        StabilisationTimeout: TimeSpan.FromMinutes(10),
+        StabilisationTimeout: TimeSpan.FromDays(1),
         StableAfter: TimeSpan.FromSeconds(60),
         LogLines: 50);
+
+    private static readonly RailwaySettings HangSettings = MonitorSettings with { StabilisationTimeout = TimeSpan.FromMinutes(10) };
 
     private readonly ConcurrentQueue<object> _reports = new();
     private IActorRef? _monitor;
@@ -121,7 +125,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     [Fact]
     public void A_deployment_that_never_settles_is_reported_as_hung()
     {
-        Start(DeploymentStatus.Deploying);
+        Start(DeploymentStatus.Deploying, HangSettings);
 
         AdvanceUntil(() => Stopped);
         AwaitCondition(() => _reports.OfType<DeploymentHung>().Any());
@@ -129,7 +133,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         var hung = Assert.Single(_reports.OfType<DeploymentHung>());
         Assert.Equal(DeploymentStatus.Deploying, hung.Status);
         Assert.Equal(DeploymentId, hung.DeploymentId);
-        Assert.True(hung.WatchedFor >= MonitorSettings.StabilisationTimeout);
+        Assert.True(hung.WatchedFor >= HangSettings.StabilisationTimeout);
         Assert.Single(Changes);
     }
 
@@ -164,11 +168,11 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         Assert.Equal("restart", Changes[1].Purpose);
     }
 
-    private ScriptedDeploymentReader Start(DeploymentStatus status)
+    private ScriptedDeploymentReader Start(DeploymentStatus status, RailwaySettings? settings = null)
     {
         var reader = new ScriptedDeploymentReader(DeploymentId, status);
         var owner = ActorOf(RecordingActor.Props(_reports));
-        var monitor = ActorOf(DeploymentMonitor.Props(reader, MonitorSettings, owner, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
+        var monitor = ActorOf(DeploymentMonitor.Props(reader, settings ?? MonitorSettings, owner, "api", DeploymentId, "deploy"), DeploymentMonitor.NameFor(DeploymentId));
         ActorOf(DeathRecorder.Props(monitor, _reports));
         _monitor = monitor;
         return reader;
