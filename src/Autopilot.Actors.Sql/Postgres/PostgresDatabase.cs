@@ -158,9 +158,20 @@ internal sealed class PostgresDatabase : SqlDatabase
         END
         $fn$;
 
-        -- Raises the journal-wide fence (never lowers it); see autopilot_append_batch for the locking.
+        -- Raises the journal-wide fence (never lowers it); see autopilot_append_batch for the locking. A tokened write
+        -- holds the fence lock shared until it commits, and every such holder at a raise belongs to an older leader
+        -- (a new leader raises before it writes). One frozen mid-write (SIGSTOP, a long pause) would hold the lock for as
+        -- long as its connection lives, so a raise that moves the fence up ends those sessions: their transactions
+        -- abort, nothing stale lands, and the fail-over does not wait on them.
         CREATE OR REPLACE FUNCTION autopilot_raise_fence(p_token BIGINT) RETURNS void LANGUAGE plpgsql AS $fn$
         BEGIN
+            IF p_token > (SELECT coalesce(token, 0) FROM journal_fence) THEN
+                PERFORM pg_terminate_backend(l.pid) FROM pg_locks l
+                WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted AND l.mode = 'ShareLock'
+                  AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                  AND ((l.classid::BIGINT << 32) | l.objid::BIGINT) = {{FenceLockKey}}
+                  AND l.pid <> pg_backend_pid();
+            END IF;
             PERFORM pg_advisory_xact_lock({{FenceLockKey}});
             UPDATE journal_fence SET token = GREATEST(token, p_token);
         END

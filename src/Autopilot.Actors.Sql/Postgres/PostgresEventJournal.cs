@@ -38,7 +38,9 @@ namespace Autopilot.Actors.Sql.Postgres;
 /// Fencing: besides each stream's newest token (<c>journal_metadata</c>), one row (<c>journal_fence</c>) holds the
 /// journal-wide fence that <see cref="SqlEventJournal.RaiseFenceAsync"/> raises for every node sharing the database.
 /// A batch carrying a token holds an advisory lock shared until it commits and reads the fence once it holds it; a
-/// raise takes that lock exclusively, so a raise waits for stale writes already in flight and every write that
+/// raise that moves the fence up first ends the sessions holding that lock (only an older leader's writers can: a new
+/// leader raises before it writes), then takes it exclusively. So a stale write in flight aborts — even one whose
+/// process is frozen and would otherwise hold the lock for as long as its connection lives — and every write that
 /// starts after the raise returned sees it.
 /// </para>
 /// <para>
