@@ -1,5 +1,6 @@
 using Autopilot.Actors.Persistence.Journal;
 using Autopilot.Actors.Sql.Connectivity;
+using Autopilot.Actors.Sql.Postgres;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -81,8 +82,7 @@ public sealed class ClusterDatabase : IAsyncDisposable
         Connection = new RedactedConnection(settings.ConnectionString, b =>
             $"PostgreSQL {RedactedConnection.Value(b, "Host") ?? "localhost"}:{RedactedConnection.Value(b, "Port") ?? "5432"}/{RedactedConnection.Value(b, "Database") ?? "(default)"}");
         var builder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
-        // Leases and inbox claims must survive a database crash once acknowledged.
-        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=on".Trim();
+        PostgresSessionOptions.Apply(builder.ConnectionStringBuilder);
         DataSource = builder.Build();
         _health = new StoreHealth(StoreName, Connection, logger);
         _startup = new StartupRetry(StoreName, _health, settings.StartupBackoff, logger, timeProvider);

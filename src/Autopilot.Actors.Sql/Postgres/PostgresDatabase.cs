@@ -230,7 +230,7 @@ internal sealed class PostgresDatabase : SqlDatabase
         Connection = new RedactedConnection(connectionString, b =>
             $"PostgreSQL {RedactedConnection.Value(b, "Host") ?? "localhost"}:{RedactedConnection.Value(b, "Port") ?? "5432"}/{RedactedConnection.Value(b, "Database") ?? "(default)"}");
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=on".Trim();
+        PostgresSessionOptions.Apply(builder.ConnectionStringBuilder);
         // The journal reads the DETAIL of its own rejection errors (newest fencing token); it holds no secrets.
         builder.ConnectionStringBuilder.IncludeErrorDetail = true;
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)

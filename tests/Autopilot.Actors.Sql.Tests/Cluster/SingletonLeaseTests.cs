@@ -1,6 +1,8 @@
 using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Actors.Sql.Cluster;
+using Autopilot.Actors.Sql.Postgres;
 using Autopilot.Actors.Sql.Tests.Support;
+using Npgsql;
 
 namespace Autopilot.Actors.Sql.Tests.Cluster;
 
@@ -101,5 +103,30 @@ public sealed class SingletonLeaseTests(ThrowawayPostgres server)
         Assert.Equal(grant!.Token + 1, next?.Token);
         var view = await second.Membership.GetViewAsync(CancellationToken.None);
         Assert.Equal(("orchestrator", "second", true), (view.Leases.Single().Name, view.Leases.Single().OwnerNode, view.Leases.Single().IsHeld));
+    }
+
+    [Fact]
+    public async Task A_holder_frozen_inside_a_transaction_on_the_lease_row_does_not_stop_a_standby_taking_the_expired_lease()
+    {
+        var db = await server.CreateDatabaseAsync("lease_frozen_holder");
+        await using var holder = await TestNode.StartAsync(db, "holder");
+        await using var standby = await TestNode.StartAsync(db, "standby");
+        var grant = await holder.Lease("orchestrator", TimeSpan.FromMilliseconds(200)).TryAcquireAsync("holder", holder.Membership.Incarnation, CancellationToken.None);
+        Assert.NotNull(grant);
+        // The holder's process freezes inside an inbox claim, which locks the lease row to check its token.
+        var frozenBuilder = new NpgsqlConnectionStringBuilder(db);
+        PostgresSessionOptions.Apply(frozenBuilder);
+        await using var frozen = new NpgsqlConnection(frozenBuilder.ConnectionString);
+        await frozen.OpenAsync();
+        await using var transaction = await frozen.BeginTransactionAsync();
+        await using (var check = new NpgsqlCommand("SELECT token FROM cluster_lease WHERE name = 'orchestrator' FOR SHARE", frozen, transaction))
+            await check.ExecuteScalarAsync();
+
+        var taken = await EventuallyAsync.ValueAsync(
+            () => standby.Lease("orchestrator", Long).TryAcquireAsync("standby", standby.Membership.Incarnation, CancellationToken.None),
+            "the standby takes the expired lease").WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(taken.Token > grant!.Token);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => transaction.CommitAsync());
     }
 }
