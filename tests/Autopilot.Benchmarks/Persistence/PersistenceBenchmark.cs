@@ -20,13 +20,24 @@ public static class PersistenceBenchmark
     private const int RecoveryEvents = 100_000;
     private const int SnapshotAt = 99_000;
 
-    /// <summary>Runs the scenario and prints a table. Options: <c>--seconds N</c> per throughput case (default 3), <c>--backend sqlite|postgresql|all</c>.</summary>
+    /// <summary>
+    /// Runs the scenario and prints a table. Options: <c>--seconds N</c> per throughput run (default 3), <c>--runs N</c>
+    /// runs of each throughput case (default 3; events/s as median [min–max], latencies as the medians of the runs'),
+    /// <c>--backend sqlite|postgresql|all</c>.
+    /// </summary>
     public static async Task RunAsync(string[] args)
     {
         var seconds = BenchmarkConsole.Option(args, "--seconds") is { } s ? double.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var runs = BenchmarkConsole.Option(args, "--runs") is { } r ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : 3;
+        ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1, "--runs");
         var backend = BenchmarkConsole.Option(args, "--backend") ?? "all";
-        var duration = TimeSpan.FromSeconds(seconds);
+        var length = new RunLength(TimeSpan.FromSeconds(seconds), runs);
         var rows = new List<string[]>();
+
+        // Both databases live under the temp directory (ThrowawayPostgres too), so its disk sets the commit floor.
+        var (flushP50, flushP99) = DiskFlushProbe.Measure(Path.GetTempPath());
+        Console.WriteLine($"# disk flush under {Path.GetTempPath()} (8 KiB write + fsync): p50 {flushP50:F3} ms, p99 {flushP99:F3} ms");
+        Console.WriteLine($"# throughput: {runs} run(s) of {seconds:0.#} s per case, events/s median [min–max], p50/p99 medians of the runs");
 
         if (backend is "all" or "sqlite")
         {
@@ -34,7 +45,7 @@ public static class PersistenceBenchmark
             Directory.CreateDirectory(directory);
             try
             {
-                rows.AddRange(await MeasureAsync("SQLite", PersistencePlugins.Sqlite, $"Data Source={Path.Combine(directory, "journal.db")}", duration));
+                rows.AddRange(await MeasureAsync("SQLite", PersistencePlugins.Sqlite, $"Data Source={Path.Combine(directory, "journal.db")}", length));
             }
             finally
             {
@@ -45,13 +56,13 @@ public static class PersistenceBenchmark
         if (backend is "all" or "postgresql")
         {
             using var server = await ThrowawayPostgres.StartNewAsync();
-            rows.AddRange(await MeasureAsync("PostgreSQL", PersistencePlugins.PostgreSql, await server.CreateDatabaseAsync("bench"), duration));
+            rows.AddRange(await MeasureAsync("PostgreSQL", PersistencePlugins.PostgreSql, await server.CreateDatabaseAsync("bench"), length));
         }
 
         BenchmarkConsole.PrintTable(["back end", "case", "events/s", "p50 ms", "p99 ms", "time"], rows, textColumns: 2);
     }
 
-    private static async Task<List<string[]>> MeasureAsync(string name, string plugin, string connectionString, TimeSpan duration)
+    private static async Task<List<string[]>> MeasureAsync(string name, string plugin, string connectionString, RunLength length)
     {
         var rows = new List<string[]>();
         await using (var store = await OpenAsync(plugin, connectionString))
@@ -59,8 +70,12 @@ public static class PersistenceBenchmark
             await WritersAsync(store.Journal, "warmup", 4, 1, TimeSpan.FromSeconds(1));
             foreach (var (label, writers, batch) in new[] { ("1 writer, Persist", 1, 1), ("16 writers, Persist", 16, 1), ("1 writer, PersistAll x100", 1, 100) })
             {
-                var result = await WritersAsync(store.Journal, label.Replace(' ', '_'), writers, batch, duration);
-                rows.Add([name, label, $"{result.EventsPerSecond:N0}", $"{result.P50:F2}", $"{result.P99:F2}", ""]);
+                var results = new List<ThroughputResult>();
+                for (var run = 0; run < length.Runs; run++)
+                    results.Add(await WritersAsync(store.Journal, $"{label.Replace(' ', '_')}-{run}", writers, batch, length.PerRun));
+                var rates = results.Select(r => r.EventsPerSecond).Order().ToArray();
+                var range = rates.Length == 1 ? "" : $" [{rates[0]:N0}–{rates[^1]:N0}]";
+                rows.Add([name, label, $"{Median(rates):N0}{range}", $"{Median(results.Select(r => r.P50)):F2}", $"{Median(results.Select(r => r.P99)):F2}", ""]);
                 Console.Error.WriteLine($"{name}: {label} done");
             }
 
@@ -152,5 +167,15 @@ public static class PersistenceBenchmark
 
     private static TimeSpan Median(params TimeSpan[] values) => values.Order().ElementAt(values.Length / 2);
 
+    /// <summary>The median (the mean of the middle two for an even count).</summary>
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     private sealed record ThroughputResult(double EventsPerSecond, double P50, double P99);
+
+    /// <summary>How long each throughput run lasts and how many runs each case gets.</summary>
+    private sealed record RunLength(TimeSpan PerRun, int Runs);
 }
