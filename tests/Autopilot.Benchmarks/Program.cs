@@ -23,7 +23,7 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
             "  actors [--runs N]\n" +
-            "  persistence [--seconds N] [--runs N] [--backend sqlite|postgresql|all]\n" +
+            "  persistence [--seconds N] [--runs N] [--backend inmem|sqlite|postgresql|all]\n" +
             "  webhooks [options] (build src/Autopilot.Daemon in Release first)\n" +
             "  failover [--runs N] [--timings default|test]");
         return 2;

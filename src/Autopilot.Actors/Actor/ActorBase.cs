@@ -93,4 +93,12 @@ public abstract class ActorBase
     internal virtual void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
 
     internal virtual void AroundPostRestart(Exception reason) => PostRestart(reason);
+
+    /// <summary>
+    /// Runs after each continuation of an async handler, on the mailbox, while that handler's message is current: what
+    /// a synchronous handler's caller does once the handler returns (a persistent actor sends what the step persisted).
+    /// </summary>
+    internal virtual void AfterAsyncStep()
+    {
+    }
 }

@@ -53,6 +53,7 @@ internal sealed partial class ActorCell
         try
         {
             continuation.Callback(continuation.State);
+            _actor?.AfterAsyncStep();
         }
         finally
         {

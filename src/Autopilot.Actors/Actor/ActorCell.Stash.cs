@@ -92,6 +92,31 @@ internal sealed partial class ActorCell : IStash
         _unstashed = merged;
     }
 
+    /// <summary>Takes <paramref name="envelope"/> (that very delivery) back out of the front of the mailbox, if it is there.</summary>
+    internal bool Withdraw(in Envelope envelope)
+    {
+        if (_unstashed is not { Count: > 0 })
+        {
+            return false;
+        }
+
+        var kept = new Queue<Envelope>(_unstashed.Count);
+        var found = false;
+        foreach (var waiting in _unstashed)
+        {
+            if (!found && waiting.IsSameDelivery(envelope))
+            {
+                found = true;
+                continue;
+            }
+
+            kept.Enqueue(waiting);
+        }
+
+        _unstashed = kept;
+        return found;
+    }
+
     /// <summary>On restart the stash is not lost: it goes back to the front of the mailbox for the new instance.</summary>
     private void UnstashAllOnRestart() => ((IStash)this).UnstashAll();
 

@@ -13,8 +13,12 @@ public sealed class ControllableJournal(IEventJournal inner) : EventJournalDecor
     private volatile TaskCompletionSource? _gate;
     private Task _previousWrite = Task.CompletedTask;
     private int _failuresLeft;
+    private int _pendingWrites;
 
     public ConcurrentQueue<AtomicWrite> Writes { get; } = new();
+
+    /// <summary>Writes the journal has been handed that have not finished yet (held, or still being stored).</summary>
+    public int PendingWrites => Volatile.Read(ref _pendingWrites);
 
     /// <summary>Holds every write until <see cref="Release"/>.</summary>
     public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,6 +31,7 @@ public sealed class ControllableJournal(IEventJournal inner) : EventJournalDecor
     public override async Task WriteAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
         // Like every journal, keep writes in the order they were made, also when the gate releases them together.
+        Interlocked.Increment(ref _pendingWrites);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task previous;
         lock (_order)
@@ -53,6 +58,7 @@ public sealed class ControllableJournal(IEventJournal inner) : EventJournalDecor
         }
         finally
         {
+            Interlocked.Decrement(ref _pendingWrites);
             done.SetResult();
         }
     }

@@ -51,6 +51,25 @@ public sealed class LedgerActor : ReceivePersistentActor
             Defer("deferred", s => Sender.Tell(s));
         }, s => s == "async");
         Command<string>(_ => Persist(new Unserializable(5), _ => Sender.Tell("should not happen")), s => s == "reject");
+        CommandAsync<string>(async _ =>
+        {
+            await Task.Yield(); // the Persist below runs in a continuation, not in the command's first step
+            Persist(new Deposited(3), d =>
+            {
+                Apply(d);
+                Sender.Tell($"async deposited {d.Amount}");
+            });
+        }, s => s == "async-deposit");
+        CommandAsync<string>(async _ =>
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("the async command failed");
+        }, s => s == "async-explode");
+        Command<string>(_ => Persist(new Deposited(1), d =>
+        {
+            Apply(d);
+            throw new InvalidOperationException("the event handler failed");
+        }), s => s == "explode");
         Command<string>(_ => SaveSnapshot(new LedgerSnapshot(_balance, _entries)), s => s == "snapshot");
         Command<string>(_ => DeleteMessages(LastSequenceNr), s => s == "delete");
         Command<SaveSnapshotSuccess>(s => _reporter.Tell($"snapshot saved at {s.Metadata.SequenceNr}"));

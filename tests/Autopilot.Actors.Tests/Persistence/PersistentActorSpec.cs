@@ -71,6 +71,93 @@ public sealed class PersistentActorSpec : TestKit.TestKit
     }
 
     [Fact]
+    public void A_burst_of_commands_is_handled_in_arrival_order_each_after_the_previous_write()
+    {
+        const int burst = 2_000;
+        var ledger = Ledger();
+        _journal.Hold(); // the whole burst arrives while the first write is in flight
+        for (var amount = 1; amount <= burst; amount++)
+        {
+            ledger.Tell(amount, TestActor);
+        }
+
+        ledger.Tell("balance", TestActor);
+        _journal.Release();
+        for (var amount = 1; amount <= burst; amount++)
+        {
+            ExpectMsg($"deposited {amount}");
+        }
+
+        ExpectMsg($"balance={burst * (burst + 1) / 2} entries={burst} seq={burst}");
+        Assert.Equal(burst, _journal.Writes.Count);
+    }
+
+    [Fact]
+    public void A_Persist_inside_an_async_command_is_written_and_holds_back_later_commands()
+    {
+        var ledger = Ledger();
+        _journal.Hold();
+        ledger.Tell("async-deposit", TestActor);
+        ledger.Tell("balance", TestActor);
+        AwaitAssert(() => Assert.Equal(1, _journal.PendingWrites)); // written without waiting for another message
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // "balance" waits for the event to be durable
+        _journal.Release();
+        ExpectMsg("async deposited 3");
+        ExpectMsg("balance=3 entries=1 seq=1");
+    }
+
+    [Fact]
+    public void Commands_held_back_by_a_Persist_survive_a_restart_of_the_actor()
+    {
+        var ledger = Ledger();
+        _journal.Hold();
+        ledger.Tell("explode", TestActor);
+        ledger.Tell(5, TestActor);
+        ledger.Tell("balance", TestActor);
+        EventFilter.Exception<InvalidOperationException>("the event handler failed").ExpectOne(() => _journal.Release());
+        ExpectMsg("recovered balance=1 seq=1"); // restarted from the journal by the default strategy
+        ExpectMsg("deposited 5");
+        ExpectMsg("balance=6 entries=2 seq=2");
+    }
+
+    [Fact]
+    public void Held_back_commands_keep_their_order_across_a_restart_in_the_middle_of_handing_them_back()
+    {
+        var ledger = Ledger();
+        _journal.Hold();
+        ledger.Tell(5, TestActor);
+        ledger.Tell("async-explode", TestActor); // handed back first; fails after the next one was handed back too
+        ledger.Tell(6, TestActor);
+        ledger.Tell(7, TestActor);
+        EventFilter.Exception<InvalidOperationException>("the async command failed").ExpectOne(() =>
+        {
+            _journal.Release();
+            ExpectMsg("deposited 5");
+        });
+        ExpectMsg("recovered balance=5 seq=1");
+        ExpectMsg("deposited 6");
+        ExpectMsg("deposited 7");
+    }
+
+    [Fact]
+    public void Commands_held_back_when_the_actor_stops_become_dead_letters()
+    {
+        var ledger = Ledger();
+        Watch(ledger);
+        _journal.Hold();
+        ledger.Tell(5, TestActor);
+        ledger.Tell("balance", TestActor);
+        ledger.Tell("balance", TestActor);
+        AwaitAssert(() => Assert.Equal(1, _journal.PendingWrites));
+        EventFilter.DeadLetter<string>().Expect(2, () =>
+        {
+            Sys.Stop(ledger);
+            ExpectTerminated(ledger);
+        });
+        _journal.Release();
+    }
+
+    [Fact]
     public void PersistAsync_keeps_taking_commands_and_runs_handlers_in_order_then_Defer()
     {
         var ledger = Ledger();

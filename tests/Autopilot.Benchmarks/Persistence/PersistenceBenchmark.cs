@@ -23,7 +23,7 @@ public static class PersistenceBenchmark
     /// <summary>
     /// Runs the scenario and prints a table. Options: <c>--seconds N</c> per throughput run (default 3), <c>--runs N</c>
     /// runs of each throughput case (default 3; events/s as median [min–max], latencies as the medians of the runs'),
-    /// <c>--backend sqlite|postgresql|all</c>.
+    /// <c>--backend inmem|sqlite|postgresql|all</c> (inmem: the persistent-actor burst alone).
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -38,6 +38,9 @@ public static class PersistenceBenchmark
         var (flushP50, flushP99) = DiskFlushProbe.Measure(Path.GetTempPath());
         Console.WriteLine($"# disk flush under {Path.GetTempPath()} (8 KiB write + fsync): p50 {flushP50:F3} ms, p99 {flushP99:F3} ms");
         Console.WriteLine($"# throughput: {runs} run(s) of {seconds:0.#} s per case, events/s median [min–max], p50/p99 medians of the runs");
+
+        if (backend is "all" or "inmem")
+            rows.AddRange(await PersistentActorBurst.MeasureAsync([1_000, 10_000, 30_000]));
 
         if (backend is "all" or "sqlite")
         {

@@ -11,19 +11,29 @@ namespace Autopilot.Actors.Persistence;
 /// <see cref="OnPersistFailure"/> (the actor then fails with <see cref="PersistenceFailureException"/>) and
 /// <see cref="OnPersistRejected"/> (the actor carries on).
 /// </summary>
+/// <remarks>
+/// Commands held back by a <c>Persist</c> go back to the front of the mailbox one at a time, each once the previous
+/// one was handled without persisting (or its events are durable): a burst of n commands costs O(n), not the O(n²) of
+/// putting the whole backlog back after every write. They survive a restart (the new instance handles them after its
+/// recovery) and become dead letters when the actor stops. A <c>Persist</c> in an async command handler is sent when
+/// the handler's step that called it ends, and holds back later commands like any other.
+/// </remarks>
 public abstract class Eventsourced : ActorBase
 {
     private readonly Queue<Invocation> _pending = new();
     private readonly List<AtomicWrite> _batch = [];
     private readonly List<Invocation> _batchInvocations = [];
     private readonly SortedDictionary<long, Envelope> _finishedOutOfOrder = new();
-    private readonly List<Envelope> _heldBack = [];
+    private readonly LinkedList<Envelope> _heldBack = new();
     private PersistenceExtension? _persistence;
     private long _sequenceNr;
     private long _lastDurableSequenceNr;
     private long _nextWriteId;
     private long _nextResultId;
     private int _pendingStashing;
+
+    /// <summary>The held-back command put back at the front of the mailbox and not handled yet (at most one at a time).</summary>
+    private Envelope? _released;
 
     /// <summary>The stream this actor's events are written to. Must be stable across restarts and processes.</summary>
     public abstract string PersistenceId { get; }
@@ -127,15 +137,50 @@ public abstract class Eventsourced : ActorBase
             return true;
         }
 
+        var current = Cell.CurrentEnvelope;
+        var wasReleased = _released is { } released && released.IsSameDelivery(current);
+        if (wasReleased)
+        {
+            _released = null;
+        }
+
         if (_pendingStashing > 0)
         {
-            _heldBack.Add(Cell.CurrentEnvelope);
+            // A released command met a Persist made meanwhile (by an async handler): it is still the oldest.
+            if (wasReleased)
+            {
+                _heldBack.AddFirst(current);
+            }
+            else
+            {
+                _heldBack.AddLast(current);
+            }
+
             return true;
         }
 
         var handled = ReceiveCommand(message);
         FlushBatch();
+        ReleaseNextHeldBack();
         return handled;
+    }
+
+    internal override void AfterAsyncStep()
+    {
+        base.AfterAsyncStep();
+        FlushBatch();
+    }
+
+    internal override void AroundPreRestart(Exception reason, object? message)
+    {
+        ReturnHeldBackToMailbox();
+        base.AroundPreRestart(reason, message);
+    }
+
+    internal override void AroundPostStop()
+    {
+        ReturnHeldBackToMailbox(); // from there the stopping cell turns them into dead letters
+        base.AroundPostStop();
     }
 
     internal override void AroundPreStart()
@@ -269,7 +314,35 @@ public abstract class Eventsourced : ActorBase
         }
 
         FlushBatch();
-        if (_pendingStashing == 0 && _heldBack.Count > 0)
+        ReleaseNextHeldBack();
+    }
+
+    /// <summary>Once nothing persisted holds commands back, puts the oldest held-back one at the front of the mailbox.</summary>
+    private void ReleaseNextHeldBack()
+    {
+        if (_pendingStashing > 0 || _released is not null || _heldBack.First is not { } oldest)
+        {
+            return;
+        }
+
+        _heldBack.RemoveFirst();
+        _released = oldest.Value;
+        Cell.Prepend([oldest.Value]);
+    }
+
+    /// <summary>
+    /// Puts every held-back command at the front of the mailbox, oldest first (the instance is going away). A released
+    /// command not handled yet is older than all of them, so it goes first; the rest of the mailbox stays behind them.
+    /// </summary>
+    private void ReturnHeldBackToMailbox()
+    {
+        if (_released is { } released && Cell.Withdraw(released))
+        {
+            _heldBack.AddFirst(released);
+        }
+
+        _released = null;
+        if (_heldBack.Count > 0)
         {
             Cell.Prepend([.. _heldBack]);
             _heldBack.Clear();
