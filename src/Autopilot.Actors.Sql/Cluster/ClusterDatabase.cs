@@ -65,6 +65,8 @@ public sealed class ClusterDatabase : IAsyncDisposable
         );
         CREATE UNIQUE INDEX IF NOT EXISTS cluster_inbox_dedupe ON cluster_inbox (source, dedupe_key);
         CREATE INDEX IF NOT EXISTS cluster_inbox_pending ON cluster_inbox (ordering) WHERE done_at IS NULL;
+        -- Retention: the leader deletes entries done longer ago than autopilot.cluster.inbox.retention, oldest first.
+        CREATE INDEX IF NOT EXISTS cluster_inbox_done ON cluster_inbox (done_at) WHERE done_at IS NOT NULL;
         """;
 
     private readonly StoreHealth _health;

@@ -24,6 +24,12 @@ namespace Autopilot.Actors.Sql.Cluster;
 /// (the old leader may have acted before dying), so handlers make their effects idempotent or fence them with the
 /// token (as the journal does).
 /// </para>
+/// <para>
+/// Retention: the holder deletes entries done longer ago than a retention (<see cref="PruneAsync"/>); entries not
+/// done are never deleted. Enqueue de-duplicates a (source, dedupe key) for as long as its entry is kept: a
+/// redelivery after that is stored as new, and the intake's and orchestrator's own memory of recent delivery ids
+/// decide whether it is handled again.
+/// </para>
 /// </remarks>
 public sealed class DurableInbox
 {
@@ -183,6 +189,31 @@ public sealed class DurableInbox
             await using var command = new NpgsqlCommand("SELECT count(*) FROM cluster_inbox WHERE done_at IS NULL", connection);
             return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }, cancellationToken);
+
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> entries that were completed at least <paramref name="retention"/> ago
+    /// (database clock), oldest completion first, as the holder of <paramref name="fencingToken"/>.
+    /// </summary>
+    /// <returns>How many entries were deleted; fewer than <paramref name="max"/> means none older is left.</returns>
+    /// <exception cref="StaleLeaseTokenException"><paramref name="fencingToken"/> is not the lease's current, unexpired token.</exception>
+    /// <exception cref="ClusterUnavailableException">The database did not answer; nothing or one whole batch was deleted.</exception>
+    public Task<int> PruneAsync(long fencingToken, TimeSpan retention, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        return InLeaseAsync("prune done inbox entries", fencingToken, async (connection, transaction) =>
+        {
+            await using var command = new NpgsqlCommand("""
+                DELETE FROM cluster_inbox WHERE ordering IN (
+                    SELECT ordering FROM cluster_inbox
+                    WHERE done_at IS NOT NULL AND done_at <= clock_timestamp() - $1
+                    ORDER BY done_at LIMIT $2)
+                """, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = retention });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> in a transaction that first locks the lease row (shared) and checks the token:

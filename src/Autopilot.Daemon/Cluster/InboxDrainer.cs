@@ -14,6 +14,8 @@ namespace Autopilot.Daemon.Cluster;
 /// its outcome. One entry at a time, so handling keeps the inbox order. An entry it could not finish (journal or
 /// database not answering) is resumed first in the next round; one whose handling finished but whose completion was
 /// lost is completed again without being handled twice. A stale token stops the drainer: the lease is gone.
+/// Every <c>inbox.prune-interval</c> it also deletes entries handled longer ago than <c>inbox.retention</c>, a step
+/// at a time between drains, so the inbox holds recent history, not all of it.
 /// </summary>
 public sealed class InboxDrainer : ReceiveActor, IWithTimers
 {
@@ -22,10 +24,14 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
     private readonly IWorkRoute _local;
     private readonly DaemonClusterSettings _settings;
     private readonly CancellationToken _stopping;
+    /// <summary>Most entries one pruning step deletes; a full step is followed by another, behind any queued drain.</summary>
+    private const int PruneStep = 1000;
+
     private readonly Dictionary<long, string> _handledNotCompleted = [];
     // A drainer (first start or restart after a failure) first resumes what its token already claimed.
     private bool _resume = true;
     private bool _failing;
+    private long _prunedThisRound;
 
     private InboxDrainer(DurableInbox inbox, long token, IWorkRoute local, DaemonClusterSettings settings, CancellationToken stopping)
     {
@@ -35,6 +41,7 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
         _settings = settings;
         _stopping = stopping;
         ReceiveAsync<Drain>(_ => DrainAsync());
+        ReceiveAsync<Prune>(_ => PruneAsync());
     }
 
     /// <inheritdoc />
@@ -50,7 +57,12 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
         Actors.Props.Create(() => new InboxDrainer(inbox, token, local, settings, stopping));
 
     /// <inheritdoc />
-    protected override void PreStart() => Self.Tell(Drain.Instance);
+    protected override void PreStart()
+    {
+        Self.Tell(Drain.Instance);
+        Self.Tell(Prune.Instance); // a new leader catches up on what its predecessors left
+        Timers.StartPeriodicTimer(Prune.Instance, Prune.Instance, _settings.InboxPruneInterval);
+    }
 
     private async Task DrainAsync()
     {
@@ -99,6 +111,40 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
         else
         {
             Timers.StartSingleTimer(Drain.Instance, Drain.Instance, _settings.InboxPollInterval);
+        }
+    }
+
+    private async Task PruneAsync()
+    {
+        var log = Context.GetLogger();
+        try
+        {
+            var deleted = await _inbox.PruneAsync(_token, _settings.InboxRetention, PruneStep, _stopping);
+            _prunedThisRound += deleted;
+            if (deleted == PruneStep)
+            {
+                Self.Tell(Prune.Instance);
+                return;
+            }
+
+            if (_prunedThisRound > 0)
+            {
+                log.Info($"Deleted {_prunedThisRound} inbox entries handled more than {_settings.InboxRetention} ago");
+            }
+
+            _prunedThisRound = 0;
+        }
+        catch (StaleLeaseTokenException e)
+        {
+            log.Warning($"Inbox drainer stops: {e.Message}");
+            Context.Stop(Self);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (ClusterUnavailableException e)
+        {
+            log.Warning($"Inbox pruning will retry in {_settings.InboxPruneInterval}: {e.Message}");
         }
     }
 
@@ -152,5 +198,10 @@ public sealed class InboxDrainer : ReceiveActor, IWithTimers
     private sealed record Drain
     {
         public static readonly Drain Instance = new();
+    }
+
+    private sealed record Prune
+    {
+        public static readonly Prune Instance = new();
     }
 }

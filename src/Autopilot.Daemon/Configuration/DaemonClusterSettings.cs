@@ -11,7 +11,9 @@ namespace Autopilot.Daemon.Configuration;
 /// <param name="Node">Membership, lease and database settings of this node.</param>
 /// <param name="InboxPollInterval">How often the leader looks for inbox entries when it found none.</param>
 /// <param name="InboxBatchSize">Most entries the leader claims at once.</param>
-public sealed record DaemonClusterSettings(ClusterSettings Node, TimeSpan InboxPollInterval, int InboxBatchSize)
+/// <param name="InboxRetention">How long the inbox keeps an entry after it was handled (and so de-duplicates its key).</param>
+/// <param name="InboxPruneInterval">How often the leader deletes entries past <paramref name="InboxRetention"/>.</param>
+public sealed record DaemonClusterSettings(ClusterSettings Node, TimeSpan InboxPollInterval, int InboxBatchSize, TimeSpan InboxRetention, TimeSpan InboxPruneInterval)
 {
     /// <summary>HOCON key that turns clustering on.</summary>
     public const string EnabledKey = ClusterSettings.Section + ".enabled";
@@ -21,6 +23,12 @@ public sealed record DaemonClusterSettings(ClusterSettings Node, TimeSpan InboxP
 
     /// <summary>HOCON key of the inbox batch size.</summary>
     public const string InboxBatchSizeKey = ClusterSettings.Section + ".inbox.batch-size";
+
+    /// <summary>HOCON key of how long handled inbox entries are kept.</summary>
+    public const string InboxRetentionKey = ClusterSettings.Section + ".inbox.retention";
+
+    /// <summary>HOCON key of how often the leader prunes handled inbox entries.</summary>
+    public const string InboxPruneIntervalKey = ClusterSettings.Section + ".inbox.prune-interval";
 
     /// <summary>Never prints the connection string, which may hold a password.</summary>
     public override string ToString() => $"DaemonClusterSettings {{ NodeId = {Node.NodeId}, Address = {Node.Address} }}";
@@ -52,7 +60,8 @@ public sealed record DaemonClusterSettings(ClusterSettings Node, TimeSpan InboxP
             throw new ConfigurationException($"Configuration key '{InboxBatchSizeKey}' must be at least 1 (was {batchSize}).", InboxBatchSizeKey);
         }
 
-        return new DaemonClusterSettings(node, DaemonSettings.Positive(config, InboxPollIntervalKey), batchSize);
+        return new DaemonClusterSettings(node, DaemonSettings.Positive(config, InboxPollIntervalKey), batchSize,
+            DaemonSettings.Positive(config, InboxRetentionKey), DaemonSettings.Positive(config, InboxPruneIntervalKey));
     }
 
     /// <summary><paramref name="config"/> with <paramref name="key"/> set to <paramref name="value"/> when it is missing or empty.</summary>

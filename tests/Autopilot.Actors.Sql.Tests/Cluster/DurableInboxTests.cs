@@ -128,6 +128,35 @@ public sealed class DurableInboxTests(ThrowawayPostgres server)
     }
 
     [Fact]
+    public async Task The_holder_prunes_entries_done_longer_ago_than_the_retention_oldest_first_and_never_unfinished_ones()
+    {
+        var db = await server.CreateDatabaseAsync("inbox_prune");
+        await using var node = await TestNode.StartAsync(db, "leader");
+        var inbox = new DurableInbox(node.Database, "orchestrator");
+        var first = await inbox.EnqueueAsync(Push("d1", 1), CancellationToken.None);
+        var second = await inbox.EnqueueAsync(Push("d2", 2), CancellationToken.None);
+        var claimedOnly = await inbox.EnqueueAsync(Push("d3", 3), CancellationToken.None);
+        var token = await AcquireAsync(node);
+        Assert.Equal(3, (await inbox.ClaimAsync(token, 10, CancellationToken.None)).Count);
+        var pending = await inbox.EnqueueAsync(Push("d4", 4), CancellationToken.None);
+        Assert.True(await inbox.CompleteAsync(first.EntryId, token, "handled", CancellationToken.None));
+        Assert.True(await inbox.CompleteAsync(second.EntryId, token, "handled", CancellationToken.None));
+
+        Assert.Equal(0, await inbox.PruneAsync(token, TimeSpan.FromHours(1), 100, CancellationToken.None)); // done too recently
+        Assert.Equal(1, await inbox.PruneAsync(token, TimeSpan.Zero, 1, CancellationToken.None));
+        Assert.Null(await inbox.GetStateAsync(first.EntryId, CancellationToken.None)); // the one completed first went first
+        Assert.NotNull(await inbox.GetStateAsync(second.EntryId, CancellationToken.None));
+        Assert.Equal(1, await inbox.PruneAsync(token, TimeSpan.Zero, 100, CancellationToken.None));
+        Assert.Equal(0, await inbox.PruneAsync(token, TimeSpan.Zero, 100, CancellationToken.None));
+
+        Assert.NotNull(await inbox.GetStateAsync(claimedOnly.EntryId, CancellationToken.None));
+        Assert.NotNull(await inbox.GetStateAsync(pending.EntryId, CancellationToken.None));
+        Assert.Equal(2, await inbox.CountPendingAsync(CancellationToken.None));
+        Assert.False((await inbox.EnqueueAsync(Push("d1", 1), CancellationToken.None)).Duplicate); // de-duplicated only while kept
+        await Assert.ThrowsAsync<StaleLeaseTokenException>(() => inbox.PruneAsync(token + 1, TimeSpan.Zero, 100, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Malformed_messages_are_refused_with_a_clear_error_and_nothing_is_stored()
     {
         var db = await server.CreateDatabaseAsync("inbox_invalid");

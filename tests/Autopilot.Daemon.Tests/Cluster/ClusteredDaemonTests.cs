@@ -82,6 +82,28 @@ public sealed class ClusteredDaemonTests(ThrowawayPostgres server)
     }
 
     [Fact]
+    public async Task The_leader_deletes_inbox_entries_past_their_retention_and_a_later_redelivery_is_still_handled_once()
+    {
+        var db = await server.CreateDatabaseAsync("daemon_cluster_retention");
+        await using var leader = await TestDaemon.StartAsync(false, ClusterNodes.Hocon(db, "node-a") + """
+
+            autopilot.cluster.inbox { retention = 1ms, prune-interval = 100ms }
+            """);
+        await ClusterNodes.LeadsAsync(leader, "node-a to lead");
+        const string body = """{"ref":"refs/heads/main","after":"abc123"}""";
+
+        Assert.Equal(HttpStatusCode.Accepted, (await leader.Client.SendAsync(GitHub(body, "delivery-9"))).StatusCode);
+        await Poll.UntilAsync(() => InboxRows(db) == 0, "the handled entry to be deleted", TimeSpan.FromSeconds(60));
+
+        // The inbox no longer knows the delivery, so it takes it as new; the intake still remembers it.
+        Assert.Equal(HttpStatusCode.Accepted, (await leader.Client.SendAsync(GitHub(body, "delivery-9"))).StatusCode);
+        await ClusterNodes.InboxDrainedAsync(leader);
+        Assert.Equal("duplicate", LastInboxOutcome(db));
+        var intake = await EventsAsync(leader, WebhookIntake.StreamId);
+        Assert.Equal("delivery-9", Assert.Single(intake.OfType<ExternalEventReceived>()).DeliveryId);
+    }
+
+    [Fact]
     public async Task Downing_the_leader_makes_it_exit_with_code_3_and_moves_the_orchestrator_to_the_standby_under_a_higher_token()
     {
         var db = await server.CreateDatabaseAsync("daemon_cluster_down");
@@ -198,6 +220,21 @@ public sealed class ClusteredDaemonTests(ThrowawayPostgres server)
         request.Headers.Add("X-GitHub-Delivery", delivery);
         request.Headers.Add(GitHubWebhookSignature.HeaderName, signature ?? GitHubWebhookSignature.Compute(TestDaemon.GitHubSecret, Encoding.UTF8.GetBytes(body)));
         return request;
+    }
+
+    /// <summary>Entries in the inbox table, handled or not (the inbox's own API counts only the pending ones).</summary>
+    private static long InboxRows(string connectionString) => (long)InboxScalar(connectionString, "SELECT count(*) FROM cluster_inbox");
+
+    /// <summary>What handling the newest inbox entry recorded.</summary>
+    private static string LastInboxOutcome(string connectionString) =>
+        (string)InboxScalar(connectionString, "SELECT outcome FROM cluster_inbox ORDER BY ordering DESC LIMIT 1");
+
+    private static object InboxScalar(string connectionString, string sql)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar()!;
     }
 
     private static async Task<List<object>> EventsAsync(TestDaemon daemon, string persistenceId)

@@ -36,6 +36,7 @@ public sealed class DaemonClusterSettingsTests
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)),
             (cluster.Node.HeartbeatInterval, cluster.Node.FailureDetectionTimeout, cluster.Node.LeaseDuration, cluster.Node.LeaseRenewInterval));
         Assert.Equal((TimeSpan.FromMilliseconds(200), 32), (cluster.InboxPollInterval, cluster.InboxBatchSize));
+        Assert.Equal((TimeSpan.FromDays(7), TimeSpan.FromHours(1)), (cluster.InboxRetention, cluster.InboxPruneInterval));
         Assert.DoesNotContain("journal-secret", cluster.ToString());
     }
 
@@ -50,7 +51,7 @@ public sealed class DaemonClusterSettingsTests
               connection-string = "Host=cluster-db;Username=c;Password=p;Database=c"
               roles = ["webhooks"]
               lease { duration = 8s, renew-interval = 2s }
-              inbox { poll-interval = 1s, batch-size = 4 }
+              inbox { poll-interval = 1s, batch-size = 4, retention = 30d, prune-interval = 10m }
             }
             """).Cluster!;
 
@@ -58,6 +59,7 @@ public sealed class DaemonClusterSettingsTests
         Assert.Equal(["webhooks"], cluster.Node.Roles);
         Assert.Equal((TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(2)), (cluster.Node.LeaseDuration, cluster.Node.LeaseRenewInterval));
         Assert.Equal((TimeSpan.FromSeconds(1), 4), (cluster.InboxPollInterval, cluster.InboxBatchSize));
+        Assert.Equal((TimeSpan.FromDays(30), TimeSpan.FromMinutes(10)), (cluster.InboxRetention, cluster.InboxPruneInterval));
     }
 
     [Theory]
@@ -73,6 +75,8 @@ public sealed class DaemonClusterSettingsTests
     [Theory]
     [InlineData("autopilot.cluster.inbox.batch-size = 0", "autopilot.cluster.inbox.batch-size")]
     [InlineData("autopilot.cluster.inbox.poll-interval = 0s", "autopilot.cluster.inbox.poll-interval")]
+    [InlineData("autopilot.cluster.inbox.retention = 0s", "autopilot.cluster.inbox.retention")]
+    [InlineData("autopilot.cluster.inbox.prune-interval = -1h", "autopilot.cluster.inbox.prune-interval")]
     [InlineData("autopilot.cluster.lease { duration = 1s, renew-interval = 2s }", "autopilot.cluster.lease.renew-interval")]
     [InlineData("autopilot.cluster.failure-detection-timeout = 1s", "autopilot.cluster.failure-detection-timeout")]
     public void An_invalid_cluster_value_fails_the_start_naming_the_key(string hocon, string key)
