@@ -49,8 +49,8 @@ public static class AutopilotTree
     /// <summary>The orchestrator's actor name under <c>/user</c>.</summary>
     public const string OrchestratorName = "orchestrator";
 
-    /// <summary>Registers every event the agents persist (audit events, the alert outbox) with <paramref name="serializer"/>.</summary>
-    public static EventSerializer RegisterEvents(EventSerializer serializer) => AlertEvents.Register(AuditEvents.Register(serializer));
+    /// <summary>Registers every event and snapshot the agents persist (audit events, the alert outbox, the orchestrator's snapshot) with <paramref name="serializer"/>.</summary>
+    public static EventSerializer RegisterEvents(EventSerializer serializer) => AlertEvents.Register(AuditEvents.Register(serializer)).Register<OrchestratorSnapshot>();
 
     /// <summary>Props of the orchestrator and its workers from <paramref name="config"/> (with the embedded defaults as fallback).</summary>
     /// <exception cref="ConfigurationException">A missing or malformed key under <c>autopilot.agents</c>.</exception>

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
+using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -42,6 +43,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly List<Action> _effects = [];
     private string? _lastWorkerFailure;
 
+    /// <summary>Sequence number of the newest snapshot offered at recovery or asked for since.</summary>
+    private long _snapshotAt;
+
     /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
     public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
     {
@@ -51,8 +55,18 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         _workers = workers;
         _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
 
+        Recover<SnapshotOffer>(offer =>
+        {
+            _world.Restore((OrchestratorSnapshot)offer.Snapshot);
+            _snapshotAt = offer.Metadata.SequenceNr;
+        });
         Recover<IAuditEvent>(_world.Apply);
         Recover<RecoveryCompleted>(_ => OnRecovered());
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTimeOffset.MaxValue)));
+        Command<SaveSnapshotFailure>(failed => Context.GetLogger().Warning(
+            $"Snapshot of the world model at #{failed.Metadata.SequenceNr} failed ({failed.Cause.Message}); recovery replays from the previous one."));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failed => Context.GetLogger().Warning($"Deleting older snapshots of the world model failed: {failed.Cause.Message}"));
 
         Handle<Tick>(_ => Observe());
         Handle<Terminated>(OnWorkerTerminated);
@@ -744,7 +758,20 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             {
                 effect();
             }
+
+            SnapshotIfDue();
         });
+    }
+
+    /// <summary>Saves the world model once <see cref="OrchestratorSettings.SnapshotEvery"/> events were journaled since the last snapshot.</summary>
+    private void SnapshotIfDue()
+    {
+        if (_settings.SnapshotEvery > 0 && LastSequenceNr - _snapshotAt >= _settings.SnapshotEvery && _unit.Count == 0)
+        {
+            // Taken when the unit is durable and no other is open: the model holds exactly the events up to LastSequenceNr.
+            _snapshotAt = LastSequenceNr;
+            SaveSnapshot(_world.ToSnapshot());
+        }
     }
 
     /// <summary>

@@ -10,8 +10,12 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="BudgetWindow">The budget's sliding window.</param>
 /// <param name="WorkerBackoffMin">Delay before a failed worker is started again the first time; doubles per consecutive failure.</param>
 /// <param name="WorkerBackoffMax">Longest such delay; a worker that stayed up this long starts again from the minimum.</param>
+/// <param name="SnapshotEvery">
+/// Events between snapshots of the world model, which bound how much a restart or fail-over replays (0: never).
+/// </param>
 public sealed record OrchestratorSettings(
-    TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax)
+    TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax,
+    int SnapshotEvery = 1000)
 {
     /// <summary>The delay before starting a worker again after its <paramref name="consecutiveFailures"/>-th failure in a row.</summary>
     public TimeSpan WorkerBackoff(int consecutiveFailures)
@@ -50,6 +54,12 @@ public sealed record OrchestratorSettings(
             throw new ConfigurationException("min must be positive and max at least min.", $"{agents.PathPrefix}.orchestrator.worker-backoff");
         }
 
+        var snapshotEvery = agents.GetInt("orchestrator.snapshot-every");
+        if (snapshotEvery < 0)
+        {
+            throw new ConfigurationException("must not be negative (0 turns snapshots off).", $"{agents.PathPrefix}.orchestrator.snapshot-every");
+        }
+
         return new OrchestratorSettings(
             cycle,
             agents.GetBoolean("orchestrator.dry-run"),
@@ -57,6 +67,7 @@ public sealed record OrchestratorSettings(
             budget,
             window,
             backoffMin,
-            backoffMax);
+            backoffMax,
+            snapshotEvery);
     }
 }

@@ -159,6 +159,83 @@ internal sealed class WorldModel
         }
     }
 
+    /// <summary>
+    /// Everything <see cref="Apply"/> has built, for a snapshot (<see cref="LastCycleAt"/> is not: it is the running
+    /// instance's). Unordered collections are sorted, so the same state always gives the same snapshot.
+    /// </summary>
+    public OrchestratorSnapshot ToSnapshot() => new(
+        Paused,
+        DryRun,
+        _services.OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => new ServiceSnapshot(s.Key, s.Value.CurrentDeploymentId, s.Value.CurrentStatus, s.Value.LastGoodDeploymentId, s.Value.ActionTimes.ToArray(), s.Value.BudgetAlertedAt))
+            .ToArray(),
+        _seenDeploymentStatuses.Order(StringComparer.Ordinal).ToArray(),
+        _restartedDeployments.Order(StringComparer.Ordinal).ToArray(),
+        _openIncidents.Values.OrderBy(i => i.Fingerprint, StringComparer.Ordinal).ToArray(),
+        _commits.ToArray(),
+        _workflows.Values.OrderBy(w => w.WorkflowId, StringComparer.Ordinal).ToArray(),
+        _pending.Values.OrderBy(p => p.At).ThenBy(p => p.ActionId, StringComparer.Ordinal).ToArray(),
+        _deliveries.OldestFirst.ToArray(),
+        _judgedCommits.OldestFirst.ToArray());
+
+    /// <summary>Replaces the whole model with <paramref name="snapshot"/> (recovery, before the events after it).</summary>
+    public void Restore(OrchestratorSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Paused = snapshot.Paused;
+        DryRun = snapshot.DryRun;
+        _services.Clear();
+        foreach (var service in snapshot.Services)
+        {
+            var state = Service(service.Service);
+            state.CurrentDeploymentId = service.CurrentDeploymentId;
+            state.CurrentStatus = service.CurrentStatus;
+            state.LastGoodDeploymentId = service.LastGoodDeploymentId;
+            state.ActionTimes.AddRange(service.ActionTimes);
+            state.BudgetAlertedAt = service.BudgetAlertedAt;
+        }
+
+        Refill(_seenDeploymentStatuses, snapshot.SeenDeploymentStatuses);
+        Refill(_restartedDeployments, snapshot.RestartedDeployments);
+        _openIncidents.Clear();
+        foreach (var incident in snapshot.OpenIncidents)
+        {
+            _openIncidents[incident.Fingerprint] = incident;
+        }
+
+        _commits.Clear();
+        _commits.AddRange(snapshot.Commits);
+        _workflows.Clear();
+        foreach (var workflow in snapshot.Workflows)
+        {
+            _workflows[workflow.WorkflowId] = workflow;
+        }
+
+        _pending.Clear();
+        foreach (var requested in snapshot.Pending)
+        {
+            _pending[requested.ActionId] = requested;
+        }
+
+        _deliveries.Clear();
+        foreach (var key in snapshot.Deliveries)
+        {
+            _deliveries.Add(key);
+        }
+
+        _judgedCommits.Clear();
+        foreach (var key in snapshot.JudgedCommits)
+        {
+            _judgedCommits.Add(key);
+        }
+
+        static void Refill(HashSet<string> set, IEnumerable<string> keys)
+        {
+            set.Clear();
+            set.UnionWith(keys);
+        }
+    }
+
     public OrchestratorStatus Status(IEnumerable<string> watchedServices, DateTimeOffset budgetSince, int budget) => new(
         Paused,
         DryRun,

@@ -1,5 +1,6 @@
 using Autopilot.Actors;
 using Autopilot.Actors.Persistence;
+using Autopilot.Actors.Persistence.Snapshots;
 using Autopilot.Agents.Dedupe;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Metrics;
@@ -56,7 +57,10 @@ public sealed class WebhookIntake : ReceivePersistentActor
         Command<RecordSecurityEvent>(record => PersistAsync(record.Event, _ => Sender.Tell(new SecurityEventStored())));
         // The orchestrator acknowledges each hand-over; the delivery is already durable here, so there is nothing to do.
         Command<ControlAck>(_ => { });
-        Command<SaveSnapshotSuccess>(_ => { });
+        // Only the newest snapshot is ever loaded: the older ones would only grow the snapshot store.
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTimeOffset.MaxValue)));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(failure => Context.GetLogger().Warning($"Deleting older intake snapshots failed: {failure.Cause.Message}"));
         Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning($"Intake snapshot failed: {failure.Cause.Message}"));
     }
 

@@ -50,6 +50,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     private const long AlertChat = -1001234567;
     private readonly EventSerializer _serializer = AutopilotTree.RegisterEvents(new EventSerializer());
     private readonly InMemoryEventJournal _journal;
+    private readonly InMemorySnapshotStore _snapshots;
     private int _deliveries;
 
     /// <summary>Starts the actor system on virtual time with persistence.</summary>
@@ -58,7 +59,8 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         _journal = new InMemoryEventJournal(_serializer);
         _journal.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         Outage = new JournalOutage(_journal);
-        PersistenceExtension.Start(Sys, Outage, new InMemorySnapshotStore(_serializer));
+        _snapshots = new InMemorySnapshotStore(_serializer);
+        PersistenceExtension.Start(Sys, Outage, _snapshots);
         RailwayFake = new RailwayFake(Time, RailwayFakeOptions.Default);
         GitHubFake = new GitHubFake(Time);
         TelegramFake = new TelegramFake(Time);
@@ -232,6 +234,13 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         var written = events.Select((e, i) => new PersistentEvent(persistenceId, next + i, e, AuditEvents.TagsFor(e), Time.GetUtcNow())).ToArray();
         await _journal.WriteAsync(new AtomicWrite(persistenceId, written));
     }
+
+    /// <summary>The newest snapshot of <paramref name="persistenceId"/> at or below <paramref name="maxSequenceNr"/>, or null.</summary>
+    protected Task<SelectedSnapshot?> SnapshotAsync(string persistenceId, long maxSequenceNr = long.MaxValue) =>
+        _snapshots.LoadAsync(persistenceId, new SnapshotSelectionCriteria(maxSequenceNr, DateTimeOffset.MaxValue));
+
+    /// <summary>Deletes the journaled events of <paramref name="persistenceId"/> up to <paramref name="toSequenceNr"/>, as an operator trimming history would.</summary>
+    protected Task DeleteJournalAsync(string persistenceId, long toSequenceNr) => _journal.DeleteMessagesToAsync(persistenceId, toSequenceNr);
 
     /// <summary>Railway calls to a root field (e.g. <c>deploymentRollback</c>).</summary>
     protected int RailwayCalls(string rootField) => RailwayFake.Calls.Count(c => c.RootFields.Contains(rootField));

@@ -1,0 +1,44 @@
+using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Protocol;
+
+namespace Autopilot.Agents.Orchestrator;
+
+/// <summary>
+/// The orchestrator's world model at one point of its stream, so a restart or fail-over replays only the events after
+/// it instead of the whole history. Holds exactly what replaying the events up to that point builds (see
+/// <see cref="WorldModel"/>); a new field needs a new schema version and an upcaster.
+/// </summary>
+/// <param name="Paused">Autonomous actions paused.</param>
+/// <param name="DryRun">Dry-run on.</param>
+/// <param name="Services">What is known per service.</param>
+/// <param name="SeenDeploymentStatuses">Deployment statuses already observed (deployment:status, and deployment:status:purpose).</param>
+/// <param name="RestartedDeployments">Deployments the autopilot restarted.</param>
+/// <param name="OpenIncidents">Incidents not resolved.</param>
+/// <param name="Commits">Recent commits, newest first.</param>
+/// <param name="Workflows">Health of n8n workflows.</param>
+/// <param name="Pending">Actions requested and not answered yet, oldest first.</param>
+/// <param name="Deliveries">Recently handled webhook deliveries (source:id), oldest first.</param>
+/// <param name="JudgedCommits">Recently judged commit checks (sha:passed|failed), oldest first.</param>
+[EventManifest("autopilot.orchestrator_snapshot", Version = 1)]
+public sealed record OrchestratorSnapshot(
+    bool Paused,
+    bool DryRun,
+    IReadOnlyList<ServiceSnapshot> Services,
+    IReadOnlyList<string> SeenDeploymentStatuses,
+    IReadOnlyList<string> RestartedDeployments,
+    IReadOnlyList<IncidentView> OpenIncidents,
+    IReadOnlyList<CommitView> Commits,
+    IReadOnlyList<WorkflowView> Workflows,
+    IReadOnlyList<ActionRequested> Pending,
+    IReadOnlyList<string> Deliveries,
+    IReadOnlyList<string> JudgedCommits);
+
+/// <summary>What the orchestrator knows about one service, in an <see cref="OrchestratorSnapshot"/>.</summary>
+/// <param name="Service">The service's name.</param>
+/// <param name="CurrentDeploymentId">The deployment last observed.</param>
+/// <param name="CurrentStatus">Its status.</param>
+/// <param name="LastGoodDeploymentId">The last deployment observed healthy (SUCCESS).</param>
+/// <param name="ActionTimes">When each production-changing action on it was requested (for the budget).</param>
+/// <param name="BudgetAlertedAt">When its exhausted budget was last alerted.</param>
+public sealed record ServiceSnapshot(
+    string Service, string? CurrentDeploymentId, string? CurrentStatus, string? LastGoodDeploymentId, IReadOnlyList<DateTimeOffset> ActionTimes, DateTimeOffset? BudgetAlertedAt);

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Orchestrator;
+using Autopilot.Agents.Policy;
+using Autopilot.Agents.Protocol;
+using Xunit;
+
+namespace Autopilot.Agents.Tests.Orchestrator;
+
+/// <summary>A world model restored from its journaled snapshot answers every question as the model that replayed the events.</summary>
+public sealed class WorldModelSnapshotTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static IEnumerable<IAuditEvent> History() =>
+    [
+        new Observed("railway", ObservationKinds.DeploymentStatus, "api d1 → SUCCESS", "api", "d1", "c1", T0, "SUCCESS", "observed"),
+        new Observed("railway", ObservationKinds.DeploymentStatus, "api d2 → CRASHED", "api", "d2", "c2", T0.AddMinutes(1), "CRASHED"),
+        new Observed("github", ObservationKinds.ChecksCompleted, "main", null, null, "c3", T0.AddMinutes(2), "failed"),
+        new Observed("github", ObservationKinds.CommitPushed, "main", null, null, "c4", T0.AddMinutes(3)),
+        new ExternalEventReceived("github", "push", "delivery-1", T0.AddMinutes(3)),
+        new IncidentOpened("inc-1", "api", "api:crashed", "api: crashed", "d2", "c2", T0.AddMinutes(4)),
+        new IncidentUpdated("inc-1", IncidentChanges.Repeated, "again", T0.AddMinutes(5)),
+        new IncidentUpdated("inc-1", IncidentChanges.Acknowledged, "alice", T0.AddMinutes(6)),
+        new ActionRequested("a-1", WorkerNames.Railway, PolicyActions.Restart, "api", new Dictionary<string, string>(), "d2", "c2", T0.AddMinutes(7)),
+        new ActionRequested("a-2", WorkerNames.Railway, PolicyActions.Rollback, "api", new Dictionary<string, string> { ["to"] = "d1" }, "d2", "c2", T0.AddMinutes(8)),
+        new ActionCompleted("a-1", "restarted", WorkerNames.Railway, "api", T0.AddMinutes(9)),
+        new AutopilotModeChanged(ModeChanges.BudgetExhausted, "orchestrator", T0.AddMinutes(10), "api"),
+        new AutopilotModeChanged(ModeChanges.DryRunOn, "bob", T0.AddMinutes(11)),
+        new N8nFailureDetected("wf-1", "ex-1", "timeout", T0.AddMinutes(12)),
+    ];
+
+    [Fact]
+    public void A_model_restored_from_its_serialized_snapshot_answers_like_the_model_that_applied_the_events()
+    {
+        var replayed = new WorldModel(paused: false, dryRun: false);
+        foreach (var @event in History())
+        {
+            replayed.Apply(@event);
+        }
+
+        var serializer = AutopilotTree.RegisterEvents(new EventSerializer());
+        var stored = serializer.Serialize(replayed.ToSnapshot());
+        var restored = new WorldModel(paused: true, dryRun: false); // the snapshot's mode wins over the start mode
+        restored.Restore((OrchestratorSnapshot)serializer.Deserialize(stored, "orchestrator", 14));
+
+        AssertAnswersAlike(replayed, restored);
+        Assert.False(restored.Paused);
+        Assert.True(restored.DryRun);
+        Assert.True(restored.HasSeen("d1", "SUCCESS", "observed"));
+        Assert.True(restored.WasRestarted("d2"));
+        Assert.False(restored.HasSeen("d2", "CRASHED")); // forgotten by the restart, as in the replay
+        Assert.True(restored.HasDelivery("github", "delivery-1"));
+        Assert.True(restored.HasJudged("c3", passed: false));
+        Assert.Equal(["a-2"], restored.Pending.Keys);
+        Assert.Equal(2, restored.ActionsInWindow("api", T0));
+        Assert.True(restored.BudgetAlertedSince("api", T0));
+        Assert.Equal(("alice", 2), (restored.OpenIncident("api:crashed")!.AcknowledgedBy, restored.OpenIncident("api:crashed")!.Occurrences));
+
+        // Events after the snapshot change both alike.
+        IAuditEvent[] later =
+        [
+            new ActionFailed("a-2", "timeout", WorkerNames.Railway, "api", T0.AddMinutes(13)),
+            new IncidentUpdated("inc-1", IncidentChanges.Resolved, "healthy", T0.AddMinutes(14)),
+            new ExternalEventReceived("github", "push", "delivery-2", T0.AddMinutes(15)),
+        ];
+        foreach (var @event in later)
+        {
+            replayed.Apply(@event);
+            restored.Apply(@event);
+        }
+
+        AssertAnswersAlike(replayed, restored);
+        Assert.Empty(restored.Pending);
+        Assert.Null(restored.OpenIncident("api:crashed"));
+    }
+
+    private static void AssertAnswersAlike(WorldModel expected, WorldModel actual)
+    {
+        Assert.Equal(Json(expected.ToSnapshot()), Json(actual.ToSnapshot()));
+        Assert.Equal(Json(expected.Status(["api"], T0, 5)), Json(actual.Status(["api"], T0, 5)));
+    }
+
+    private static string Json(object value) => JsonSerializer.Serialize(value);
+}
