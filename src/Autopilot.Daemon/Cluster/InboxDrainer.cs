@@ -19,14 +19,14 @@ namespace Autopilot.Daemon.Cluster;
 /// </summary>
 public sealed class InboxDrainer : ReceiveActor, IWithTimers
 {
+    /// <summary>Most entries one pruning step deletes; a full step is followed by another, behind any queued drain.</summary>
+    private const int PruneStep = 1000;
+
     private readonly DurableInbox _inbox;
     private readonly long _token;
     private readonly IWorkRoute _local;
     private readonly DaemonClusterSettings _settings;
     private readonly CancellationToken _stopping;
-    /// <summary>Most entries one pruning step deletes; a full step is followed by another, behind any queued drain.</summary>
-    private const int PruneStep = 1000;
-
     private readonly Dictionary<long, string> _handledNotCompleted = [];
     // A drainer (first start or restart after a failure) first resumes what its token already claimed.
     private bool _resume = true;
