@@ -62,7 +62,7 @@ public static class FailoverBenchmark
 
         BenchmarkConsole.PrintTable(["run", "killed leader", "token", "new leader", "token", "lease taken ms", "first action", "fail-over ms"], rows);
         var sorted = figures.Order().ToArray();
-        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var median = BenchmarkConsole.Median(sorted);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fail-over over {sorted.Length} runs: median {median:F0} ms, max {sorted[^1]:F0} ms, min {sorted[0]:F0} ms"));
     }
 

@@ -14,6 +14,13 @@ public static class BenchmarkConsole
     public static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     /// <summary>Prints a table: the first <paramref name="textColumns"/> columns left-aligned, the figures right-aligned.</summary>
     public static void PrintTable(string[] header, IReadOnlyList<string[]> rows, int textColumns = 0)
     {
