@@ -23,13 +23,6 @@ public sealed class RecentKeys
     /// <summary>Whether <paramref name="key"/> is remembered.</summary>
     public bool Contains(string key) => _keys.Contains(key);
 
-    /// <summary>Forgets every key.</summary>
-    public void Clear()
-    {
-        _keys.Clear();
-        _order.Clear();
-    }
-
     /// <summary>Remembers <paramref name="key"/>; returns false if it already was.</summary>
     public bool Add(string key)
     {

@@ -35,7 +35,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly RailwaySettings _railway;
     private readonly PolicyTable _policy;
     private readonly OrchestratorWorkers _workers;
-    private readonly WorldModel _world;
+    /// <summary>Replaced only by a snapshot offered at recovery, before any event is applied.</summary>
+    private WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
@@ -57,10 +58,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
         Recover<SnapshotOffer>(offer =>
         {
-            _world.Restore((OrchestratorSnapshot)offer.Snapshot);
+            _world = WorldModel.FromSnapshot((OrchestratorSnapshot)offer.Snapshot);
             _snapshotAt = offer.Metadata.SequenceNr;
         });
-        Recover<IAuditEvent>(_world.Apply);
+        Recover<IAuditEvent>(e => _world.Apply(e)); // not a method group: that would bind the model replaced by a snapshot
         Recover<RecoveryCompleted>(_ => OnRecovered());
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTimeOffset.MaxValue)));
         Command<SaveSnapshotFailure>(failed => Context.GetLogger().Warning(

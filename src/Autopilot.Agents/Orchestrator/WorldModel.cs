@@ -178,16 +178,14 @@ internal sealed class WorldModel
         _deliveries.OldestFirst.ToArray(),
         _judgedCommits.OldestFirst.ToArray());
 
-    /// <summary>Replaces the whole model with <paramref name="snapshot"/> (recovery, before the events after it).</summary>
-    public void Restore(OrchestratorSnapshot snapshot)
+    /// <summary>The model <paramref name="snapshot"/> was taken of; recovery applies the events after it.</summary>
+    public static WorldModel FromSnapshot(OrchestratorSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        Paused = snapshot.Paused;
-        DryRun = snapshot.DryRun;
-        _services.Clear();
+        var model = new WorldModel(snapshot.Paused, snapshot.DryRun);
         foreach (var service in snapshot.Services)
         {
-            var state = Service(service.Service);
+            var state = model.Service(service.Service);
             state.CurrentDeploymentId = service.CurrentDeploymentId;
             state.CurrentStatus = service.CurrentStatus;
             state.LastGoodDeploymentId = service.LastGoodDeploymentId;
@@ -195,45 +193,35 @@ internal sealed class WorldModel
             state.BudgetAlertedAt = service.BudgetAlertedAt;
         }
 
-        Refill(_seenDeploymentStatuses, snapshot.SeenDeploymentStatuses);
-        Refill(_restartedDeployments, snapshot.RestartedDeployments);
-        _openIncidents.Clear();
+        model._seenDeploymentStatuses.UnionWith(snapshot.SeenDeploymentStatuses);
+        model._restartedDeployments.UnionWith(snapshot.RestartedDeployments);
+        model._commits.AddRange(snapshot.Commits);
         foreach (var incident in snapshot.OpenIncidents)
         {
-            _openIncidents[incident.Fingerprint] = incident;
+            model._openIncidents[incident.Fingerprint] = incident;
         }
 
-        _commits.Clear();
-        _commits.AddRange(snapshot.Commits);
-        _workflows.Clear();
         foreach (var workflow in snapshot.Workflows)
         {
-            _workflows[workflow.WorkflowId] = workflow;
+            model._workflows[workflow.WorkflowId] = workflow;
         }
 
-        _pending.Clear();
         foreach (var requested in snapshot.Pending)
         {
-            _pending[requested.ActionId] = requested;
+            model._pending[requested.ActionId] = requested;
         }
 
-        _deliveries.Clear();
         foreach (var key in snapshot.Deliveries)
         {
-            _deliveries.Add(key);
+            model._deliveries.Add(key);
         }
 
-        _judgedCommits.Clear();
         foreach (var key in snapshot.JudgedCommits)
         {
-            _judgedCommits.Add(key);
+            model._judgedCommits.Add(key);
         }
 
-        static void Refill(HashSet<string> set, IEnumerable<string> keys)
-        {
-            set.Clear();
-            set.UnionWith(keys);
-        }
+        return model;
     }
 
     public OrchestratorStatus Status(IEnumerable<string> watchedServices, DateTimeOffset budgetSince, int budget) => new(

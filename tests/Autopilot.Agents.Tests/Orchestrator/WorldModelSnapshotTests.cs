@@ -41,8 +41,7 @@ public sealed class WorldModelSnapshotTests
 
         var serializer = AutopilotTree.RegisterEvents(new EventSerializer());
         var stored = serializer.Serialize(replayed.ToSnapshot());
-        var restored = new WorldModel(paused: true, dryRun: false); // the snapshot's mode wins over the start mode
-        restored.Restore((OrchestratorSnapshot)serializer.Deserialize(stored, "orchestrator", 14));
+        var restored = WorldModel.FromSnapshot((OrchestratorSnapshot)serializer.Deserialize(stored, "orchestrator", 14));
 
         AssertAnswersAlike(replayed, restored);
         Assert.False(restored.Paused);
