@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Autopilot.Actors;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
@@ -13,20 +12,17 @@ namespace Autopilot.Agents.Tests.Orchestrator;
 /// </summary>
 public sealed class DeliveryDedupeTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
-    private static ExternalEvent Ping(string deliveryId) =>
-        new(ExternalEventSources.GitHub, "ping", deliveryId, JsonDocument.Parse("""{"zen":"Keep it logically awesome."}""").RootElement);
-
     [Fact]
     public async Task A_delivery_handed_over_twice_is_recorded_once_also_after_a_restart()
     {
         var first = StartOrchestrator();
-        var accepted = await first.Ask<ControlAck>(Ping("delivery-7"), TimeSpan.FromSeconds(10));
-        var again = await first.Ask<ControlAck>(Ping("delivery-7"), TimeSpan.FromSeconds(10));
+        var accepted = await first.Ask<ControlAck>(GitHubPing("delivery-7"), TimeSpan.FromSeconds(10));
+        var again = await first.Ask<ControlAck>(GitHubPing("delivery-7"), TimeSpan.FromSeconds(10));
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first);
         var second = StartOrchestrator();
-        var afterRestart = await second.Ask<ControlAck>(Ping("delivery-7"), TimeSpan.FromSeconds(10));
+        var afterRestart = await second.Ask<ControlAck>(GitHubPing("delivery-7"), TimeSpan.FromSeconds(10));
 
         Assert.Contains("accepted", accepted.Message);
         Assert.Contains("already handled", again.Message);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Autopilot.Actors;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
@@ -18,9 +17,6 @@ public sealed class SnapshotTests(ITestOutputHelper output) : ScenarioTestKit(ou
 
     protected override string ExtraConfig => "autopilot.agents.orchestrator.snapshot-every = 3";
 
-    private static ExternalEvent Ping(string deliveryId) =>
-        new(ExternalEventSources.GitHub, "ping", deliveryId, JsonDocument.Parse("""{"zen":"Design for failure."}""").RootElement);
-
     [Fact]
     public async Task A_restart_recovers_mode_and_memory_from_the_newest_snapshot_even_with_the_events_before_it_deleted()
     {
@@ -28,7 +24,7 @@ public sealed class SnapshotTests(ITestOutputHelper output) : ScenarioTestKit(ou
         Assert.True((await first.Ask<ControlAck>(new PauseAutopilot("alice"), AskTimeout)).Accepted);
         for (var i = 1; i <= 7; i++)
         {
-            Assert.Contains("accepted", (await first.Ask<ControlAck>(Ping($"delivery-{i}"), AskTimeout)).Message);
+            Assert.Contains("accepted", (await first.Ask<ControlAck>(GitHubPing($"delivery-{i}"), AskTimeout)).Message);
         }
 
         var before = await first.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), AskTimeout);
@@ -45,8 +41,8 @@ public sealed class SnapshotTests(ITestOutputHelper output) : ScenarioTestKit(ou
 
         var second = StartOrchestrator();
         var after = await second.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), AskTimeout);
-        var redelivered = await second.Ask<ControlAck>(Ping("delivery-1"), AskTimeout);
-        var fresh = await second.Ask<ControlAck>(Ping("delivery-8"), AskTimeout);
+        var redelivered = await second.Ask<ControlAck>(GitHubPing("delivery-1"), AskTimeout);
+        var fresh = await second.Ask<ControlAck>(GitHubPing("delivery-8"), AskTimeout);
 
         Assert.True(after.Paused);
         Assert.Equal(before.Services, after.Services);

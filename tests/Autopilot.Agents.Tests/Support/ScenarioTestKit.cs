@@ -180,6 +180,10 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
         return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
 
+    /// <summary>A GitHub <c>ping</c> webhook with delivery id <paramref name="deliveryId"/>: an external event that changes nothing but the orchestrator's memory of deliveries.</summary>
+    protected static ExternalEvent GitHubPing(string deliveryId) =>
+        new(ExternalEventSources.GitHub, "ping", deliveryId, JsonDocument.Parse("""{"zen":"Keep it logically awesome."}""").RootElement);
+
     /// <summary>Pushes a commit with a green CI run to main and delivers the workflow_run webhook for it.</summary>
     protected string PushGreenCommit(IActorRef orchestrator, string message)
     {
