@@ -134,7 +134,9 @@ public sealed class GitHubWorkerTests : TestKit, IAsyncLifetime
             _http, new GitHubAppCredentials(AppId, InstallationId, key.ExportRSAPrivateKeyPem()), Options, Time, new Redactor(), NullLogger.Instance);
         StartWorker(tokens: tokens);
 
-        AwaitCondition(() => _fake.TokenExchanges == 1);
+        // Until the first answer is read and cached, moving the clock would expire that request's timeout (virtual
+        // time) while it is merely in flight, and its retry would wait for a clock that no longer moves.
+        AwaitCondition(() => _fake.TokenExchanges == 1 && tokens.CachedUntil is not null);
         Time.Advance(TimeSpan.FromMinutes(10));
         AwaitCondition(() => _fake.TokenExchanges == 2);
         Assert.Empty(Observations<SecurityEventRecorded>());
