@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Security.Cryptography;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Http;
@@ -25,14 +25,14 @@ public sealed class GitHubTestBed : IAsyncDisposable
         AttemptTimeout: AttemptTimeout,
         MaxRetryAfter: TimeSpan.FromMinutes(5));
 
-    private GitHubTestBed(VirtualTimeProvider clock, GitHubFake fake, RSA appKey)
+    private GitHubTestBed(ObservableFakeTimeProvider clock, GitHubFake fake, RSA appKey)
     {
         Clock = clock;
         Fake = fake;
         AppKey = appKey;
     }
 
-    public VirtualTimeProvider Clock { get; }
+    public ObservableFakeTimeProvider Clock { get; }
     public GitHubFake Fake { get; }
     public RSA AppKey { get; }
     public string AppKeyPem => AppKey.ExportRSAPrivateKeyPem();
@@ -45,7 +45,7 @@ public sealed class GitHubTestBed : IAsyncDisposable
 
     public static async Task<GitHubTestBed> StartAsync()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var fake = new GitHubFake(clock);
         await fake.StartAsync();
         var key = RSA.Create(2048);

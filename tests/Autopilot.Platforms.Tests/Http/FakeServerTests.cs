@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Xunit;
 using System.Net;
 using System.Text;
@@ -26,7 +26,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task Serves_real_http_on_a_loopback_port_and_records_the_exchange()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var fake = new EchoFake(clock);
         await fake.StartAsync();
         using var http = new HttpClient { BaseAddress = fake.BaseAddress };
@@ -46,7 +46,7 @@ public sealed class FakeServerTests
     [Fact]
     public async Task Base_address_is_unavailable_before_start()
     {
-        await using var fake = new EchoFake(new VirtualTimeProvider());
+        await using var fake = new EchoFake(new ObservableFakeTimeProvider());
 
         Assert.Throws<InvalidOperationException>(() => fake.BaseAddress);
     }

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Xunit;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
@@ -17,7 +17,7 @@ public sealed class PlatformResilienceTests
         AttemptTimeout: AttemptTimeout,
         MaxRetryAfter: TimeSpan.FromMinutes(2));
 
-    private readonly VirtualTimeProvider _clock = new();
+    private readonly ObservableFakeTimeProvider _clock = new();
     private readonly CapturingLogger _logger = new();
 
     private PlatformResilience Create(PlatformCallOptions? options = null) =>

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -14,7 +14,7 @@ namespace Autopilot.Platforms.Tests.Http;
 /// <summary>The DI registrations produce working clients that share the clock, redactor and token cache.</summary>
 public sealed class RegistrationTests
 {
-    private static ServiceCollection Services(VirtualTimeProvider clock, CapturingLogger logger)
+    private static ServiceCollection Services(ObservableFakeTimeProvider clock, CapturingLogger logger)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);

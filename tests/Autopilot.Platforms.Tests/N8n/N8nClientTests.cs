@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Text.Json.Nodes;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.N8n;
@@ -20,7 +20,7 @@ public sealed class N8nClientTests : IAsyncLifetime
 
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(97);
 
-    private readonly VirtualTimeProvider _clock = new();
+    private readonly ObservableFakeTimeProvider _clock = new();
     private readonly CapturingLogger _logger = new();
     private readonly Redactor _redactor = new();
     private readonly N8nFake _fake;

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -11,7 +11,7 @@ namespace Autopilot.Platforms.Tests.N8n;
 /// <summary>Malformed requests get n8n's status and <c>{"message"}</c>, whatever client sends them.</summary>
 public sealed class N8nFakeProtocolTests : IAsyncLifetime
 {
-    private readonly N8nFake _fake = new(new VirtualTimeProvider(), N8nClientTests.ApiKey);
+    private readonly N8nFake _fake = new(new ObservableFakeTimeProvider(), N8nClientTests.ApiKey);
     private readonly HttpClient _http = new();
 
     public Task InitializeAsync() => _fake.StartAsync();

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Runtime.CompilerServices;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.N8n;
@@ -26,7 +26,7 @@ public sealed class N8nSpecTests
     [Fact]
     public async Task Client_requests_and_fake_responses_follow_the_published_spec()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var fake = new N8nFake(clock, N8nClientTests.ApiKey);
         await fake.StartAsync();
         using var http = new HttpClient();
@@ -87,7 +87,7 @@ public sealed class N8nSpecTests
         await Assert.ThrowsAsync<PlatformRequestException>(() => client.RetryExecutionAsync(succeeded.ToString()));
         await Assert.ThrowsAsync<PlatformRequestException>(() => client.GetWorkflowAsync("missing"));
         await Assert.ThrowsAsync<PlatformRequestException>(() => client.ActivateWorkflowAsync(fake.AddWorkflow("No trigger")));
-        var badKey = new N8nClient(new HttpClient(), new N8nClientOptions(fake.BaseAddress, "wrong-key-0000", PlatformCallOptions.Default with { MaxAttempts = 1 }), new Redactor(), new VirtualTimeProvider(), new CapturingLogger());
+        var badKey = new N8nClient(new HttpClient(), new N8nClientOptions(fake.BaseAddress, "wrong-key-0000", PlatformCallOptions.Default with { MaxAttempts = 1 }), new Redactor(), new ObservableFakeTimeProvider(), new CapturingLogger());
         await Assert.ThrowsAsync<PlatformAuthenticationException>(() => badKey.ListExecutionsAsync());
     }
 

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Net;
 using System.Text;
 using Autopilot.Platforms.Http;
@@ -34,7 +34,7 @@ public sealed class RailwayErrorMappingTests
         {
             Call = RailwayTestBed.CallOptions with { MaxAttempts = 1 },
         };
-        return (new RailwayClient(new HttpClient(handler), options, new VirtualTimeProvider(), redactor ?? new Redactor(), new CapturingLogger()), handler);
+        return (new RailwayClient(new HttpClient(handler), options, new ObservableFakeTimeProvider(), redactor ?? new Redactor(), new CapturingLogger()), handler);
     }
 
     [Fact]

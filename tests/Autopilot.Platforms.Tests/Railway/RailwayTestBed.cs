@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -22,14 +22,14 @@ public sealed class RailwayTestBed : IAsyncDisposable
         AttemptTimeout: AttemptTimeout,
         MaxRetryAfter: TimeSpan.FromMinutes(2));
 
-    private RailwayTestBed(VirtualTimeProvider clock, RailwayFake fake, RailwayFakeService service)
+    private RailwayTestBed(ObservableFakeTimeProvider clock, RailwayFake fake, RailwayFakeService service)
     {
         Clock = clock;
         Fake = fake;
         Service = service;
     }
 
-    public VirtualTimeProvider Clock { get; }
+    public ObservableFakeTimeProvider Clock { get; }
     public RailwayFake Fake { get; }
     public RailwayFakeService Service { get; }
     public CapturingLogger Logger { get; } = new();
@@ -38,7 +38,7 @@ public sealed class RailwayTestBed : IAsyncDisposable
 
     public static async Task<RailwayTestBed> StartAsync()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var fake = new RailwayFake(clock, new RailwayFakeOptions(Step));
         await fake.StartAsync();
         fake.AddAccountToken(AccountToken);

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Net;
 using System.Text;
 using Autopilot.Platforms.GitHub;
@@ -80,7 +80,7 @@ public sealed class SecretLeakTests
         var logger = new CapturingLogger();
         var client = new RailwayClient(new HttpClient(handler),
             new RailwayClientOptions(token, RailwayTokenKind.Account) { Call = RailwayTestBed.CallOptions with { MaxAttempts = 1 } },
-            new VirtualTimeProvider(), new Redactor(), logger);
+            new ObservableFakeTimeProvider(), new Redactor(), logger);
 
         var error = await Capture(() => client.GetDeploymentAsync("d1"));
 

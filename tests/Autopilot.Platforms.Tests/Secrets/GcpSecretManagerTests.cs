@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Text;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
@@ -16,7 +16,7 @@ public sealed class GcpSecretManagerTests : IAsyncLifetime
     private const string Project = "autopilot-prod";
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(97);
 
-    private readonly VirtualTimeProvider _clock = new();
+    private readonly ObservableFakeTimeProvider _clock = new();
     private readonly CapturingLogger _logger = new();
     private readonly Redactor _redactor = new();
     private readonly SecretManagerFake _fake;

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Text.Json.Nodes;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.N8n;
@@ -29,7 +29,7 @@ public sealed class SecretLeakTests
     [Fact]
     public async Task No_secret_reaches_logs_exceptions_or_snippets()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         var logger = new CapturingLogger();
         var redactor = new Redactor();
         var observed = new List<string>();

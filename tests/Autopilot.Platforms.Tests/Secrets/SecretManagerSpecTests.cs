@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -25,7 +25,7 @@ public sealed class SecretManagerSpecTests
     [Fact]
     public async Task Access_requests_and_responses_follow_the_discovery_document()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var fake = new SecretManagerFake(clock);
         await fake.StartAsync();
         using var http = new HttpClient();

@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Platforms.Secrets;
 using Autopilot.Simulator.Hosting;
@@ -8,7 +8,7 @@ namespace Autopilot.Platforms.Tests.Secrets;
 
 public sealed class SecretStoreTests : IDisposable
 {
-    private readonly VirtualTimeProvider _clock = new();
+    private readonly ObservableFakeTimeProvider _clock = new();
     private readonly Redactor _redactor = new();
     private readonly Dictionary<string, string> _environment = new();
     private readonly string _directory = Directory.CreateTempSubdirectory("autopilot-secrets-").FullName;

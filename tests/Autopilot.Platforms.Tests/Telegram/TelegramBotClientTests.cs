@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Platforms.Telegram;
@@ -14,7 +14,7 @@ public sealed class TelegramBotClientTests : IAsyncLifetime
     public const string Token = "4839574812:AAFD39kkdpWt3ywyRZergyOLMaJhac60qc";
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(97);
 
-    private readonly VirtualTimeProvider _clock = new();
+    private readonly ObservableFakeTimeProvider _clock = new();
     private readonly CapturingLogger _logger = new();
     private readonly Redactor _redactor = new();
     private readonly TelegramFake _fake;

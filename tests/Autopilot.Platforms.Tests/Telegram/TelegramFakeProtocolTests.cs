@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Net;
 using System.Text.Json.Nodes;
 using Autopilot.Simulator.Hosting;
@@ -10,7 +10,7 @@ namespace Autopilot.Platforms.Tests.Telegram;
 /// <summary>The fake answers malformed requests the way the Bot API does, whichever client sends them.</summary>
 public sealed class TelegramFakeProtocolTests : IAsyncLifetime
 {
-    private readonly TelegramFake _fake = new(new VirtualTimeProvider());
+    private readonly TelegramFake _fake = new(new ObservableFakeTimeProvider());
     private readonly HttpClient _http = new();
 
     public async Task InitializeAsync()

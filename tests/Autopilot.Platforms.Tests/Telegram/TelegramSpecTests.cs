@@ -1,4 +1,4 @@
-using Autopilot.Actors.TestKit;
+using Autopilot.Platforms.Tests.Support;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -25,7 +25,7 @@ public sealed partial class TelegramSpecTests
     [Fact]
     public async Task Client_requests_and_fake_responses_follow_the_published_spec()
     {
-        var clock = new VirtualTimeProvider();
+        var clock = new ObservableFakeTimeProvider();
         await using var fake = new TelegramFake(clock);
         fake.AddBot(TelegramBotClientTests.Token);
         await fake.StartAsync();
