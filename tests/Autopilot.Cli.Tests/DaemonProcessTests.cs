@@ -1,7 +1,10 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
-using Autopilot.Actors.Persistence.TCK.Postgres;
 using Autopilot.Cli;
 using Autopilot.Daemon.Tests.Fixtures;
+using Autopilot.Platforms.GitHub;
+using Autopilot.Testing.PostgreSql;
 
 namespace Autopilot.Cli.Tests;
 
@@ -9,11 +12,12 @@ namespace Autopilot.Cli.Tests;
 public sealed class DaemonProcessTests(ThrowawayPostgres server) : IClassFixture<ThrowawayPostgres>
 {
     private const string Token = "process-test-admin-token-0123456789";
+    private const string WebhookSecret = "process-test-github-webhook-secret";
 
     [Fact]
     public async Task A_daemon_process_with_no_configuration_file_serves_the_cli_and_stops_cleanly_on_sigterm()
     {
-        using var daemon = await DaemonProcess.StartAsync(new Dictionary<string, string> { ["AUTOPILOT_ADMIN_TOKEN"] = Token }, Token);
+        using var daemon = await DaemonProcess.StartAsync(new Dictionary<string, string> { ["AUTOPILOT_ADMIN_TOKEN"] = Token });
 
         var health = await daemon.RunAsync(Token, "health", "--json");
         var actors = await daemon.RunAsync(Token, "actors", "tree");
@@ -32,43 +36,65 @@ public sealed class DaemonProcessTests(ThrowawayPostgres server) : IClassFixture
         daemon.Signal(15);
 
         Assert.Equal(0, await daemon.ExitedAsync());
-        Assert.Contains(daemon.Log, line => line.Contains("Journal closed", StringComparison.Ordinal));
+        // The coordinated shutdown ran (intake closed first), not just a killed process.
+        Assert.Contains(daemon.Log, line => line.Contains("Webhook intake closed", StringComparison.Ordinal));
         Assert.DoesNotContain(daemon.Log, line => line.Contains(Token, StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task A_clustered_daemon_process_exits_0_after_leaving_and_3_after_being_downed_and_its_restart_is_a_new_incarnation()
+    public async Task A_daemon_process_on_the_postgresql_journal_serves_the_cli_keeps_deliveries_across_a_restart_and_never_logs_the_password()
     {
-        var db = await server.CreateDatabaseAsync("process_cluster");
+        var db = await server.CreateDatabaseAsync("process_single_node");
         var environment = new Dictionary<string, string>
         {
             ["AUTOPILOT_ADMIN_TOKEN"] = Token,
-            ["AUTOPILOT_NODE_NAME"] = "proc-1",
-            ["AUTOPILOT_CLUSTER_ENABLED"] = "on",
             ["AUTOPILOT_JOURNAL_PLUGIN"] = "postgresql",
             ["AUTOPILOT_POSTGRES_CONNECTION_STRING"] = db,
+            ["GITHUB_WEBHOOK_SECRET"] = WebhookSecret,
         };
-
-        using (var leaving = await DaemonProcess.StartAsync(environment, Token))
+        var directory = Path.Combine(Path.GetTempPath(), "autopilot-process-tests", Guid.NewGuid().ToString("N"));
+        try
         {
-            await Poll.UntilAsync(() => leaving.RunAsync(Token, "health", "--json").GetAwaiter().GetResult().Output.Contains("\"leader\""), "the node to lead", TimeSpan.FromSeconds(90));
+            using (var first = await DaemonProcess.StartAsync(environment, directory))
+            {
+                var health = JsonDocument.Parse((await first.RunAsync(Token, "health", "--json")).Output).RootElement;
+                Assert.Equal("healthy", health.GetProperty("journal").GetProperty("status").GetString());
+                Assert.Equal("postgresql", health.GetProperty("journal").GetProperty("detail").GetString());
+                Assert.Equal(HttpStatusCode.Accepted, (await first.Client.SendAsync(Delivery("pg-before-restart"))).StatusCode);
+                Assert.Equal(ExitCodes.Ok, (await first.RunAsync(Token, "pause")).ExitCode);
 
-            var leave = await leaving.RunAsync(Token, "cluster", "leave");
+                first.Signal(15);
 
-            Assert.Equal(ExitCodes.Ok, leave.ExitCode);
-            Assert.Equal(0, await leaving.ExitedAsync());
-            Assert.DoesNotContain(leaving.Log, line => line.Contains(server.Password, StringComparison.Ordinal));
+                Assert.Equal(0, await first.ExitedAsync());
+                Assert.DoesNotContain(first.Log, line => line.Contains(server.Password, StringComparison.Ordinal));
+                Assert.DoesNotContain(first.Log, line => line.Contains(Token, StringComparison.Ordinal));
+            }
+
+            using var second = await DaemonProcess.StartAsync(environment, directory);
+            var replay = await second.Client.SendAsync(Delivery("pg-before-restart"));
+            var audit = await second.RunAsync(Token, "audit", "query", "--phase", "mode", "--json");
+
+            Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+            Assert.Equal("duplicate", JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+            Assert.Contains(JsonDocument.Parse(audit.Output).RootElement.EnumerateArray(),
+                r => r.GetProperty("event").GetProperty("change").GetString() == "paused");
+            Assert.False(File.Exists(Path.Combine(directory, "data", "autopilot.db")), "the PostgreSQL journal must not create the SQLite file");
+            second.Signal(15);
+            Assert.Equal(0, await second.ExitedAsync());
         }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
-        using var downed = await DaemonProcess.StartAsync(environment, Token);
-        await Poll.UntilAsync(() => downed.RunAsync(Token, "health", "--json").GetAwaiter().GetResult().Output.Contains("\"leader\""), "the node to lead again", TimeSpan.FromSeconds(90));
-        var show = JsonDocument.Parse((await downed.RunAsync(Token, "cluster", "show", "--json")).Output).RootElement;
-        Assert.Equal(2, show.GetProperty("members").EnumerateArray().Single().GetProperty("incarnation").GetInt64());
-
-        var down = await downed.RunAsync(Token, "cluster", "down", "proc-1");
-
-        Assert.Equal(ExitCodes.Ok, down.ExitCode);
-        Assert.Equal(3, await downed.ExitedAsync());
-        Assert.Contains(downed.Log, line => line.Contains("downed or superseded", StringComparison.Ordinal));
+    private static HttpRequestMessage Delivery(string id)
+    {
+        var body = $$"""{"zen":"keep it logically awesome","id":"{{id}}"}""";
+        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-GitHub-Event", "ping");
+        request.Headers.Add("X-GitHub-Delivery", id);
+        request.Headers.Add(GitHubWebhookSignature.HeaderName, GitHubWebhookSignature.Compute(WebhookSecret, Encoding.UTF8.GetBytes(body)));
+        return request;
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Serialization;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Alerts;
@@ -54,8 +54,8 @@ public sealed record AlertDeliveryAbandoned(
 /// <summary>Registration of the alerts worker's own journal events.</summary>
 public static class AlertEvents
 {
-    /// <summary>Registers the alerts worker's events (and the audit events) with <paramref name="serializer"/>.</summary>
-    public static EventSerializer Register(EventSerializer serializer)
+    /// <summary>Registers the alerts worker's events (and the audit events) with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute).</summary>
+    public static EventCatalog Register(EventCatalog serializer)
     {
         ArgumentNullException.ThrowIfNull(serializer);
         AuditEvents.Register(serializer);

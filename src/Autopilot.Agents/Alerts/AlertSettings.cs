@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Platforms.GitHub;
 
 namespace Autopilot.Agents.Alerts;
@@ -49,8 +49,8 @@ public sealed record AlertSettings(
     }
 
     /// <summary>Reads the <c>alerts</c> section; missing keys take the <see cref="Default"/> values.</summary>
-    /// <exception cref="ConfigurationException">A malformed key, named in the exception.</exception>
-    public static AlertSettings FromConfig(Config alerts)
+    /// <exception cref="SettingException">A malformed key, named in the exception.</exception>
+    public static AlertSettings FromConfig(ConfigSection alerts)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         var d = Default;
@@ -58,12 +58,12 @@ public sealed record AlertSettings(
         {
             "direct" => TelegramRoute.Direct,
             "n8n" => TelegramRoute.N8n,
-            var other => throw new ConfigurationException($"\"{other}\" is not a Telegram route (direct or n8n).", ConfigKeyPaths.Of(alerts, "telegram.via")),
+            var other => throw new SettingException(ConfigKeyPaths.Of(alerts, "telegram.via"), $"\"{other}\" is not a Telegram route (direct or n8n)."),
         };
         var maxAttempts = alerts.GetInt("max-attempts", d.MaxAttempts);
         if (maxAttempts < 1)
         {
-            throw new ConfigurationException("must be at least 1.", ConfigKeyPaths.Of(alerts, "max-attempts"));
+            throw new SettingException(ConfigKeyPaths.Of(alerts, "max-attempts"), "must be at least 1.");
         }
 
         var repositoryText = alerts.GetString("issue-repository", "") ?? "";
@@ -74,20 +74,20 @@ public sealed record AlertSettings(
         }
         catch (FormatException e)
         {
-            throw new ConfigurationException(e.Message, ConfigKeyPaths.Of(alerts, "issue-repository"), e);
+            throw new SettingException(ConfigKeyPaths.Of(alerts, "issue-repository"), e.Message, e);
         }
 
         var webhook = alerts.GetString("telegram.n8n-webhook-path", "") ?? "";
         if (route == TelegramRoute.N8n && webhook.Length == 0)
         {
-            throw new ConfigurationException("telegram.via = n8n needs telegram.n8n-webhook-path.", ConfigKeyPaths.Of(alerts, "telegram.n8n-webhook-path"));
+            throw new SettingException(ConfigKeyPaths.Of(alerts, "telegram.n8n-webhook-path"), "telegram.via = n8n needs telegram.n8n-webhook-path.");
         }
 
         var baseDelay = Positive(alerts, "retry-base-delay", d.RetryBaseDelay);
         var maxDelay = Positive(alerts, "retry-max-delay", d.RetryMaxDelay);
         if (maxDelay < baseDelay)
         {
-            throw new ConfigurationException("must not be shorter than retry-base-delay.", ConfigKeyPaths.Of(alerts, "retry-max-delay"));
+            throw new SettingException(ConfigKeyPaths.Of(alerts, "retry-max-delay"), "must not be shorter than retry-base-delay.");
         }
 
         return new AlertSettings(
@@ -103,9 +103,9 @@ public sealed record AlertSettings(
             alerts.GetString("persistence-id", d.PersistenceId) ?? d.PersistenceId);
     }
 
-    private static TimeSpan Positive(Config config, string path, TimeSpan fallback)
+    private static TimeSpan Positive(ConfigSection config, string path, TimeSpan fallback)
     {
         var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(config, path));
+        return value > TimeSpan.Zero ? value : throw new SettingException(ConfigKeyPaths.Of(config, path), "must be a positive duration.");
     }
 }

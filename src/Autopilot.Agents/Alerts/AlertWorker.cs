@@ -1,5 +1,6 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Persistence;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
 using Autopilot.Agents.Dedupe;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
@@ -66,7 +67,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
             throw new ArgumentException("Two alert channels have the same name.", nameof(channels));
         }
 
-        return Actors.Props.Create(() => new AlertWorker(settings, channels));
+        return Akka.Actor.Props.Create(() => new AlertWorker(settings, channels));
     }
 
     private sealed record DeliveryFinished(string AlertId, string Channel, int Attempt, string? Error, TimeSpan? RetryAfter);
@@ -84,9 +85,6 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
-
-    /// <inheritdoc />
-    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -216,7 +214,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
         }
 
         var alert = pending.Alert;
-        Context.GetLogger().Error(null, $"Giving up on alert {alert.AlertId} \"{alert.Title}\" for {finished.Channel} after {finished.Attempt} attempts: {finished.Error}");
+        Context.GetLogger().Error($"Giving up on alert {alert.AlertId} \"{alert.Title}\" for {finished.Channel} after {finished.Attempt} attempts: {finished.Error}");
         Persist(new AlertDeliveryAbandoned(alert.AlertId, alert.Severity, alert.Title, alert.Fingerprint, finished.Channel, finished.Attempt, finished.Error, Now),
             a => AfterResolve(a.AlertId, Resolve(a.AlertId, a.Channel, delivered: false)));
     }

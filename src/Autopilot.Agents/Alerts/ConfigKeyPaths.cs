@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.Alerts;
 
@@ -6,5 +6,5 @@ namespace Autopilot.Agents.Alerts;
 internal static class ConfigKeyPaths
 {
     /// <summary><paramref name="path"/> under <paramref name="section"/> (no leading dot when the section is the root).</summary>
-    public static string Of(Config section, string path) => section.PathPrefix.Length == 0 ? path : $"{section.PathPrefix}.{path}";
+    public static string Of(ConfigSection section, string path) => section.PathPrefix.Length == 0 ? path : $"{section.PathPrefix}.{path}";
 }

@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Fallback;
@@ -38,7 +39,7 @@ public sealed class FallbackRouter : ReceiveActor, IWithTimers
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(runner);
-        return Actors.Props.Create(() => new FallbackRouter(settings, runner, alerts));
+        return Akka.Actor.Props.Create(() => new FallbackRouter(settings, runner, alerts));
     }
 
     private sealed record TierFinished(string ActionId, int Attempt, bool Success, string Detail);

@@ -1,5 +1,5 @@
 using Autopilot.Agents.Alerts;
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.Fallback;
 
@@ -30,20 +30,20 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
     /// Reads the <c>fallback</c> section: <c>tasks { workflow = task }</c>, <c>tiers { name { kind, url | command, timeout } }</c>
     /// and <c>order = [tier names]</c>. Missing sections mean none.
     /// </summary>
-    /// <exception cref="ConfigurationException">A malformed key, named in the exception.</exception>
-    public static FallbackSettings FromConfig(Config fallback)
+    /// <exception cref="SettingException">A malformed key, named in the exception.</exception>
+    public static FallbackSettings FromConfig(ConfigSection fallback)
     {
         ArgumentNullException.ThrowIfNull(fallback);
         var tasks = new Dictionary<string, string>(StringComparer.Ordinal);
         if (fallback.HasPath("tasks"))
         {
             var tasksConfig = fallback.GetConfig("tasks");
-            foreach (var (workflow, _) in tasksConfig.AsEnumerable())
+            foreach (var workflow in tasksConfig.Keys)
             {
                 var task = tasksConfig.GetString(Quote(workflow));
                 if (string.IsNullOrWhiteSpace(task))
                 {
-                    throw new ConfigurationException("a task name must not be empty.", ConfigKeyPaths.Of(tasksConfig, workflow));
+                    throw new SettingException(ConfigKeyPaths.Of(tasksConfig, workflow), "a task name must not be empty.");
                 }
 
                 tasks[workflow] = task;
@@ -51,13 +51,13 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         }
 
         var order = fallback.GetStringList("order", []);
-        var tiersConfig = fallback.HasPath("tiers") ? fallback.GetConfig("tiers") : Config.Empty;
+        var tiersConfig = fallback.HasPath("tiers") ? fallback.GetConfig("tiers") : fallback.GetConfig("tiers");
         var tiers = new List<FallbackTier>();
         foreach (var name in order)
         {
             if (!tiersConfig.HasPath(Quote(name)))
             {
-                throw new ConfigurationException($"tier \"{name}\" is listed in order but not defined under tiers.", ConfigKeyPaths.Of(fallback, "order"));
+                throw new SettingException(ConfigKeyPaths.Of(fallback, "order"), $"tier \"{name}\" is listed in order but not defined under tiers.");
             }
 
             tiers.Add(ReadTier(name, tiersConfig.GetConfig(Quote(name))));
@@ -66,7 +66,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         return new FallbackSettings(tasks, tiers);
     }
 
-    private static FallbackTier ReadTier(string name, Config tier)
+    private static FallbackTier ReadTier(string name, ConfigSection tier)
     {
         var kindText = tier.GetString("kind");
         var kind = kindText switch
@@ -74,7 +74,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             "http" => FallbackTierKind.Http,
             "command" => FallbackTierKind.Command,
             "n8n" => FallbackTierKind.N8n,
-            _ => throw new ConfigurationException($"unknown tier kind \"{kindText}\" (expected http, command or n8n).", ConfigKeyPaths.Of(tier, "kind")),
+            _ => throw new SettingException(ConfigKeyPaths.Of(tier, "kind"), $"unknown tier kind \"{kindText}\" (expected http, command or n8n)."),
         };
         var timeout = tier.GetTimeSpan("timeout", kind switch
         {
@@ -84,7 +84,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         });
         if (timeout <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(tier, "timeout"));
+            throw new SettingException(ConfigKeyPaths.Of(tier, "timeout"), "must be a positive duration.");
         }
 
         Uri? url = null;
@@ -94,7 +94,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             command = tier.GetStringList("command");
             if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]) || command[0].Contains('{', StringComparison.Ordinal))
             {
-                throw new ConfigurationException("command must name an executable (without placeholders) followed by its arguments.", ConfigKeyPaths.Of(tier, "command"));
+                throw new SettingException(ConfigKeyPaths.Of(tier, "command"), "command must name an executable (without placeholders) followed by its arguments.");
             }
         }
         else
@@ -102,12 +102,12 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             var text = tier.GetString("url");
             if (!Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
             {
-                throw new ConfigurationException("must be an absolute http(s) URL.", ConfigKeyPaths.Of(tier, "url"));
+                throw new SettingException(ConfigKeyPaths.Of(tier, "url"), "must be an absolute http(s) URL.");
             }
         }
 
         return new FallbackTier(name, kind, timeout, url, command);
     }
 
-    private static string Quote(string key) => HoconPath.FormatSegment(key);
+    private static string Quote(string key) => ConfigSection.Quote(key);
 }

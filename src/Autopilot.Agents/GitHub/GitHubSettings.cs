@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Platforms.GitHub;
 
 namespace Autopilot.Agents.GitHub;
@@ -16,8 +16,8 @@ public sealed record WatchedBranch(GitHubRepository Repository, string Branch);
 public sealed record GitHubSettings(GitHubRepository? IncidentRepository, IReadOnlyList<string> IssueLabels, TimeSpan TokenRefreshInterval, IReadOnlyList<WatchedBranch> Branches)
 {
     /// <summary>Reads the <c>github</c> section; <paramref name="branches"/> come from the watched services.</summary>
-    /// <exception cref="ConfigurationException">A malformed key, named in the exception.</exception>
-    public static GitHubSettings FromConfig(Config github, IReadOnlyList<WatchedBranch> branches)
+    /// <exception cref="SettingException">A malformed key, named in the exception.</exception>
+    public static GitHubSettings FromConfig(ConfigSection github, IReadOnlyList<WatchedBranch> branches)
     {
         ArgumentNullException.ThrowIfNull(github);
         var repositoryText = github.GetString("incident-repository", "") ?? "";
@@ -28,13 +28,13 @@ public sealed record GitHubSettings(GitHubRepository? IncidentRepository, IReadO
         }
         catch (FormatException e)
         {
-            throw new ConfigurationException(e.Message, $"{github.PathPrefix}.incident-repository", e);
+            throw new SettingException($"{github.PathPrefix}.incident-repository", e.Message, e);
         }
 
         var refresh = github.GetTimeSpan("token-refresh-interval");
         if (refresh <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", $"{github.PathPrefix}.token-refresh-interval");
+            throw new SettingException($"{github.PathPrefix}.token-refresh-interval", "must be a positive duration.");
         }
 
         return new GitHubSettings(repository, github.GetStringList("issue-labels"), refresh, branches);

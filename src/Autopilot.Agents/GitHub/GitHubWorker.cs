@@ -1,5 +1,5 @@
-using System.Text.Json;
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.GitHub;
 
@@ -51,7 +51,7 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
-        return Actors.Props.Create(() => new GitHubWorker(client, tokens, settings));
+        return Akka.Actor.Props.Create(() => new GitHubWorker(client, tokens, settings));
     }
 
     private sealed record Finished(string ActionId, bool Success, string Text);
@@ -191,13 +191,12 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     {
         // Only the commit matters: whatever the event says about checks, the runs are read back from GitHub, so a
         // partial or reordered delivery can never make the autopilot deploy a commit whose checks did not all pass.
-        var payload = webhook.Payload;
-        var repository = payload.TryGetProperty("repository", out var repo) && repo.TryGetProperty("full_name", out var fullName) ? fullName.GetString() : null;
+        var repository = webhook.Text("repository", "full_name");
         var (branchName, sha) = webhook.EventType switch
         {
-            "push" => (Text(payload, "ref")?.Replace("refs/heads/", "", StringComparison.Ordinal), Text(payload, "after")),
-            "workflow_run" => (Text(payload, "workflow_run", "head_branch"), Text(payload, "workflow_run", "head_sha")),
-            "check_suite" => (Text(payload, "check_suite", "head_branch"), Text(payload, "check_suite", "head_sha")),
+            "push" => (webhook.Text("ref")?.Replace("refs/heads/", "", StringComparison.Ordinal), webhook.Text("after")),
+            "workflow_run" => (webhook.Text("workflow_run", "head_branch"), webhook.Text("workflow_run", "head_sha")),
+            "check_suite" => (webhook.Text("check_suite", "head_branch"), webhook.Text("check_suite", "head_sha")),
             _ => (null, null),
         };
         var branch = _settings.Branches.FirstOrDefault(b => b.Repository.ToString().Equals(repository, StringComparison.OrdinalIgnoreCase) && b.Branch == branchName);
@@ -205,19 +204,6 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
         {
             Inspect(branch, sha);
         }
-    }
-
-    private static string? Text(JsonElement element, params string[] path)
-    {
-        foreach (var name in path)
-        {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
-            {
-                return null;
-            }
-        }
-
-        return element.ValueKind == JsonValueKind.String ? element.GetString() : null;
     }
 
     private void RefreshTokenAhead()

@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -61,7 +62,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(redactor);
-        return Actors.Props.Create(() => new HealthProbe(settings, http, railway, redactor, alerts));
+        return Akka.Actor.Props.Create(() => new HealthProbe(settings, http, railway, redactor, alerts));
     }
 
     private enum Phase

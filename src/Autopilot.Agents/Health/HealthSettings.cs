@@ -1,5 +1,5 @@
 using Autopilot.Agents.Alerts;
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.Health;
 
@@ -46,8 +46,8 @@ public sealed record HealthSettings(
     public EwmaDetector NewDetector() => new(EwmaAlpha, EwmaThreshold, EwmaWarmup, EwmaMinimumDeviation);
 
     /// <summary>Reads the <c>health</c> section; missing keys take the <see cref="Default"/> values.</summary>
-    /// <exception cref="ConfigurationException">A malformed key, named in the exception.</exception>
-    public static HealthSettings FromConfig(Config health)
+    /// <exception cref="SettingException">A malformed key, named in the exception.</exception>
+    public static HealthSettings FromConfig(ConfigSection health)
     {
         ArgumentNullException.ThrowIfNull(health);
         var d = Default;
@@ -55,20 +55,20 @@ public sealed record HealthSettings(
         if (health.HasPath("targets"))
         {
             var targetsConfig = health.GetConfig("targets");
-            foreach (var (name, _) in targetsConfig.AsEnumerable())
+            foreach (var name in targetsConfig.Keys)
             {
-                var target = targetsConfig.GetConfig(HoconPath.FormatSegment(name));
+                var target = targetsConfig.GetConfig(ConfigSection.Quote(name));
                 var urlText = target.GetString("url");
                 if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 {
-                    throw new ConfigurationException("must be an absolute http(s) URL.", ConfigKeyPaths.Of(target, "url"));
+                    throw new SettingException(ConfigKeyPaths.Of(target, "url"), "must be an absolute http(s) URL.");
                 }
 
                 var serviceId = NullIfEmpty(target.GetString("railway-service-id", ""));
                 var environmentId = NullIfEmpty(target.GetString("railway-environment-id", ""));
                 if ((serviceId is null) != (environmentId is null))
                 {
-                    throw new ConfigurationException("railway-service-id and railway-environment-id go together.", ConfigKeyPaths.Of(target, "railway-environment-id"));
+                    throw new SettingException(ConfigKeyPaths.Of(target, "railway-environment-id"), "railway-service-id and railway-environment-id go together.");
                 }
 
                 targets.Add(new HealthTarget(name, url, NullIfEmpty(target.GetString("service", "")), serviceId, environmentId));
@@ -78,31 +78,31 @@ public sealed record HealthSettings(
         var retries = health.GetInt("retries", d.Retries);
         if (retries < 0)
         {
-            throw new ConfigurationException("must not be negative.", ConfigKeyPaths.Of(health, "retries"));
+            throw new SettingException(ConfigKeyPaths.Of(health, "retries"), "must not be negative.");
         }
 
         var alpha = health.GetDouble("ewma.alpha", d.EwmaAlpha);
         if (alpha is <= 0 or > 1)
         {
-            throw new ConfigurationException("must be in (0, 1].", ConfigKeyPaths.Of(health, "ewma.alpha"));
+            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.alpha"), "must be in (0, 1].");
         }
 
         var threshold = health.GetDouble("ewma.threshold", d.EwmaThreshold);
         if (threshold <= 0)
         {
-            throw new ConfigurationException("must be positive.", ConfigKeyPaths.Of(health, "ewma.threshold"));
+            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.threshold"), "must be positive.");
         }
 
         var warmup = health.GetInt("ewma.warmup", d.EwmaWarmup);
         if (warmup < 1)
         {
-            throw new ConfigurationException("must be at least 1.", ConfigKeyPaths.Of(health, "ewma.warmup"));
+            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.warmup"), "must be at least 1.");
         }
 
         var minimumDeviation = health.GetTimeSpan("ewma.minimum-deviation", d.EwmaMinimumDeviation);
         if (minimumDeviation < TimeSpan.Zero)
         {
-            throw new ConfigurationException("must not be negative.", ConfigKeyPaths.Of(health, "ewma.minimum-deviation"));
+            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.minimum-deviation"), "must not be negative.");
         }
 
         return new HealthSettings(
@@ -120,9 +120,9 @@ public sealed record HealthSettings(
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
-    private static TimeSpan Positive(Config config, string path, TimeSpan fallback)
+    private static TimeSpan Positive(ConfigSection config, string path, TimeSpan fallback)
     {
         var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(config, path));
+        return value > TimeSpan.Zero ? value : throw new SettingException(ConfigKeyPaths.Of(config, path), "must be a positive duration.");
     }
 }

@@ -1,5 +1,5 @@
 using Autopilot.Agents.Alerts;
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.N8n;
 
@@ -13,20 +13,20 @@ public sealed record N8nSettings(TimeSpan ExecutionTimeout, TimeSpan PollInterva
     public static N8nSettings Default { get; } = new(N8nFailureClassifier.DefaultExecutionTimeout, TimeSpan.FromMinutes(1), true);
 
     /// <summary>Reads the <c>n8n</c> section; missing keys take the <see cref="Default"/> values.</summary>
-    /// <exception cref="ConfigurationException">A malformed key, named in the exception.</exception>
-    public static N8nSettings FromConfig(Config n8n)
+    /// <exception cref="SettingException">A malformed key, named in the exception.</exception>
+    public static N8nSettings FromConfig(ConfigSection n8n)
     {
         ArgumentNullException.ThrowIfNull(n8n);
         var timeout = n8n.GetTimeSpan("execution-timeout", Default.ExecutionTimeout);
         if (timeout <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", ConfigKeyPaths.Of(n8n, "execution-timeout"));
+            throw new SettingException(ConfigKeyPaths.Of(n8n, "execution-timeout"), "must be a positive duration.");
         }
 
         var poll = n8n.GetTimeSpan("poll-interval", Default.PollInterval);
         if (poll < TimeSpan.Zero)
         {
-            throw new ConfigurationException("must not be negative (0 disables polling).", ConfigKeyPaths.Of(n8n, "poll-interval"));
+            throw new SettingException(ConfigKeyPaths.Of(n8n, "poll-interval"), "must not be negative (0 disables polling).");
         }
 
         return new N8nSettings(timeout, poll, n8n.GetBoolean("retry-before-fallback", Default.RetryBeforeFallback));

@@ -1,5 +1,5 @@
-using System.Text.Json;
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
@@ -64,7 +64,7 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(redactor);
-        return Actors.Props.Create(() => new N8nWorker(client, settings, redactor, fallback));
+        return Akka.Actor.Props.Create(() => new N8nWorker(client, settings, redactor, fallback));
     }
 
     private sealed record Run(RunWorkflow Command, IActorRef ReplyTo, DateTimeOffset StartedAt, CancellationTokenSource Cancel);
@@ -284,38 +284,24 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
     private void OnErrorCallback(ExternalEvent external)
     {
         // The payload of n8n's Error Trigger: { execution: { id, error: { message }, lastNodeExecuted }, workflow: { id, name } }.
-        var payload = external.Payload;
-        if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty("workflow", out var workflow) || Text(workflow, "id") is not { } workflowId)
+        if (external.Text("workflow", "id") is not { } workflowId)
         {
             Context.GetLogger().Warning($"Ignoring n8n event {external.EventType} ({external.DeliveryId}): no workflow id in it.");
             return;
         }
 
-        payload.TryGetProperty("execution", out var execution);
-        var executionId = execution.ValueKind == JsonValueKind.Object ? Text(execution, "id") ?? "" : "";
+        var executionId = external.Text("execution", "id") ?? "";
         if (executionId.Length > 0 && !_reportedExecutions.Add(executionId))
         {
             return;
         }
 
-        var message = execution.ValueKind == JsonValueKind.Object && execution.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-            ? Text(error, "message")
-            : null;
-        var node = execution.ValueKind == JsonValueKind.Object ? Text(execution, "lastNodeExecuted") : null;
+        var message = external.Text("execution", "error", "message");
+        var node = external.Text("execution", "lastNodeExecuted");
         var kind = N8nFailureClassifier.Classify(new PlatformCall(N8nPlatform.Name, "error workflow", 0, TimeSpan.Zero, message ?? "error"));
         var text = $"{N8nFailureClassifier.NameOf(kind)}: {(node is null ? "" : $"node {node}: ")}{message ?? "execution failed"}";
-        ReportFailure(new N8nFailureDetected(workflowId, executionId, _redactor.Snippet(text, SnippetLength), Now, Text(workflow, "name")));
+        ReportFailure(new N8nFailureDetected(workflowId, executionId, _redactor.Snippet(text, SnippetLength), Now, external.Text("workflow", "name")));
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value)
-            ? value.ValueKind switch
-            {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.Number => value.GetRawText(),
-                _ => null,
-            }
-            : null;
 
     private static string WatchdogKey(string actionId) => $"watchdog:{actionId}";
 }

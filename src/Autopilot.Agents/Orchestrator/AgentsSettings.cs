@@ -1,4 +1,5 @@
-using Autopilot.Actors.Configuration;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.Health;
@@ -21,17 +22,33 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
 public sealed record AgentsSettings(
     OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback,
-    N8nSettings N8n, HealthSettings Health, Config Section)
+    N8nSettings N8n, HealthSettings Health, ConfigSection Section)
 {
-    /// <summary>The defaults: the <c>reference.conf</c> embedded in this assembly.</summary>
-    public static Config Reference { get; } = ConfigurationFactory.FromResource(typeof(AgentsSettings).Assembly, "Autopilot.Agents.reference.conf");
+    /// <summary>The full path of the agents' section.</summary>
+    public const string Path = "autopilot.agents";
 
-    /// <summary>Reads <c>autopilot.agents</c> from <paramref name="config"/> with <see cref="Reference"/> as fallback.</summary>
-    /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
+    /// <summary>The defaults: the <c>reference.conf</c> embedded in this assembly (every key commented there).</summary>
+    public static Config Reference { get; } = LoadReference();
+
+    /// <summary>
+    /// Reads <c>autopilot.agents</c> from <paramref name="config"/> (a whole application config) with <see cref="Reference"/>
+    /// as fallback.
+    /// </summary>
+    /// <exception cref="SettingException">A missing or malformed key, named in the exception.</exception>
     public static AgentsSettings FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var agents = config.WithFallback(Reference).GetConfig("autopilot.agents");
+        return FromConfig(new ConfigSection(config.WithFallback(Reference), Path));
+    }
+
+    /// <summary>
+    /// Reads an already-wrapped <c>autopilot.agents</c> section as is (no fallback added: layer <see cref="Reference"/>
+    /// under the root yourself, or use <see cref="FromConfig(Config)"/>).
+    /// </summary>
+    /// <exception cref="SettingException">A missing or malformed key, named in the exception.</exception>
+    public static AgentsSettings FromConfig(ConfigSection agents)
+    {
+        ArgumentNullException.ThrowIfNull(agents);
         var railway = RailwaySettings.FromConfig(agents.GetConfig("railway"));
         var branches = railway.Services
             .Where(s => s.Repository is not null)
@@ -48,5 +65,14 @@ public sealed record AgentsSettings(
             N8nSettings.FromConfig(agents.GetConfig("n8n")),
             HealthSettings.FromConfig(agents.GetConfig("health")),
             agents);
+    }
+
+    private static Config LoadReference()
+    {
+        const string resource = "Autopilot.Agents.reference.conf";
+        using var stream = typeof(AgentsSettings).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded resource {resource} is missing from {typeof(AgentsSettings).Assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 }

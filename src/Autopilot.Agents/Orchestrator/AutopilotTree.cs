@@ -1,6 +1,9 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
-using Autopilot.Actors.Persistence.Serialization;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Pattern;
+using Autopilot.Agents.Configuration;
+using Autopilot.Agents.Serialization;
+using Autopilot.Agents.Time;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.GitHub;
@@ -28,7 +31,10 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="N8n">n8n: the n8n worker, and alerts routed through an n8n webhook.</param>
 /// <param name="Http">Plain HTTP client of the health probes and the fallback tiers.</param>
 /// <param name="Redactor">The host's redactor (secrets registered), for what the agents record.</param>
-/// <param name="Time">The clock of the fallback tiers; the actor system's clock drives everything else.</param>
+/// <param name="Time">
+/// The clock of the fallback tiers; the actor system's clock drives everything else. When null, <see cref="AutopilotTree.Start(ActorSystem, Config, AutopilotClients)"/>
+/// uses the system's scheduler clock (<see cref="SchedulerTimeProvider"/>) and <see cref="AutopilotTree.Props(AgentsSettings, AutopilotClients)"/> the machine's clock.
+/// </param>
 public sealed record AutopilotClients(
     IRailwayClient Railway,
     IGitHubClient GitHub,
@@ -41,19 +47,17 @@ public sealed record AutopilotClients(
 
 /// <summary>
 /// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
-/// n8n (with the fallback router as its child <c>fallback</c>) and health. The host supplies configuration and clients: register <see cref="RegisterEvents"/> with the journal's
-/// serializer, start persistence, then <c>AutopilotTree.Start(system, config, clients)</c>.
+/// n8n (with the fallback router as its child <c>fallback</c>) and health. The host supplies configuration and clients:
+/// layer <see cref="AgentsPersistence.Hocon(string, System.Reflection.Assembly[])"/> into the actor system's config (serializer
+/// bindings and the audit tagger on the journal), then <c>AutopilotTree.Start(system, config, clients)</c>.
 /// </summary>
 public static class AutopilotTree
 {
     /// <summary>The orchestrator's actor name under <c>/user</c>.</summary>
     public const string OrchestratorName = "orchestrator";
 
-    /// <summary>Registers every event and snapshot the agents persist (audit events, the alert outbox, the orchestrator's snapshot) with <paramref name="serializer"/>.</summary>
-    public static EventSerializer RegisterEvents(EventSerializer serializer) => AlertEvents.Register(AuditEvents.Register(serializer)).Register<OrchestratorSnapshot>();
-
-    /// <summary>Props of the orchestrator and its workers from <paramref name="config"/> (with the embedded defaults as fallback).</summary>
-    /// <exception cref="ConfigurationException">A missing or malformed key under <c>autopilot.agents</c>.</exception>
+    /// <summary>Props of the orchestrator and its workers from <paramref name="config"/>, a whole application config (the embedded defaults are the fallback).</summary>
+    /// <exception cref="SettingException">A missing or malformed key under <c>autopilot.agents</c>.</exception>
     public static Props Props(Config config, AutopilotClients clients) => Props(AgentsSettings.FromConfig(config), clients);
 
     /// <summary>Props of the orchestrator and its workers from already-read settings.</summary>
@@ -86,8 +90,27 @@ public static class AutopilotTree
     public static IActorRef Start(ActorSystem system, Config config, AutopilotClients clients)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.ActorOf(BackoffSupervisor.Props(new BackoffOptions(Props(config, clients), OrchestratorName,
-            RestartBackoffMin, RestartBackoffMax, RestartBackoffRandomFactor)), OrchestratorName);
+        return Start(system, AgentsSettings.FromConfig(config), clients);
+    }
+
+    /// <summary>Like <see cref="Start(ActorSystem, Config, AutopilotClients)"/>, from already-read settings.</summary>
+    public static IActorRef Start(ActorSystem system, AgentsSettings settings, AutopilotClients clients)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(clients);
+        clients = clients with { Time = clients.Time ?? SchedulerTimeProvider.For(system) };
+        return system.ActorOf(SupervisedProps(Props(settings, clients)), OrchestratorName);
+    }
+
+    /// <summary>
+    /// <paramref name="orchestrator"/> under Akka's backoff supervisor (<c>Backoff.OnStop</c>): a persistent actor whose
+    /// journal write or recovery fails is stopped by Akka, and started again from its journal after the backoff.
+    /// </summary>
+    public static Props SupervisedProps(Props orchestrator)
+    {
+        ArgumentNullException.ThrowIfNull(orchestrator);
+        return BackoffSupervisor.Props(
+            Backoff.OnStop(orchestrator, OrchestratorName, RestartBackoffMin, RestartBackoffMax, RestartBackoffRandomFactor, -1));
     }
 
     /// <summary>First pause before the orchestrator is started again after a failure.</summary>

@@ -1,6 +1,6 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Persistence;
-using Autopilot.Actors.Persistence.Snapshots;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -24,6 +24,16 @@ namespace Autopilot.Agents.Orchestrator;
 /// its action requests, nor an effect without its record. After recovery, unanswered requests are reconciled with the
 /// platform (Railway changes), sent again when the receiver makes them idempotent (alerts by action id, issues by
 /// fingerprint, read-only checks), and otherwise closed as "outcome unknown, not repeated".
+/// <para>
+/// On Akka.NET: every command handler is registered through <c>Handle&lt;T&gt;</c>, which wraps Akka's <c>Command&lt;T&gt;</c>
+/// so that the handler only collects the unit (events applied to the model, effects queued) and the wrapper then flushes
+/// it with ONE <c>PersistAll</c> (one atomic write to the journal) and runs the effects in the callback of the last event,
+/// i.e. only once the whole unit is durable. While that write is in flight Akka stashes further commands internally, so
+/// the next message is handled against the model including this unit. Audit tags are added by the journal's
+/// <see cref="Serialization.AuditTagger"/> event adapter. A failed write stops the actor (Akka's rule) and
+/// <see cref="AutopilotTree.SupervisedProps"/>'s <c>Backoff.OnStop</c> starts it again from the journal; a rejected write
+/// stops it too (see <see cref="OnPersistRejected"/>) because the model already holds the refused events.
+/// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
@@ -63,7 +73,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         });
         Recover<IAuditEvent>(e => _world.Apply(e)); // not a method group: that would bind the model replaced by a snapshot
         Recover<RecoveryCompleted>(_ => OnRecovered());
-        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTimeOffset.MaxValue)));
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTime.MaxValue)));
         Command<SaveSnapshotFailure>(failed => Context.GetLogger().Warning(
             $"Snapshot of the world model at #{failed.Metadata.SequenceNr} failed ({failed.Cause.Message}); recovery replays from the previous one."));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -106,7 +116,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         ArgumentNullException.ThrowIfNull(railway);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(workers);
-        return Actors.Props.Create(() => new Orchestrator(settings, railway, policy, workers));
+        return Akka.Actor.Props.Create(() => new Orchestrator(settings, railway, policy, workers));
     }
 
     /// <summary>The timer message of the observe cycle.</summary>
@@ -126,9 +136,6 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private DateTimeOffset BudgetSince => Now - _settings.BudgetWindow;
-
-    /// <inheritdoc />
-    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -258,16 +265,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private WatchDeployment? RailwayDeploymentOf(ExternalEvent external)
     {
-        var payload = external.Payload;
-        if (payload.ValueKind != System.Text.Json.JsonValueKind.Object
-            || !payload.TryGetProperty("deployment", out var deployment) || !deployment.TryGetProperty("id", out var id)
-            || !payload.TryGetProperty("service", out var service) || !service.TryGetProperty("id", out var serviceId))
-        {
-            return null;
-        }
-
-        var watched = _railway.Services.FirstOrDefault(s => s.ServiceId == serviceId.GetString());
-        var deploymentId = id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        var serviceId = external.Text("service", "id");
+        var watched = serviceId is null ? null : _railway.Services.FirstOrDefault(s => s.ServiceId == serviceId);
+        var deploymentId = external.Text("deployment", "id");
         // Railway ids are UUIDs; anything else cannot name a monitor and is not watched.
         return watched is null || deploymentId is null || deploymentId.Length is 0 or > 64 || !deploymentId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? null
@@ -723,7 +723,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <summary>Runs <paramref name="effect"/> (a message to a worker or a caller) once the unit's events are durable.</summary>
     private void Effect(Action effect) => _effects.Add(effect);
 
-    /// <summary>Registers a command handled as one unit of work (see the remarks on the class).</summary>
+    /// <summary>
+    /// Registers a command handled as one unit of work (see the remarks on the class): Akka's <c>Command&lt;T&gt;</c> with
+    /// the unit flushed (<see cref="Commit"/>) right after the handler returns.
+    /// </summary>
     private void Handle<T>(Action<T> handler) => Command<T>(message =>
     {
         handler(message);
@@ -781,7 +784,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         base.OnPersistRejected(cause, @event, sequenceNr);
-        throw new InvalidOperationException($"The journal refused {@event.GetType().Name} #{sequenceNr}; the orchestrator restarts from its journal.", cause);
+        // The model already holds the refused events: start again from the journal. Stopping (not throwing) lets the
+        // backoff supervisor pause first, so a journal that rejects every write is not hammered by instant restarts.
+        Context.GetLogger().Error(cause, $"The journal refused {@event.GetType().Name} #{sequenceNr}; the orchestrator stops and its supervisor starts it again from the journal.");
+        Context.Stop(Self);
     }
 
     private IActorRef Worker(string name) => Context.Child(name);

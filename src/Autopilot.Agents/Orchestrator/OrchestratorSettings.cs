@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.Orchestrator;
 
@@ -25,39 +25,39 @@ public sealed record OrchestratorSettings(
     }
 
     /// <summary>Reads from the <c>autopilot.agents</c> section.</summary>
-    /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
-    public static OrchestratorSettings FromConfig(Config agents)
+    /// <exception cref="SettingException">A missing or malformed key, named in the exception.</exception>
+    public static OrchestratorSettings FromConfig(ConfigSection agents)
     {
         ArgumentNullException.ThrowIfNull(agents);
         var cycle = agents.GetTimeSpan("orchestrator.cycle-interval");
         if (cycle <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", $"{agents.PathPrefix}.orchestrator.cycle-interval");
+            throw new SettingException($"{agents.PathPrefix}.orchestrator.cycle-interval", "must be a positive duration.");
         }
 
         var budget = agents.GetInt("budget.max-actions-per-service");
         if (budget < 0)
         {
-            throw new ConfigurationException("must not be negative.", $"{agents.PathPrefix}.budget.max-actions-per-service");
+            throw new SettingException($"{agents.PathPrefix}.budget.max-actions-per-service", "must not be negative.");
         }
 
         var window = agents.GetTimeSpan("budget.window");
         if (window <= TimeSpan.Zero)
         {
-            throw new ConfigurationException("must be a positive duration.", $"{agents.PathPrefix}.budget.window");
+            throw new SettingException($"{agents.PathPrefix}.budget.window", "must be a positive duration.");
         }
 
         var backoffMin = agents.GetTimeSpan("orchestrator.worker-backoff.min");
         var backoffMax = agents.GetTimeSpan("orchestrator.worker-backoff.max");
         if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
         {
-            throw new ConfigurationException("min must be positive and max at least min.", $"{agents.PathPrefix}.orchestrator.worker-backoff");
+            throw new SettingException($"{agents.PathPrefix}.orchestrator.worker-backoff", "min must be positive and max at least min.");
         }
 
         var snapshotEvery = agents.GetInt("orchestrator.snapshot-every");
         if (snapshotEvery < 0)
         {
-            throw new ConfigurationException("must not be negative (0 turns snapshots off).", $"{agents.PathPrefix}.orchestrator.snapshot-every");
+            throw new SettingException($"{agents.PathPrefix}.orchestrator.snapshot-every", "must not be negative (0 turns snapshots off).");
         }
 
         return new OrchestratorSettings(

@@ -1,4 +1,4 @@
-using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Serialization;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Orchestrator;

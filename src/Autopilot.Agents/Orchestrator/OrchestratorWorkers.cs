@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 
 namespace Autopilot.Agents.Orchestrator;
 

@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Agents.Policy;
 
@@ -23,18 +23,17 @@ public sealed class PolicyTable
     /// Reads the table from the <c>policy</c> section (<paramref name="policy"/> is that section; its keys are situations,
     /// its values lists of actions).
     /// </summary>
-    /// <exception cref="ConfigurationException">An unknown situation or action, or a value that is not a list; the exception names the key.</exception>
-    public static PolicyTable FromConfig(Config policy)
+    /// <exception cref="SettingException">An unknown situation or action, or a value that is not a list; the exception names the key.</exception>
+    public static PolicyTable FromConfig(ConfigSection policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         var rules = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var (situation, _) in policy.AsEnumerable())
+        foreach (var situation in policy.Keys)
         {
             var key = $"{policy.PathPrefix}.{situation}".TrimStart('.');
             if (!Situations.All.Contains(situation))
             {
-                throw new ConfigurationException(
-                    $"Unknown situation \"{situation}\" in the policy table; known situations: {string.Join(", ", Situations.All.Order())}.", key);
+                throw new SettingException(key, $"Unknown situation \"{situation}\" in the policy table; known situations: {string.Join(", ", Situations.All.Order())}.");
             }
 
             var actions = policy.GetStringList(situation);
@@ -42,14 +41,13 @@ public sealed class PolicyTable
             {
                 if (!PolicyActions.All.Contains(action))
                 {
-                    throw new ConfigurationException(
-                        $"Unknown action \"{action}\" for situation \"{situation}\"; known actions: {string.Join(", ", PolicyActions.All.Order())}.", key);
+                    throw new SettingException(key, $"Unknown action \"{action}\" for situation \"{situation}\"; known actions: {string.Join(", ", PolicyActions.All.Order())}.");
                 }
             }
 
             if (actions.Distinct(StringComparer.Ordinal).Count() != actions.Count)
             {
-                throw new ConfigurationException($"Situation \"{situation}\" names an action twice.", key);
+                throw new SettingException(key, $"Situation \"{situation}\" names an action twice.");
             }
 
             rules[situation] = actions;

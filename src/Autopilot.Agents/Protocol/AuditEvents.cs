@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Serialization;
 
 namespace Autopilot.Agents.Protocol;
 
@@ -59,8 +59,8 @@ public static class AuditEvents
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
     ];
 
-    /// <summary>Registers every audit event type with <paramref name="serializer"/> (call once at start-up).</summary>
-    public static EventSerializer Register(EventSerializer serializer)
+    /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>
+    public static EventCatalog Register(EventCatalog serializer)
     {
         ArgumentNullException.ThrowIfNull(serializer);
         foreach (var type in Types)
@@ -74,7 +74,7 @@ public static class AuditEvents
         return serializer;
     }
 
-    /// <summary>The tags to store with <paramref name="event"/>: <c>audit</c> and its domain, or none for non-audit events.</summary>
+    /// <summary>The tags to store with <paramref name="event"/>: <c>audit</c> and its domain, or none for non-audit events (applied by <see cref="AuditTagger"/>).</summary>
     public static IReadOnlyList<string> TagsFor(object @event) =>
         @event is IAuditEvent audit ? [Tag, audit.Domain] : [];
 

@@ -10,7 +10,32 @@ namespace Autopilot.Agents.Protocol;
 /// <param name="EventType">The platform's event name, e.g. GitHub's <c>X-GitHub-Event</c> (<c>push</c>, <c>workflow_run</c>, <c>check_suite</c>).</param>
 /// <param name="DeliveryId">The platform's delivery id, used to ignore redeliveries.</param>
 /// <param name="Payload">The JSON body.</param>
-public sealed record ExternalEvent(string Source, string EventType, string DeliveryId, JsonElement Payload);
+public sealed record ExternalEvent(string Source, string EventType, string DeliveryId, JsonElement Payload)
+{
+    /// <summary>
+    /// The string at <paramref name="path"/> in the payload (a number as written), or null when a step is missing or
+    /// not an object, or the value is of another kind. A signed delivery can still have any shape: reading it this
+    /// way turns an unexpected shape into "not there" instead of an exception that would stop the reader.
+    /// </summary>
+    public string? Text(params string[] path)
+    {
+        var element = Payload;
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return null;
+            }
+        }
+
+        return element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString(),
+            JsonValueKind.Number => element.GetRawText(),
+            _ => null,
+        };
+    }
+}
 
 /// <summary>Well-known values of <see cref="ExternalEvent.Source"/>.</summary>
 public static class ExternalEventSources

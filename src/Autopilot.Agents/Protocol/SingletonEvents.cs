@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Autopilot.Actors.Persistence.Serialization;
+using Autopilot.Agents.Serialization;
 
 namespace Autopilot.Agents.Protocol;
 

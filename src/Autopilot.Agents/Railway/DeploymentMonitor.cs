@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
 
@@ -19,7 +20,11 @@ public sealed record MonitorData(string Purpose, DateTimeOffset WatchingSince, D
 /// so a crash right after start is caught, reports a deployment that does not settle within the stabilisation timeout
 /// (<see cref="DeploymentHung"/>), and stops once the outcome is known. Unknown statuses are reported, never thrown.
 /// </summary>
-public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWithTimers
+/// <remarks>
+/// An Akka <see cref="FSM{TState,TData}"/>: the next poll is the FSM's own single timer (<c>SetTimer</c>), so the actor
+/// system's scheduler (the TestScheduler in tests) drives the cadence.
+/// </remarks>
+public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>
 {
     private const string PollTimer = "poll";
     private readonly IRailwayClient _client;
@@ -48,15 +53,12 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         Initialize();
     }
 
-    /// <inheritdoc />
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>The actor name of the monitor of <paramref name="deploymentId"/>.</summary>
     public static string NameFor(string deploymentId) => $"deployment-{deploymentId}";
 
     /// <summary>Props for a monitor that reports to <paramref name="owner"/>.</summary>
     public static Props Props(IRailwayClient client, RailwaySettings settings, IActorRef owner, string service, string deploymentId, string purpose, string? commit = null) =>
-        Actors.Props.Create(() => new DeploymentMonitor(client, settings, owner, service, deploymentId, purpose, commit));
+        Akka.Actor.Props.Create(() => new DeploymentMonitor(client, settings, owner, service, deploymentId, purpose, commit));
 
     /// <summary>Restarts the watch (new purpose, fresh stabilisation timeout), e.g. after the autopilot restarted the deployment.</summary>
     public sealed record Rewatch(string Purpose);
@@ -80,7 +82,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         base.PostStop();
     }
 
-    private FsmState<DeploymentStatus, MonitorData>? Handle(Event<MonitorData> e)
+    private State<DeploymentStatus, MonitorData>? Handle(Event<MonitorData> e)
     {
         switch (e.FsmEvent)
         {
@@ -88,7 +90,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
                 Read();
                 return Stay();
             case Rewatch rewatch:
-                Timers.Cancel(PollTimer);
+                CancelTimer(PollTimer);
                 Self.Tell(new Poll());
                 return Stay().Using(e.StateData with { Purpose = rewatch.Purpose, WatchingSince = Context.System.Scheduler.Now, SucceededAt = null });
             case StatusRead { Deployment: null } failed:
@@ -101,7 +103,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         }
     }
 
-    private FsmState<DeploymentStatus, MonitorData> OnStatus(RailwayDeployment deployment, MonitorData data)
+    private State<DeploymentStatus, MonitorData> OnStatus(RailwayDeployment deployment, MonitorData data)
     {
         var now = Context.System.Scheduler.Now;
         var status = deployment.Status;
@@ -116,7 +118,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         return outcome;
     }
 
-    private FsmState<DeploymentStatus, MonitorData> Settle(DeploymentStatus status, DateTimeOffset now, MonitorData data, MonitorData next)
+    private State<DeploymentStatus, MonitorData> Settle(DeploymentStatus status, DateTimeOffset now, MonitorData data, MonitorData next)
     {
         switch (status)
         {
@@ -130,7 +132,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
                     return Stop();
                 }
 
-                Timers.StartSingleTimer(PollTimer, new Poll(), _settings.PollIntervalFor(status));
+                SetTimer(PollTimer, new Poll(), _settings.PollIntervalFor(status));
                 return GoTo(status).Using(next with { SucceededAt = succeededAt });
             default:
                 // In progress, waiting for approval, being removed, or a status this build does not know.
@@ -138,7 +140,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
         }
     }
 
-    private FsmState<DeploymentStatus, MonitorData> StillUnsettled(DeploymentStatus status, MonitorData data)
+    private State<DeploymentStatus, MonitorData> StillUnsettled(DeploymentStatus status, MonitorData data)
     {
         var now = Context.System.Scheduler.Now;
         var watchedFor = now - data.WatchingSince;
@@ -148,7 +150,7 @@ public sealed class DeploymentMonitor : FSM<DeploymentStatus, MonitorData>, IWit
             return Stop();
         }
 
-        Timers.StartSingleTimer(PollTimer, new Poll(), _settings.PollIntervalFor(status));
+        SetTimer(PollTimer, new Poll(), _settings.PollIntervalFor(status));
         return GoTo(status).Using(data);
     }
 

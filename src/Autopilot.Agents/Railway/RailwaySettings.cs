@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Railway;
 
@@ -35,21 +35,21 @@ public sealed record RailwaySettings(
     public WatchedService? Find(string name) => Services.FirstOrDefault(s => s.Name == name);
 
     /// <summary>Reads the <c>railway</c> section.</summary>
-    /// <exception cref="ConfigurationException">A missing or malformed key, named in the exception.</exception>
-    public static RailwaySettings FromConfig(Config railway)
+    /// <exception cref="SettingException">A missing or malformed key, named in the exception.</exception>
+    public static RailwaySettings FromConfig(ConfigSection railway)
     {
         ArgumentNullException.ThrowIfNull(railway);
         var defaultEnvironment = railway.GetString("environment-id", "") ?? "";
         var services = new List<WatchedService>();
         var servicesConfig = railway.GetConfig("services");
-        foreach (var (name, _) in servicesConfig.AsEnumerable())
+        foreach (var name in servicesConfig.Keys)
         {
             var service = servicesConfig.GetConfig(name);
             var environment = service.GetString("environment-id", defaultEnvironment) ?? "";
             var key = $"{service.PathPrefix}";
             if (environment.Length == 0)
             {
-                throw new ConfigurationException($"Service \"{name}\" has no environment-id and railway.environment-id is empty.", $"{key}.environment-id");
+                throw new SettingException($"{key}.environment-id", $"Service \"{name}\" has no environment-id and railway.environment-id is empty.");
             }
 
             var repositoryText = service.GetString("repository", "") ?? "";
@@ -60,7 +60,7 @@ public sealed record RailwaySettings(
             }
             catch (FormatException e)
             {
-                throw new ConfigurationException(e.Message, $"{key}.repository", e);
+                throw new SettingException($"{key}.repository", e.Message, e);
             }
 
             services.Add(new WatchedService(
@@ -69,14 +69,14 @@ public sealed record RailwaySettings(
 
         var intervals = new Dictionary<DeploymentStatus, TimeSpan>();
         var intervalsConfig = railway.GetConfig("poll-intervals");
-        foreach (var (statusName, _) in intervalsConfig.AsEnumerable())
+        foreach (var statusName in intervalsConfig.Keys)
         {
             var status = Enum.GetValues<DeploymentStatus>()
                 .Where(s => s != DeploymentStatus.Unknown)
                 .FirstOrDefault(s => string.Equals(s.ToString(), statusName.Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
             if (status == DeploymentStatus.Unknown)
             {
-                throw new ConfigurationException($"\"{statusName}\" is not a Railway deployment status.", $"{intervalsConfig.PathPrefix}.{statusName}");
+                throw new SettingException($"{intervalsConfig.PathPrefix}.{statusName}", $"\"{statusName}\" is not a Railway deployment status.");
             }
 
             intervals[status] = Positive(intervalsConfig, statusName);
@@ -85,7 +85,7 @@ public sealed record RailwaySettings(
         var logLines = railway.GetInt("log-lines", 50);
         if (logLines is < 1 or > 5000)
         {
-            throw new ConfigurationException("log-lines must be between 1 and 5000 (Railway's maximum).", $"{railway.PathPrefix}.log-lines");
+            throw new SettingException($"{railway.PathPrefix}.log-lines", "log-lines must be between 1 and 5000 (Railway's maximum).");
         }
 
         return new RailwaySettings(
@@ -97,9 +97,9 @@ public sealed record RailwaySettings(
             logLines);
     }
 
-    private static TimeSpan Positive(Config config, string path)
+    private static TimeSpan Positive(ConfigSection config, string path)
     {
         var value = config.GetTimeSpan(path);
-        return value > TimeSpan.Zero ? value : throw new ConfigurationException("must be a positive duration.", $"{config.PathPrefix}.{path}");
+        return value > TimeSpan.Zero ? value : throw new SettingException($"{config.PathPrefix}.{path}", "must be a positive duration.");
     }
 }

@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Event;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
@@ -56,7 +57,7 @@ public sealed class RailwayWorker : ReceiveActor
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
         var lines = redactor ?? new Redactor();
-        return Actors.Props.Create(() => new RailwayWorker(client, settings, lines));
+        return Akka.Actor.Props.Create(() => new RailwayWorker(client, settings, lines));
     }
 
     private sealed record Outcome(bool Success, string Detail, WatchDeployment? Watch = null);
@@ -152,6 +153,14 @@ public sealed class RailwayWorker : ReceiveActor
             ? new Outcome(true, $"restarted deployment {deploymentId}", new WatchDeployment(service.Name, deploymentId, WatchPurposes.Restart, null))
             : new Outcome(false, $"Railway declined to restart {deploymentId}");
 
+    /// <summary>
+    /// How far Railway's timestamps may trail the moment we recorded a request and still be its effect: Railway keeps
+    /// milliseconds (ours has 100 ns) and its clock is not ours. Too small and a change that happened is reported as
+    /// "did not reach Railway" (and repeated by nobody, but mis-recorded); a deployment created by someone else within
+    /// this window before our request is the only thing it could mistake for ours.
+    /// </summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(2);
+
     private async Task<Outcome> ReconcileAsync(WatchedService service, ReconcileAction action, CancellationToken ct)
     {
         switch (action.Action)
@@ -159,7 +168,7 @@ public sealed class RailwayWorker : ReceiveActor
             case PolicyActions.Deploy or PolicyActions.Rollback:
                 // A deploy or rollback leaves a new deployment behind; one created since the request is its effect.
                 var deployments = await RecentAsync(service, ct).ConfigureAwait(false);
-                var effect = deployments.FirstOrDefault(d => d.CreatedAt >= action.RequestedAt && d.Id != action.DeploymentId);
+                var effect = deployments.FirstOrDefault(d => d.CreatedAt >= action.RequestedAt - ClockSkew && d.Id != action.DeploymentId);
                 return effect is null
                     ? new Outcome(false, $"no deployment of {service.Name} created since {action.RequestedAt:O}: the {action.Action} did not reach Railway")
                     : new Outcome(true, $"found deployment {effect.Id} ({effect.Status}) created since the request: the {action.Action} took effect",
@@ -168,7 +177,7 @@ public sealed class RailwayWorker : ReceiveActor
                             : null);
             case PolicyActions.Restart when action.DeploymentId is not null:
                 var deployment = await _client.GetDeploymentAsync(action.DeploymentId, ct).ConfigureAwait(false);
-                var restarted = deployment.StatusUpdatedAt is { } changed && changed >= action.RequestedAt;
+                var restarted = deployment.StatusUpdatedAt is { } changed && changed >= action.RequestedAt - ClockSkew;
                 return restarted
                     ? new Outcome(true, $"deployment {deployment.Id} changed status since the request ({deployment.Status}): the restart took effect",
                         new WatchDeployment(service.Name, deployment.Id, WatchPurposes.Restart, deployment.CommitHash))

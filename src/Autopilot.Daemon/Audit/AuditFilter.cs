@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Daemon.Audit;
 
@@ -57,14 +57,13 @@ public sealed record AuditFilter(DateTimeOffset? Since, DateTimeOffset? Until, s
             return instant;
         }
 
-        try
+        // A strict duration parser (number + unit), never the HOCON parser: a query parameter must not reach
+        // substitutions or includes.
+        if (text.Length <= 32 && ConfigSection.TryParseDuration(text, out var back) && back >= TimeSpan.Zero && back != Timeout.InfiniteTimeSpan)
         {
-            var back = ConfigurationFactory.ParseString($"d = {text}").GetTimeSpan("d");
             return now - back;
         }
-        catch (ConfigurationException)
-        {
-            throw new ArgumentException($"{name} must be an ISO 8601 time or a duration such as 15m, 2h, 7d (was '{text}').");
-        }
+
+        throw new ArgumentException($"{name} must be an ISO 8601 time or a duration such as 15m, 2h, 7d (was '{text}').");
     }
 }

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Serialization;
+using Akka.Persistence.Query;
+using Autopilot.Agents.Serialization;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Daemon.Audit;
@@ -44,8 +44,10 @@ public sealed record AuditRecord(
         var payload = envelope.Event;
         var fields = JsonSerializer.SerializeToElement(payload, payload.GetType(), Json);
         var type = payload.GetType().GetCustomAttribute<EventManifestAttribute>()?.Manifest ?? payload.GetType().Name;
-        return new AuditRecord(envelope.Offset, envelope.PersistenceId, envelope.SequenceNr, type, PhaseOf(payload), ResultOf(payload),
-            StringField(fields, "service"), envelope.Tags, envelope.Timestamp, fields);
+        // The tags follow from the event (what the journal's AuditTagger wrote); the envelope may carry only the queried one.
+        var tags = AuditEvents.TagsFor(payload).Concat(envelope.Tags ?? []).Distinct(StringComparer.Ordinal).ToArray();
+        return new AuditRecord(EnvelopeTime.OffsetOf(envelope), envelope.PersistenceId, envelope.SequenceNr, type, PhaseOf(payload), ResultOf(payload),
+            StringField(fields, "service"), tags, EnvelopeTime.Of(envelope), fields);
     }
 
     private static string PhaseOf(object payload) => payload switch

@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Daemon.Configuration;
 
@@ -27,19 +27,18 @@ public sealed record ApiTokenSettings(string Name, ApiRole Role, string Token)
     /// <summary>Tokens shorter than this are refused at start: they could be guessed.</summary>
     public const int MinimumLength = 16;
 
-    internal static IReadOnlyList<ApiTokenSettings> FromConfig(Config config)
+    internal static IReadOnlyList<ApiTokenSettings> FromConfig(ConfigSection config)
     {
         var tokens = config.GetConfig("autopilot.api.tokens");
         var result = new List<ApiTokenSettings>();
-        foreach (var (name, _) in tokens.AsEnumerable().OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var name in tokens.Keys.OrderBy(k => k, StringComparer.Ordinal))
         {
             var entry = tokens.GetConfig(HoconQuote(name));
             var roleKey = $"autopilot.api.tokens.{name}.role";
             var roleText = entry.GetString("role");
             if (!Enum.TryParse<ApiRole>(roleText, ignoreCase: true, out var role) || !Enum.IsDefined(role) || int.TryParse(roleText, out _))
             {
-                throw new ConfigurationException(
-                    $"Configuration key '{roleKey}' is '{roleText}', but one of viewer, operator, admin was expected.", roleKey);
+                throw new SettingException(roleKey, $"is '{roleText}', but one of viewer, operator, admin was expected.");
             }
 
             var token = entry.GetString("token", null);
@@ -51,8 +50,7 @@ public sealed record ApiTokenSettings(string Name, ApiRole Role, string Token)
             var tokenKey = $"autopilot.api.tokens.{name}.token";
             if (token.Length < MinimumLength)
             {
-                throw new ConfigurationException(
-                    $"Configuration key '{tokenKey}' is too short: use at least {MinimumLength} random characters.", tokenKey);
+                throw new SettingException(tokenKey, $"is too short: use at least {MinimumLength} random characters.");
             }
 
             result.Add(new ApiTokenSettings(name, role, token));

@@ -1,12 +1,12 @@
-using Autopilot.Actors.Configuration;
-using Autopilot.Actors.Sql;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Daemon.Configuration;
 
 /// <summary>
 /// Everything the daemon reads from <c>autopilot.daemon</c>, <c>autopilot.http</c>, <c>autopilot.persistence</c>,
-/// <c>autopilot.api</c> and <c>autopilot.platforms</c>, validated once at start so a typo fails the start with
-/// the key's name instead of surfacing later.
+/// <c>autopilot.intake</c>, <c>autopilot.api</c> and <c>autopilot.platforms</c>, validated once at start so a typo fails
+/// the start with the key's name instead of surfacing later.
 /// </summary>
 /// <param name="NodeName">Name of this node.</param>
 /// <param name="DataDirectory">Absolute path of the local state directory.</param>
@@ -14,10 +14,9 @@ namespace Autopilot.Daemon.Configuration;
 /// <param name="AskTimeout">How long admin commands wait for the orchestrator.</param>
 /// <param name="Http">The HTTP edge.</param>
 /// <param name="Journal">The journal back end.</param>
-/// <param name="QueryPollInterval">Poll interval of live journal queries.</param>
+/// <param name="Intake">Webhook intake: de-duplication window and hand-over to the orchestrator.</param>
 /// <param name="ApiTokens">Admin API tokens that have a value.</param>
 /// <param name="Platforms">Credentials and endpoints of each platform.</param>
-/// <param name="Cluster">Cluster membership of this node, or null when it runs alone (<c>autopilot.cluster.enabled = off</c>).</param>
 public sealed record DaemonSettings(
     string NodeName,
     string DataDirectory,
@@ -25,53 +24,58 @@ public sealed record DaemonSettings(
     TimeSpan AskTimeout,
     HttpSettings Http,
     JournalSelection Journal,
-    TimeSpan QueryPollInterval,
+    IntakeSettings Intake,
     IReadOnlyList<ApiTokenSettings> ApiTokens,
-    PlatformSettings Platforms,
-    DaemonClusterSettings? Cluster)
+    PlatformSettings Platforms)
 {
+    /// <summary>HOCON key that turns clustering on; refused until the Akka.Cluster move (issue 12).</summary>
+    public const string ClusterEnabledKey = "autopilot.cluster.enabled";
+
     /// <summary>Reads and validates the settings.</summary>
     /// <param name="config">The effective configuration (see <see cref="DaemonConfiguration.Load"/>).</param>
     /// <param name="workingDirectory">Base of relative paths; the current directory when null.</param>
-    /// <exception cref="ConfigurationException">A key is missing or invalid; the message and <see cref="ConfigurationException.Path"/> name it.</exception>
+    /// <exception cref="SettingException">A key is missing or invalid; the message and <see cref="SettingException.Key"/> name it.</exception>
     public static DaemonSettings FromConfig(Config config, string? workingDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var root = new ConfigSection(config, "");
+        if (root.GetBoolean(ClusterEnabledKey, false))
+        {
+            throw new SettingException(ClusterEnabledKey,
+                "is on, but clustered mode is off until the Akka.Cluster move (issue 12): this build runs as a single node. Set it to off.");
+        }
+
         var baseDir = workingDirectory ?? Directory.GetCurrentDirectory();
-        var dataDir = Path.GetFullPath(NonEmpty(config, "autopilot.daemon.data-dir"), baseDir);
-        var nodeName = NonEmpty(config, "autopilot.daemon.node-name");
-        var http = HttpSettings.FromConfig(config);
-        var journal = JournalSelection.FromConfig(config, dataDir);
+        var dataDir = Path.GetFullPath(NonEmpty(root, "autopilot.daemon.data-dir"), baseDir);
         return new DaemonSettings(
-            nodeName,
+            NonEmpty(root, "autopilot.daemon.node-name"),
             dataDir,
-            Positive(config, "autopilot.daemon.shutdown-timeout"),
-            Positive(config, "autopilot.daemon.ask-timeout"),
-            http,
-            journal,
-            Positive(config, "autopilot.persistence.query-poll-interval"),
-            ApiTokenSettings.FromConfig(config),
-            PlatformSettings.FromConfig(config),
-            DaemonClusterSettings.FromConfig(config, nodeName, journal, http));
+            Positive(root, "autopilot.daemon.shutdown-timeout"),
+            Positive(root, "autopilot.daemon.ask-timeout"),
+            HttpSettings.FromConfig(root),
+            JournalSelection.FromConfig(root, dataDir),
+            IntakeSettings.FromConfig(root),
+            ApiTokenSettings.FromConfig(root),
+            PlatformSettings.FromConfig(root));
     }
 
-    internal static string NonEmpty(Config config, string key)
+    internal static string NonEmpty(ConfigSection config, string key)
     {
         var value = config.GetString(key);
         return string.IsNullOrWhiteSpace(value)
-            ? throw new ConfigurationException($"Configuration key '{key}' must not be empty.", key)
+            ? throw new SettingException(key, "must not be empty.")
             : value.Trim();
     }
 
-    internal static TimeSpan Positive(Config config, string key)
+    internal static TimeSpan Positive(ConfigSection config, string key)
     {
         var value = config.GetTimeSpan(key);
         return value <= TimeSpan.Zero
-            ? throw new ConfigurationException($"Configuration key '{key}' must be a positive duration (was {value}).", key)
+            ? throw new SettingException(key, $"must be a positive duration (was {value}).")
             : value;
     }
 
-    internal static string? Optional(Config config, string key)
+    internal static string? Optional(ConfigSection config, string key)
     {
         var value = config.GetString(key, null);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -87,27 +91,27 @@ public sealed record DaemonSettings(
 /// <param name="SseKeepAlive">Interval of keep-alive comments on the audit stream.</param>
 public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyBytes, int RateLimitPermits, TimeSpan RateLimitWindow, TimeSpan SseKeepAlive)
 {
-    internal static HttpSettings FromConfig(Config config)
+    internal static HttpSettings FromConfig(ConfigSection config)
     {
         const string portKey = "autopilot.http.port";
         var port = config.GetInt(portKey);
         if (port is < 0 or > 65535)
         {
-            throw new ConfigurationException($"Configuration key '{portKey}' must be a TCP port between 0 and 65535 (was {port}).", portKey);
+            throw new SettingException(portKey, $"must be a TCP port between 0 and 65535 (was {port}).");
         }
 
         const string bodyKey = "autopilot.http.max-webhook-body";
         var maxBody = config.GetByteSize(bodyKey);
         if (maxBody <= 0)
         {
-            throw new ConfigurationException($"Configuration key '{bodyKey}' must be a positive byte size.", bodyKey);
+            throw new SettingException(bodyKey, $"must be a positive byte size.");
         }
 
         const string permitsKey = "autopilot.http.rate-limit.permits";
         var permits = config.GetInt(permitsKey);
         if (permits <= 0)
         {
-            throw new ConfigurationException($"Configuration key '{permitsKey}' must be at least 1 (was {permits}).", permitsKey);
+            throw new SettingException(permitsKey, $"must be at least 1 (was {permits}).");
         }
 
         return new HttpSettings(
@@ -120,31 +124,100 @@ public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyByte
     }
 }
 
-/// <summary>Which journal back end to use and how to reach it (<c>autopilot.persistence.journal</c>).</summary>
-/// <param name="Plugin">inmem, sqlite or postgresql.</param>
-/// <param name="ConnectionString">The back end's connection string (a secret: never logged).</param>
-public sealed record JournalSelection(string Plugin, string? ConnectionString)
+/// <summary>SQLite's <c>PRAGMA synchronous</c> for the journal's connections (<c>autopilot.persistence.sqlite.synchronous</c>).</summary>
+public enum SqliteSynchronous
 {
+    /// <summary>
+    /// WAL with <c>synchronous=NORMAL</c> (default): a commit survives a crash of the daemon, but the last commits before a
+    /// power loss or an OS crash may be lost (the WAL is synced at checkpoints, not on each commit).
+    /// </summary>
+    Normal,
+
+    /// <summary>WAL with <c>synchronous=FULL</c>: every commit is synced to disk before the 202; slower.</summary>
+    Full,
+}
+
+/// <summary>Which journal back end to use and how to reach it (<c>autopilot.persistence</c>).</summary>
+/// <param name="Plugin">inmem, sqlite or postgresql.</param>
+/// <param name="ConnectionString">The back end's connection string (a secret: never logged); for inmem a private in-memory SQLite database.</param>
+/// <param name="Synchronous">SQLite durability of a commit (ignored for PostgreSQL).</param>
+public sealed record JournalSelection(string Plugin, string ConnectionString, SqliteSynchronous Synchronous)
+{
+    /// <summary>Key of the back-end choice.</summary>
+    public const string PluginKey = "autopilot.persistence.journal.plugin";
+
+    /// <summary>Key of the SQLite connection string.</summary>
+    public const string SqliteConnectionStringKey = "autopilot.persistence.journal.sqlite.connection-string";
+
+    /// <summary>Key of the PostgreSQL connection string.</summary>
+    public const string PostgresConnectionStringKey = "autopilot.persistence.journal.postgresql.connection-string";
+
+    /// <summary>Key of SQLite's synchronous mode.</summary>
+    public const string SqliteSynchronousKey = "autopilot.persistence.sqlite.synchronous";
+
+    /// <summary>In-memory (tests; nothing survives the process).</summary>
+    public const string InMemory = "inmem";
+
+    /// <summary>SQLite file (single node, the default).</summary>
+    public const string Sqlite = "sqlite";
+
+    /// <summary>PostgreSQL.</summary>
+    public const string PostgreSql = "postgresql";
+
+    /// <summary>True for the two back ends that are SQLite underneath (inmem is a private in-memory SQLite database).</summary>
+    public bool IsSqlite => Plugin is Sqlite or InMemory;
+
     /// <summary>Never prints the connection string, which may hold a password.</summary>
     public override string ToString() => $"JournalSelection {{ Plugin = {Plugin} }}";
 
-    internal static JournalSelection FromConfig(Config config, string dataDirectory)
+    internal static JournalSelection FromConfig(ConfigSection config, string dataDirectory)
     {
-        var plugin = DaemonSettings.NonEmpty(config, PersistencePlugins.PluginKey).ToLowerInvariant();
+        var plugin = DaemonSettings.NonEmpty(config, PluginKey).ToLowerInvariant();
+        var syncText = DaemonSettings.NonEmpty(config, SqliteSynchronousKey);
+        var synchronous = syncText.ToLowerInvariant() switch
+        {
+            "normal" => SqliteSynchronous.Normal,
+            "full" => SqliteSynchronous.Full,
+            _ => throw new SettingException(SqliteSynchronousKey, $"is '{syncText}', but normal or full was expected."),
+        };
         return plugin switch
         {
-            PersistencePlugins.InMemory => new JournalSelection(plugin, null),
-            PersistencePlugins.Sqlite => new JournalSelection(plugin,
-                DaemonSettings.Optional(config, PersistencePlugins.SqliteConnectionStringKey)
-                ?? $"Data Source={Path.Combine(dataDirectory, "autopilot.db")}"),
-            PersistencePlugins.PostgreSql => new JournalSelection(plugin,
-                DaemonSettings.Optional(config, PersistencePlugins.PostgresConnectionStringKey)
-                ?? throw new ConfigurationException(
-                    $"Configuration key '{PersistencePlugins.PostgresConnectionStringKey}' must be set when '{PersistencePlugins.PluginKey}' is postgresql "
-                    + "(or set AUTOPILOT_POSTGRES_CONNECTION_STRING).", PersistencePlugins.PostgresConnectionStringKey)),
-            _ => throw new ConfigurationException(
-                $"Configuration key '{PersistencePlugins.PluginKey}' is '{plugin}', but one of '{PersistencePlugins.InMemory}', "
-                + $"'{PersistencePlugins.Sqlite}', '{PersistencePlugins.PostgreSql}' was expected.", PersistencePlugins.PluginKey),
+            // A named shared-cache memory database: every connection of this host sees the same data while one stays
+            // open (the persistence setup holds one), and nothing is written to disk.
+            InMemory => new JournalSelection(plugin, $"Data Source=autopilot-inmem-{Guid.NewGuid():N};Mode=Memory;Cache=Shared", synchronous),
+            Sqlite => new JournalSelection(plugin,
+                DaemonSettings.Optional(config, SqliteConnectionStringKey)
+                ?? $"Data Source={Path.Combine(dataDirectory, "autopilot.db")}", synchronous),
+            PostgreSql => new JournalSelection(plugin,
+                DaemonSettings.Optional(config, PostgresConnectionStringKey)
+                ?? throw new SettingException(PostgresConnectionStringKey,
+                    $"must be set when '{PluginKey}' is postgresql (or set AUTOPILOT_POSTGRES_CONNECTION_STRING)."), synchronous),
+            _ => throw new SettingException(PluginKey, $"is '{plugin}', but one of '{InMemory}', '{Sqlite}', '{PostgreSql}' was expected."),
         };
+    }
+}
+
+/// <summary>The webhook intake (<c>autopilot.intake</c>).</summary>
+/// <param name="DedupeWindow">How long a delivery id is remembered: a redelivery within it is answered as a duplicate.</param>
+/// <param name="SnapshotEvery">Deliveries between snapshots of the remembered ids (shorter recovery).</param>
+/// <param name="HandoverTimeout">How long the hand-over waits for the orchestrator to confirm one delivery before trying again.</param>
+/// <param name="HandoverMaxAttempts">Attempts before a delivery the orchestrator never confirms is recorded as abandoned.</param>
+/// <param name="HandoverCheckpointEvery">Confirmed deliveries between checkpoints of the hand-over's position.</param>
+public sealed record IntakeSettings(TimeSpan DedupeWindow, int SnapshotEvery, TimeSpan HandoverTimeout, int HandoverMaxAttempts, int HandoverCheckpointEvery)
+{
+    internal static IntakeSettings FromConfig(ConfigSection config)
+    {
+        return new IntakeSettings(
+            DaemonSettings.Positive(config, "autopilot.intake.dedupe-window"),
+            AtLeastOne(config, "autopilot.intake.snapshot-every"),
+            DaemonSettings.Positive(config, "autopilot.intake.handover.ask-timeout"),
+            AtLeastOne(config, "autopilot.intake.handover.max-attempts"),
+            AtLeastOne(config, "autopilot.intake.handover.checkpoint-every"));
+    }
+
+    private static int AtLeastOne(ConfigSection config, string key)
+    {
+        var value = config.GetInt(key);
+        return value >= 1 ? value : throw new SettingException(key, $"must be at least 1 (was {value}).");
     }
 }

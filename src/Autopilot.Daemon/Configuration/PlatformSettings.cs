@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 
 namespace Autopilot.Daemon.Configuration;
 
@@ -37,18 +37,18 @@ public sealed record PlatformSettings(RailwaySettings Railway, GitHubSettings Gi
         Railway.ApiToken, Railway.WebhookSecret, GitHub.Token, GitHub.WebhookSecret, N8n.ApiKey, N8n.WebhookSecret, Telegram.BotToken,
     ];
 
-    internal static PlatformSettings FromConfig(Config config) => new(
+    internal static PlatformSettings FromConfig(ConfigSection config) => new(
         RailwaySettings.FromConfig(config),
         GitHubSettings.FromConfig(config),
         N8nSettings.FromConfig(config),
         TelegramSettings.FromConfig(config));
 
-    internal static Uri Address(Config config, string key)
+    internal static Uri Address(ConfigSection config, string key)
     {
         var text = DaemonSettings.NonEmpty(config, key);
         return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             ? uri
-            : throw new ConfigurationException($"Configuration key '{key}' is '{text}', but an absolute http(s) address was expected.", key);
+            : throw new SettingException(key, $"is '{text}', but an absolute http(s) address was expected.");
     }
 }
 
@@ -79,7 +79,7 @@ public sealed record RailwaySettings(Uri Endpoint, string? ApiToken, string? Web
     /// <summary>Never prints secrets.</summary>
     public override string ToString() => $"RailwaySettings {{ Endpoint = {Endpoint}, Configured = {ApiToken is not null} }}";
 
-    internal static RailwaySettings FromConfig(Config config)
+    internal static RailwaySettings FromConfig(ConfigSection config)
     {
         const string kindKey = "autopilot.platforms.railway.token-kind";
         var kindText = DaemonSettings.NonEmpty(config, kindKey);
@@ -87,7 +87,7 @@ public sealed record RailwaySettings(Uri Endpoint, string? ApiToken, string? Web
         {
             "account" => Autopilot.Platforms.Railway.RailwayTokenKind.Account,
             "project" => Autopilot.Platforms.Railway.RailwayTokenKind.Project,
-            _ => throw new ConfigurationException($"Configuration key '{kindKey}' is '{kindText}', but account or project was expected.", kindKey),
+            _ => throw new SettingException(kindKey, $"is '{kindText}', but account or project was expected."),
         };
         return new RailwaySettings(
             PlatformSettings.Address(config, "autopilot.platforms.railway.endpoint"),
@@ -121,7 +121,7 @@ public sealed record GitHubSettings(Uri ApiUrl, string? AppId, string? PrivateKe
     /// <summary>Never prints secrets.</summary>
     public override string ToString() => $"GitHubSettings {{ ApiUrl = {ApiUrl}, AppId = {AppId}, InstallationId = {InstallationId} }}";
 
-    internal static GitHubSettings FromConfig(Config config)
+    internal static GitHubSettings FromConfig(ConfigSection config)
     {
         const string installationKey = "autopilot.platforms.github.installation-id";
         var installation = DaemonSettings.Optional(config, installationKey);
@@ -130,7 +130,7 @@ public sealed record GitHubSettings(Uri ApiUrl, string? AppId, string? PrivateKe
         {
             installationId = long.TryParse(installation, out var id) && id > 0
                 ? id
-                : throw new ConfigurationException($"Configuration key '{installationKey}' must be a positive number.", installationKey);
+                : throw new SettingException(installationKey, $"must be a positive number.");
         }
 
         var appId = DaemonSettings.Optional(config, "autopilot.platforms.github.app-id");
@@ -141,14 +141,13 @@ public sealed record GitHubSettings(Uri ApiUrl, string? AppId, string? PrivateKe
             var missing = new[] { ("app-id", appId), ("private-key-path", keyPath), ("installation-id", installation) }
                 .First(p => p.Item2 is null).Item1;
             var key = $"autopilot.platforms.github.{missing}";
-            throw new ConfigurationException(
-                $"Configuration key '{key}' is missing: a GitHub App needs app-id, private-key-path and installation-id together.", key);
+            throw new SettingException(key, $"is missing: a GitHub App needs app-id, private-key-path and installation-id together.");
         }
 
         if (keyPath is not null && !File.Exists(keyPath))
         {
             const string key = "autopilot.platforms.github.private-key-path";
-            throw new ConfigurationException($"Configuration key '{key}' names a file that does not exist or cannot be seen by the daemon: {keyPath}.", key);
+            throw new SettingException(key, $"names a file that does not exist or cannot be seen by the daemon: {keyPath}.");
         }
 
         return new GitHubSettings(
@@ -173,7 +172,7 @@ public sealed record N8nSettings(Uri? BaseUrl, string? ApiKey, string? WebhookSe
     /// <summary>Never prints secrets.</summary>
     public override string ToString() => $"N8nSettings {{ BaseUrl = {BaseUrl}, Configured = {ApiKey is not null} }}";
 
-    internal static N8nSettings FromConfig(Config config) => new(
+    internal static N8nSettings FromConfig(ConfigSection config) => new(
         DaemonSettings.Optional(config, "autopilot.platforms.n8n.base-url") is null ? null : PlatformSettings.Address(config, "autopilot.platforms.n8n.base-url"),
         DaemonSettings.Optional(config, "autopilot.platforms.n8n.api-key"),
         DaemonSettings.Optional(config, "autopilot.platforms.n8n.webhook-secret"));
@@ -193,7 +192,7 @@ public sealed record TelegramSettings(Uri ApiUrl, string? BotToken, string? Chat
     /// <summary>Never prints secrets.</summary>
     public override string ToString() => $"TelegramSettings {{ ApiUrl = {ApiUrl}, ChatId = {ChatId} }}";
 
-    internal static TelegramSettings FromConfig(Config config) => new(
+    internal static TelegramSettings FromConfig(ConfigSection config) => new(
         PlatformSettings.Address(config, "autopilot.platforms.telegram.api-url"),
         DaemonSettings.Optional(config, "autopilot.platforms.telegram.bot-token"),
         DaemonSettings.Optional(config, "autopilot.platforms.telegram.chat-id"));

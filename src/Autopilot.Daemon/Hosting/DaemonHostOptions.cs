@@ -1,4 +1,3 @@
-using Autopilot.Actors.Configuration;
 using Autopilot.Daemon.Runtime;
 
 namespace Autopilot.Daemon.Hosting;
@@ -9,17 +8,20 @@ public sealed record DaemonHostOptions
     /// <summary>The <c>--config</c> file, or null for the embedded defaults only.</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>Configuration that wins over the file (the simulator's endpoints, a test's port), or null.</summary>
-    public Config? Overrides { get; init; }
+    /// <summary>HOCON text that wins over the file (the simulator's endpoints, a test's port and journal), or null.</summary>
+    public string? Overrides { get; init; }
 
-    /// <summary>Builds the orchestrator tree once the journal is up.</summary>
+    /// <summary>Builds the orchestrator tree inside the actor system (Akka.Hosting's <c>WithActors</c>).</summary>
     public required OrchestratorFactory OrchestratorFactory { get; init; }
 
-    /// <summary>The clock of the actor system, the fakes and the clients.</summary>
+    /// <summary>The clock of the platform clients, the fakes and the HTTP edge (actors use the actor system's scheduler).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Environment lookup for <c>${?VAR}</c>; the process environment by default.</summary>
-    public Func<string, string?> EnvironmentVariables { get; init; } = Environment.GetEnvironmentVariable;
+    /// <summary>
+    /// Environment lookup for <c>${?VAR}</c> in every HOCON layer; null (the default) lets Akka's parser read the process
+    /// environment. Tests pass <c>_ =&gt; null</c> for an empty environment or a dictionary lookup.
+    /// </summary>
+    public Func<string, string?>? EnvironmentVariables { get; init; }
 
     /// <summary>Base of relative paths (data directory); the current directory when null.</summary>
     public string? WorkingDirectory { get; init; }

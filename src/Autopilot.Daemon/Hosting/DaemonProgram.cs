@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Akka.Configuration;
 using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.Simulation;
 using Microsoft.AspNetCore.Builder;
@@ -65,18 +65,23 @@ public static class DaemonProgram
                 // Resolved before running: RunAsync disposes the services when the host stops.
                 var runtime = app.Services.GetRequiredService<DaemonRuntime>();
                 await app.RunAsync();
-                var exitCode = runtime.ExitCode;
-                if (exitCode == DaemonExitCodes.Downed)
-                {
-                    await Console.Error.WriteLineAsync("autopilotd: this cluster node was downed or superseded; exiting so a supervisor restarts it");
-                }
-
-                return exitCode;
+                return runtime.ExitCode;
             }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             await Console.Error.WriteLineAsync($"autopilotd: {e.Message}");
+            return DaemonExitCodes.Failed;
+        }
+        catch (ConfigurationException e)
+        {
+            // A setting only checked while the actor system starts (e.g. an Akka plugin key).
+            await Console.Error.WriteLineAsync($"autopilotd: configuration error: {e.Message}");
+            return DaemonExitCodes.BadConfiguration;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync($"autopilotd: start failed: {e.Message}");
             return DaemonExitCodes.Failed;
         }
         finally

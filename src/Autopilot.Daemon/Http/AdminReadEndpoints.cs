@@ -1,8 +1,4 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration.Rendering;
-using Autopilot.Actors.Sql;
-using Autopilot.Actors.Sql.Cluster;
-using Autopilot.Daemon.Cluster;
+using Akka.Persistence.Query;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -28,23 +24,23 @@ public static class AdminReadEndpoints
     {
         var read = api.MapGroup("").RequireRole(ApiRole.Viewer);
         read.MapGet("/status", StatusAsync);
-        read.MapGet("/actors", (DaemonRuntime runtime) => Results.Json(new ActorsReport(runtime.Settings.NodeName, ActorTreeSnapshot.Capture(runtime.System)), AuditRecord.Json));
+        read.MapGet("/actors", (DaemonRuntime runtime) => Results.Json(new ActorsReport(runtime.Settings.NodeName,
+            runtime.System is { } system ? ActorTreeSnapshot.Capture(system) : []), AuditRecord.Json));
         read.MapGet("/audit", AuditAsync);
         read.MapGet("/deployments", DeploymentsAsync);
         read.MapGet("/incidents", IncidentsAsync);
         read.MapGet("/secrets/check", (DaemonRuntime runtime) => Results.Json(new SecretsReport(
             runtime.Settings.Platforms.Secrets,
             runtime.Settings.ApiTokens.Select(t => new TokenView(t.Name, t.Role.ToString().ToLowerInvariant())).ToArray()), AuditRecord.Json));
-        read.MapGet("/config", (Actors.Configuration.Config config) =>
-            Results.Json(new ConfigReport(HoconRenderer.Render(config, new HoconRenderOptions { MaskedPaths = MaskedConfigPaths }))));
+        read.MapGet("/config", (Akka.Configuration.Config config) => Results.Json(new ConfigReport(HoconView.Render(config, MaskedConfigPaths))));
         return api;
     }
 
     /// <summary>Paths masked in <c>/api/config</c> besides secret-looking keys (connection strings hold passwords).</summary>
     public static readonly IReadOnlyList<string> MaskedConfigPaths =
     [
-        PersistencePlugins.SqliteConnectionStringKey, PersistencePlugins.PostgresConnectionStringKey, ClusterSettings.ConnectionStringKey, "autopilot.api.tokens.*.token",
-        "autopilot.platforms.*.chat-id",
+        JournalSelection.SqliteConnectionStringKey, JournalSelection.PostgresConnectionStringKey, "autopilot.cluster.connection-string", "autopilot.api.tokens.*.token",
+        "autopilot.platforms.*.chat-id", DaemonConfiguration.AgentsTelegramChatKey,
     ];
 
     private static async Task<IResult> StatusAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, TimeProvider time, CancellationToken ct)
@@ -54,7 +50,7 @@ public static class AdminReadEndpoints
         try
         {
             status = await orchestrator.StatusAsync(ct);
-            orchestratorState = runtime.IsStandby ? "standby (state read from the journal)" : "running";
+            orchestratorState = "running";
         }
         catch (OrchestratorUnavailableException e)
         {
@@ -68,30 +64,12 @@ public static class AdminReadEndpoints
             time.GetUtcNow() - runtime.StartedAt,
             runtime.IsReady,
             runtime.Settings.Journal.Plugin,
-            runtime.Journal.Health.Status.ToString().ToLowerInvariant(),
+            runtime.JournalHealth.Current.Status,
             orchestratorState,
             status,
             runtime.Settings.Platforms.Statuses,
-            runtime.Cluster is not null,
-            await LeaderAsync(runtime, ct)), AuditRecord.Json);
-    }
-
-    /// <summary>Who runs the orchestrator: this node on a single node; on a cluster, the holder of the lease (null while nobody holds it).</summary>
-    private static async Task<string?> LeaderAsync(DaemonRuntime runtime, CancellationToken ct)
-    {
-        if (runtime.Cluster is not { } cluster)
-        {
-            return runtime.Settings.NodeName;
-        }
-
-        try
-        {
-            return ClusterReport.LeaderOf(await cluster.Membership.GetViewAsync(ct));
-        }
-        catch (ClusterUnavailableException)
-        {
-            return null;
-        }
+            false,
+            runtime.Settings.NodeName), AuditRecord.Json);
     }
 
     private static async Task<IResult> AuditAsync(DaemonRuntime runtime, TimeProvider time, string? since, string? until, string? phase, string? result,
@@ -114,23 +92,16 @@ public static class AdminReadEndpoints
     /// <summary>The last <paramref name="take"/> audit records matching <paramref name="filter"/>, oldest first.</summary>
     internal static async Task<IReadOnlyList<AuditRecord>> LatestAsync(DaemonRuntime runtime, AuditFilter filter, int take, CancellationToken ct)
     {
-        var window = new Queue<AuditRecord>();
-        await foreach (var envelope in runtime.Query.CurrentEventsByTag(filter.Tag ?? AuditEvents.Tag, 0, ct))
+        if (runtime.Audit is not { } audit)
         {
-            var record = AuditRecord.From(envelope);
-            if (!record.Tags.Contains(AuditEvents.Tag) || !filter.Matches(record))
-            {
-                continue;
-            }
-
-            window.Enqueue(record);
-            if (window.Count > take)
-            {
-                window.Dequeue();
-            }
+            return [];
         }
 
-        return window.ToArray();
+        return await audit.LatestAsync(filter.Tag ?? AuditEvents.Tag, take, envelope =>
+        {
+            var record = AuditRecord.From(envelope);
+            return record.Tags.Contains(AuditEvents.Tag) && filter.Matches(record) ? record : null;
+        }, ct);
     }
 
     private static async Task<IResult> DeploymentsAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, string? service, int? limit, CancellationToken ct)
@@ -145,30 +116,41 @@ public static class AdminReadEndpoints
             // The history below comes from the journal and is still worth showing.
         }
 
-        var history = new List<DeploymentEvent>();
-        await foreach (var envelope in runtime.Query.CurrentEventsByTag(AuditEvents.Domains.Railway, 0, ct))
-        {
-            var record = AuditRecord.From(envelope);
-            var deploymentId = record.Event.TryGetProperty("deploymentId", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String ? d.GetString() : null;
-            if (deploymentId is null || (service is not null && !string.Equals(record.Service, service, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            var commit = record.Event.TryGetProperty("commit", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : null;
-            history.Add(new DeploymentEvent(record.Timestamp, record.Service, deploymentId, commit, record.Type, record.Result));
-        }
-
         var take = Math.Clamp(limit ?? DefaultAuditLimit, 1, MaxAuditLimit);
+        IReadOnlyList<DeploymentEvent> history = runtime.Audit is not { } audit
+            ? []
+            : await audit.LatestAsync(AuditEvents.Domains.Railway, take, envelope => DeploymentEventOf(envelope, service), ct);
         return Results.Json(new DeploymentsReport(
             services.Where(s => service is null || string.Equals(s.Service, service, StringComparison.OrdinalIgnoreCase)).ToArray(),
-            history.TakeLast(take).ToArray()), AuditRecord.Json);
+            history), AuditRecord.Json);
+    }
+
+#pragma warning disable CS1998 // an empty stream has nothing to await
+    private static async IAsyncEnumerable<EventEnvelope> NoEnvelopes()
+    {
+        yield break;
+    }
+#pragma warning restore CS1998
+
+    private static DeploymentEvent? DeploymentEventOf(EventEnvelope envelope, string? service)
+    {
+        var record = AuditRecord.From(envelope);
+        var deploymentId = record.Event.TryGetProperty("deploymentId", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String ? d.GetString() : null;
+        if (deploymentId is null || (service is not null && !string.Equals(record.Service, service, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var commit = record.Event.TryGetProperty("commit", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : null;
+        return new DeploymentEvent(record.Timestamp, record.Service, deploymentId, commit, record.Type, record.Result);
     }
 
     private static async Task<IResult> IncidentsAsync(DaemonRuntime runtime, OrchestratorClient orchestrator, bool? open, CancellationToken ct)
     {
         var incidents = new Dictionary<string, IncidentSummary>(StringComparer.Ordinal);
-        await foreach (var envelope in runtime.Query.CurrentEventsByTag(AuditEvents.Domains.Incident, 0, ct))
+        // An incident's story spans its whole life, so this view folds the incident tag from its start.
+        var envelopes = runtime.Audit?.CurrentEventsByTag(AuditEvents.Domains.Incident, 0, ct) ?? NoEnvelopes();
+        await foreach (var envelope in envelopes)
         {
             switch (envelope.Event)
             {

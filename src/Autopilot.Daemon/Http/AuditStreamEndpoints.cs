@@ -29,7 +29,14 @@ public static class AuditStreamEndpoints
     {
         var ct = http.RequestAborted;
         var filter = new AuditFilter(null, null, null, null, string.IsNullOrWhiteSpace(tag) ? null : tag, string.IsNullOrWhiteSpace(service) ? null : service);
-        var start = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var lastId) ? lastId : await EndOffsetAsync(runtime, filter, ct));
+        if (runtime.Audit is not { } audit)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            await http.Response.WriteAsJsonAsync(new ApiError("unavailable", "The daemon is starting; try again."), ct);
+            return;
+        }
+
+        var start = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var lastId) ? lastId : await audit.EndOffsetAsync(filter.Tag ?? AuditEvents.Tag, ct));
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -48,7 +55,7 @@ public static class AuditStreamEndpoints
 
         try
         {
-            await foreach (var envelope in runtime.Query.EventsByTag(filter.Tag ?? AuditEvents.Tag, start, ct))
+            await foreach (var envelope in audit.EventsByTag(filter.Tag ?? AuditEvents.Tag, start, ct))
             {
                 var record = AuditRecord.From(envelope);
                 if (!record.Tags.Contains(AuditEvents.Tag) || !filter.Matches(record))
@@ -73,17 +80,6 @@ public static class AuditStreamEndpoints
         {
             // Stopped with the request.
         }
-    }
-
-    private static async Task<long> EndOffsetAsync(DaemonRuntime runtime, AuditFilter filter, CancellationToken ct)
-    {
-        long end = 0;
-        await foreach (var envelope in runtime.Query.CurrentEventsByTag(filter.Tag ?? AuditEvents.Tag, 0, ct))
-        {
-            end = envelope.Offset;
-        }
-
-        return end;
     }
 
     private static async Task WriteAsync(HttpContext http, SemaphoreSlim gate, string text, CancellationToken ct)

@@ -1,5 +1,4 @@
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Sql.Cluster;
+using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -49,46 +48,24 @@ public sealed record HealthReport(
     /// <summary>Assesses the runtime now.</summary>
     public static HealthReport Of(DaemonRuntime runtime)
     {
-        var journalHealth = runtime.Journal.Health;
-        var journal = new ComponentHealth(journalHealth.Status.ToString().ToLowerInvariant(),
-            $"{runtime.Settings.Journal.Plugin}{(journalHealth.Detail is null ? "" : ": " + journalHealth.Detail)}");
-        var terminated = runtime.System.WhenTerminated.IsCompleted;
+        var probe = runtime.JournalHealth.Current;
+        var journal = new ComponentHealth(probe.Status, $"{runtime.Settings.Journal.Plugin}{(probe.Detail is null ? "" : ": " + probe.Detail)}");
+        var system = runtime.System;
+        var terminated = system?.WhenTerminated.IsCompleted == true;
         var actorSystem = new ComponentHealth(
-            terminated ? "terminated" : runtime.StartupFailure is not null ? "failed" : "running",
-            runtime.StartupFailure ?? runtime.System.Name);
+            terminated ? "terminated" : runtime.StartupFailure is not null ? "failed" : system is null ? "starting" : "running",
+            runtime.StartupFailure ?? system?.Name ?? "starting");
         var orchestrator = runtime.Orchestrator is { } o
             ? new ComponentHealth("running", o.Path.ToString())
-            : runtime.IsStandby && runtime.StartupFailure is null
-                ? new ComponentHealth("standby", "runs on the holder of the orchestrator lease")
-                : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the journal");
-        var cluster = ClusterHealth(runtime);
+            : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the actor system");
+        var cluster = new ComponentHealth("single node", runtime.Settings.NodeName);
         var platforms = runtime.Settings.Platforms.Statuses
             .Select(p => new PlatformHealth(p.Platform, p.Configured ? "configured" : "not configured", p.Detail))
             .ToArray();
-        var status = journalHealth.Status == JournalStatus.Unreachable || terminated || runtime.StartupFailure is not null || cluster.Status is "down" or "removed"
+        var status = probe.Status == JournalHealth.Unreachable || terminated || runtime.StartupFailure is not null
             ? "unhealthy"
             : runtime.IsReady && platforms.All(p => p.Status == "configured") ? "healthy" : "degraded";
         return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms, cluster);
-    }
-
-    private static ComponentHealth ClusterHealth(DaemonRuntime runtime)
-    {
-        if (runtime.Cluster is not { } cluster)
-        {
-            return new ComponentHealth("single node", runtime.Settings.NodeName);
-        }
-
-        var self = cluster.Membership.Self;
-        var database = cluster.Database.Health;
-        var detail = $"node {cluster.Settings.NodeId}, incarnation {cluster.Membership.Incarnation}; database {database.Status.ToString().ToLowerInvariant()}"
-            + (database.Detail is null ? "" : $" ({database.Detail})");
-        return self?.Status switch
-        {
-            null => new ComponentHealth("joining", detail),
-            MemberStatus.Up when cluster.Singleton.HeldToken is { } token => new ComponentHealth("leader", $"{detail}; fencing token {token}"),
-            MemberStatus.Up => new ComponentHealth("standby", detail),
-            var other => new ComponentHealth(other.Value.ToString().ToLowerInvariant(), self.StatusReason is null ? detail : $"{detail}; {self.StatusReason}"),
-        };
     }
 }
 

@@ -1,114 +1,189 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Persistence;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Agents.Dedupe;
-using Autopilot.Agents.Protocol;
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
+using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 
 namespace Autopilot.Daemon.Intake;
 
 /// <summary>
-/// The single writer of webhook deliveries: journals each new delivery as <see cref="ExternalEventReceived"/> (tagged
-/// <c>audit</c>) before the HTTP answer, remembers recent delivery ids so a redelivery is answered as a duplicate
-/// and journaled once, and hands deliveries to the orchestrator as <see cref="ExternalEvent"/>.
-/// Also journals security events of the HTTP edge (rejected signatures and tokens) in the same stream.
+/// The single writer of webhook deliveries: journals each new delivery WITH its payload as <see cref="DeliveryStored"/>
+/// and answers only once the write committed, so a 202 means the delivery is durable. The orchestrator receives
+/// deliveries from this stream through <see cref="DeliveryHandover"/>, never from memory, so a crash between this
+/// write and the orchestrator's own record loses nothing. Also journals the HTTP edge's security events.
 /// </summary>
 /// <remarks>
-/// A redelivery is handed to the orchestrator again: the intake's record and the orchestrator's are two writes, and a
-/// crash or fail-over between them must not lose the delivery. The orchestrator journals the deliveries it handled
-/// and ignores one it already has, so a delivery is acted on once either way.
+/// <para>De-duplication: a delivery id is remembered from the moment its write COMMITTED, for
+/// <see cref="IntakeSettings.DedupeWindow"/> (7 days by default), across restarts (snapshot plus replay). A redelivery
+/// that arrives while the first write is still in flight waits for it: it is answered "duplicate" only once that write
+/// committed; if the write fails the intake stops (answering nothing), and the sender's retry after the restart is
+/// stored as new.</para>
+/// <para><c>PersistAsync</c> lets concurrent deliveries share one journal batch.</para>
 /// </remarks>
 public sealed class WebhookIntake : ReceivePersistentActor
 {
     /// <summary>Persistence id of the intake stream.</summary>
     public const string StreamId = "webhook-intake";
 
-    /// <summary>How many delivery ids are remembered for de-duplication (GitHub redelivers within days, not millions).</summary>
-    public const int RememberedDeliveries = 10_000;
-
-    // A snapshot holds every remembered id, so one per half window keeps replay short without rewriting the window
-    // on every thousandth delivery (each save competes with the journal's writer).
-    private const int SnapshotEvery = RememberedDeliveries / 2;
-
-    private readonly IActorRef _orchestrator;
-    private readonly TimeProvider _time;
+    private readonly IntakeSettings _settings;
     private readonly AutopilotMetrics _metrics;
-    private readonly RecentKeys _seen = new(RememberedDeliveries);
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Committed deliveries within the window: key -> commit time, and the same keys in commit order for pruning.
+    private readonly Dictionary<string, DateTimeOffset> _committed = new(StringComparer.Ordinal);
+    private readonly Queue<RememberedDelivery> _order = new();
+
+    // Writes in flight: key -> the redeliveries waiting for its outcome.
+    private readonly Dictionary<string, List<(IActorRef Sender, string DeliveryId)>> _inFlight = new(StringComparer.Ordinal);
     private int _sinceSnapshot;
+    private bool _closed;
 
     /// <summary>Creates the intake.</summary>
-    public WebhookIntake(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics)
+    public WebhookIntake(IntakeSettings settings, AutopilotMetrics metrics)
     {
-        _orchestrator = orchestrator;
-        _time = time;
+        _settings = settings;
         _metrics = metrics;
 
-        Recover<ExternalEventReceived>(e => _seen.Add(Key(e.Source, e.DeliveryId)));
-        Recover<SecurityEventRecorded>(_ => { });
+        Recover<DeliveryStored>(stored => Remember(stored.Key, stored.At));
         Recover<SnapshotOffer>(offer =>
         {
-            foreach (var key in ((IntakeSnapshot)offer.Snapshot).RecentDeliveries)
+            foreach (var remembered in ((IntakeSnapshot)offer.Snapshot).Deliveries)
             {
-                _seen.Add(key);
+                Remember(remembered.Key, remembered.At);
             }
         });
+        Recover<RecoveryCompleted>(_ => Prune());
 
         Command<ReceiveDelivery>(OnDelivery);
-        Command<RecordSecurityEvent>(record => PersistAsync(record.Event, _ => Sender.Tell(new SecurityEventStored())));
-        // The orchestrator acknowledges each hand-over; the delivery is already durable here, so there is nothing to do.
-        Command<ControlAck>(_ => { });
+        Command<RecordSecurityEvent>(record =>
+        {
+            var replyTo = Sender;
+            PersistAsync(record.Event, _ => replyTo.Tell(new SecurityEventStored()));
+        });
+        Command<CloseIntake>(_ =>
+        {
+            _closed = true;
+            Sender.Tell(Done.Instance);
+        });
         // Only the newest snapshot is ever loaded: the older ones would only grow the snapshot store.
-        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTimeOffset.MaxValue)));
+        Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1)));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(failure => Context.GetLogger().Warning($"Deleting older intake snapshots failed: {failure.Cause.Message}"));
-        Command<SaveSnapshotFailure>(failure => Context.GetLogger().Warning($"Intake snapshot failed: {failure.Cause.Message}"));
+        Command<DeleteSnapshotsFailure>(failure => _log.Warning("Deleting older intake snapshots failed: {0}", failure.Cause.Message));
+        Command<SaveSnapshotFailure>(failure => _log.Warning("Intake snapshot failed: {0}", failure.Cause.Message));
     }
 
-    /// <summary>The recipe, for a backoff supervisor.</summary>
-    public static Props Props(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics) =>
-        Actors.Props.Create(() => new WebhookIntake(orchestrator, time, metrics));
+    /// <summary>The recipe.</summary>
+    public static Props Props(IntakeSettings settings, AutopilotMetrics metrics) =>
+        Akka.Actor.Props.Create(() => new WebhookIntake(settings, metrics));
 
     /// <summary>
-    /// The intake under a backoff supervisor, as the daemon runs it: a failed journal write stops the intake, and it
-    /// restarts from the journal (forgetting the unconfirmed delivery) after a growing pause.
+    /// The intake under a backoff supervisor, as the daemon runs it: a failed journal write stops the intake (its
+    /// in-flight deliveries were never answered, so their senders retry), and it restarts from the journal after a
+    /// growing pause.
     /// </summary>
-    public static Props Supervised(IActorRef orchestrator, TimeProvider time, AutopilotMetrics metrics) =>
-        BackoffSupervisor.Props(new BackoffOptions(Props(orchestrator, time, metrics), StreamId,
-            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2));
+    public static Props Supervised(IntakeSettings settings, AutopilotMetrics metrics) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props(settings, metrics), StreamId,
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
     /// <inheritdoc />
     public override string PersistenceId => StreamId;
 
-    /// <inheritdoc />
-    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+    /// <summary>Keys remembered now (for diagnostics and tests).</summary>
+    internal int Remembered => _committed.Count;
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private void OnDelivery(ReceiveDelivery delivery)
     {
-        var key = Key(delivery.Source, delivery.DeliveryId);
-        if (_seen.Contains(key))
+        if (_closed)
         {
-            Sender.Tell(new DeliveryDuplicate(delivery.DeliveryId));
-            _orchestrator.Tell(new ExternalEvent(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.Clone()), Self);
+            Sender.Tell(new IntakeClosed());
             return;
         }
 
-        // Remembered now, not when the write commits, so a redelivery racing the first write is still a duplicate.
-        // If the write fails the actor stops and its backoff supervisor restarts it from the journal, which forgets
-        // the key again. PersistAsync lets concurrent deliveries share one journal commit (group commit).
-        _seen.Add(key);
-        var received = new ExternalEventReceived(delivery.Source, delivery.EventType, delivery.DeliveryId, _time.GetUtcNow());
-        PersistAsync(received, _ =>
+        var key = IntakeKeys.Of(delivery.Source, delivery.DeliveryId);
+        if (_committed.TryGetValue(key, out var at) && Now - at <= _settings.DedupeWindow)
         {
-            Sender.Tell(new DeliveryAccepted(delivery.DeliveryId));
-            _orchestrator.Tell(new ExternalEvent(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.Clone()), Self);
+            Sender.Tell(new DeliveryDuplicate(delivery.DeliveryId));
+            return;
+        }
+
+        if (_inFlight.TryGetValue(key, out var waiting))
+        {
+            // Not a duplicate yet: only the first write's commit makes it one.
+            waiting.Add((Sender, delivery.DeliveryId));
+            return;
+        }
+
+        // The first sender is answered "accepted", any redelivery that arrives meanwhile "duplicate", once it commits.
+        _inFlight[key] = [(Sender, delivery.DeliveryId)];
+        var started = Stopwatch.GetTimestamp();
+        var stored = new DeliveryStored(delivery.Source, delivery.EventType, delivery.DeliveryId, delivery.Payload.GetRawText(), Now);
+        PersistAsync(stored, committed =>
+        {
+            _metrics.RecordPersistLatency(Stopwatch.GetElapsedTime(started), "committed");
             _metrics.RecordMessageProcessed("webhook-intake");
-            if (++_sinceSnapshot >= SnapshotEvery)
+            Remember(committed.Key, committed.At);
+            if (_inFlight.Remove(committed.Key, out var senders))
+            {
+                for (var i = 0; i < senders.Count; i++)
+                {
+                    senders[i].Sender.Tell(i == 0 ? new DeliveryAccepted(senders[i].DeliveryId) : new DeliveryDuplicate(senders[i].DeliveryId));
+                }
+            }
+
+            if (++_sinceSnapshot >= _settings.SnapshotEvery)
             {
                 _sinceSnapshot = 0;
-                SaveSnapshot(new IntakeSnapshot(_seen.OldestFirst.ToArray()));
+                Prune();
+                SaveSnapshot(new IntakeSnapshot(_order.ToArray()));
             }
         });
     }
 
-    private static string Key(string source, string deliveryId) => $"{source}:{deliveryId}";
+    /// <inheritdoc />
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _metrics.RecordPersistLatency(TimeSpan.Zero, "rejected");
+        if (@event is DeliveryStored stored && _inFlight.Remove(stored.Key, out var waiting))
+        {
+            _log.Warning("The journal rejected delivery {0} of {1}: {2}", stored.DeliveryId, stored.Source, cause.Message);
+            foreach (var (sender, id) in waiting)
+            {
+                sender.Tell(new DeliveryNotStored(id, "the journal rejected the write"));
+            }
+        }
+
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <inheritdoc />
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _metrics.RecordPersistLatency(TimeSpan.Zero, "failed");
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void Remember(string key, DateTimeOffset at)
+    {
+        _committed[key] = at;
+        _order.Enqueue(new RememberedDelivery(key, at));
+    }
+
+    private void Prune()
+    {
+        var horizon = Now - _settings.DedupeWindow;
+        while (_order.TryPeek(out var oldest) && oldest.At < horizon)
+        {
+            _order.Dequeue();
+            // A key re-stored later (after its window ran out) has a newer time: keep it.
+            if (_committed.TryGetValue(oldest.Key, out var at) && at == oldest.At)
+            {
+                _committed.Remove(oldest.Key);
+            }
+        }
+    }
 }

@@ -16,20 +16,16 @@ public sealed class AuditMetricsProjection(DaemonRuntime runtime, ILogger<AuditM
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await runtime.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
-        if (runtime.Orchestrator is null)
+        if (runtime.Orchestrator is null || runtime.Audit is not { } audit)
         {
             return;
         }
 
         try
         {
-            long start = 0;
-            await foreach (var envelope in runtime.Query.CurrentEventsByTag(AuditEvents.Tag, 0, stoppingToken).ConfigureAwait(false))
-            {
-                start = envelope.Offset;
-            }
-
-            await foreach (var envelope in runtime.Query.EventsByTag(AuditEvents.Tag, start, stoppingToken).ConfigureAwait(false))
+            // From the present end: only what this process sees written counts (the counters restart with it).
+            var start = await audit.EndOffsetAsync(AuditEvents.Tag, stoppingToken).ConfigureAwait(false);
+            await foreach (var envelope in audit.EventsByTag(AuditEvents.Tag, start, stoppingToken).ConfigureAwait(false))
             {
                 switch (envelope.Event)
                 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Autopilot.Actors;
+using Akka.Actor;
+using Autopilot.Daemon.Runtime;
 
 namespace Autopilot.Daemon.Metrics;
 

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Intake;
 
@@ -24,13 +24,21 @@ public sealed class ActorWorkRoute(Func<IActorRef?> intake, Func<IActorRef?> orc
         {
             DeliveryAccepted => DeliveryOutcome.Accepted,
             DeliveryDuplicate => DeliveryOutcome.Duplicate,
+            DeliveryNotStored notStored => throw new WorkUnavailableException($"The journal did not store the delivery ({notStored.Reason}); deliver again later."),
+            IntakeClosed => throw new WorkUnavailableException("The daemon is stopping; deliver again later."),
             _ => throw new InvalidOperationException($"The intake answered {answer.GetType().Name}."),
         };
     }
 
     /// <inheritdoc />
-    public Task RecordSecurityEventAsync(SecurityEventRecorded securityEvent, CancellationToken cancellationToken) =>
-        AskIntakeAsync(new RecordSecurityEvent(securityEvent), "The journal did not confirm the security event in time.", cancellationToken);
+    public async Task RecordSecurityEventAsync(SecurityEventRecorded securityEvent, CancellationToken cancellationToken)
+    {
+        var answer = await AskIntakeAsync(new RecordSecurityEvent(securityEvent), "The journal did not confirm the security event in time.", cancellationToken).ConfigureAwait(false);
+        if (answer is IntakeClosed)
+        {
+            throw new WorkUnavailableException("The daemon is stopping.");
+        }
+    }
 
     /// <inheritdoc />
     public async Task<ControlAck> SendCommandAsync(object command, CancellationToken cancellationToken)
@@ -40,7 +48,7 @@ public sealed class ActorWorkRoute(Func<IActorRef?> intake, Func<IActorRef?> orc
         {
             return await target.Ask<ControlAck>(command, askTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (AskTimeoutException)
         {
             throw new OrchestratorUnavailableException(true, $"The orchestrator did not answer within {askTimeout} (autopilot.daemon.ask-timeout).");
         }
@@ -53,7 +61,7 @@ public sealed class ActorWorkRoute(Func<IActorRef?> intake, Func<IActorRef?> orc
         {
             return await target.Ask(message, IntakeTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException e)
+        catch (AskTimeoutException e)
         {
             throw new WorkUnavailableException(timeoutMessage, e);
         }

@@ -1,102 +1,61 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
-using Autopilot.Actors.Persistence;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Query;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Sql;
-using Autopilot.Actors.Sql.Cluster;
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
-using Autopilot.Daemon.Cluster;
-using Autopilot.Daemon.Hosting;
+using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Daemon.Persistence;
 using Autopilot.Platforms.Redaction;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Daemon.Runtime;
 
+/// <summary>Key of the orchestrator (its backoff supervisor at <c>/user/orchestrator</c>) in the <see cref="ActorRegistry"/>.</summary>
+public sealed class OrchestratorActor;
+
 /// <summary>
-/// Owns the actor system, the journal, the webhook intake and the orchestrator for the life of the host. The HTTP
-/// edge answers from the first second (/health says what is still starting); the actor tree is created once the
-/// journal has started, and <see cref="IsReady"/> turns true then. Stopping runs the actor system's coordinated
-/// shutdown: intake closed (service-unbind), in-flight actions given time to finish (service-requests-done), then
-/// orchestrator and intake stopped and the journal closed (before-actor-system-terminate).
+/// The daemon's view of its actor system for the HTTP edge: settings, metrics, the actors the host registered in Akka's
+/// <see cref="ActorRegistry"/> (orchestrator, webhook intake, hand-over), the read side of the journal and whether the
+/// daemon is ready. Akka.Hosting owns the actor system's life; this class is told when the actors exist
+/// (<see cref="Attach"/>, from <c>WithActors</c>) and when the intake closes (<see cref="CloseIntakeAsync"/>, from the
+/// coordinated shutdown's <c>service-unbind</c> phase).
 /// </summary>
-/// <remarks>
-/// With <c>autopilot.cluster.enabled</c> the node joins the cluster once the journal has started, and the intake and
-/// orchestrator run only while it holds the orchestrator lease (<see cref="SingletonHost"/>); work reaches them through
-/// the durable inbox. Shutdown then also hands the singleton over (before-cluster-shutdown) and leaves the cluster
-/// (cluster-leave). A node that is downed or superseded shuts itself down and the host exits with
-/// <see cref="DaemonExitCodes.Downed"/>.
-/// </remarks>
-public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
+public sealed class DaemonRuntime
 {
-    private readonly Config _config;
-    private readonly OrchestratorFactory _orchestratorFactory;
-    private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Redactor _redactor;
-    private readonly List<IDisposable> _owned = [];
-    private readonly IWorkRoute _workRoute;
-    private PersistencePlugin? _plugin;
-    private SingletonHost? _singleton;
-    private volatile bool _journalStarted;
-    private Task _startup = Task.CompletedTask;
+    private volatile ActorSystem? _system;
     private volatile IActorRef? _orchestrator;
     private volatile IActorRef? _intake;
+    private volatile IActorRef? _handover;
+    private volatile AuditQueries? _audit;
     private volatile bool _intakeOpen;
     private volatile string? _startupFailure;
-    private int _disposed;
 
-    /// <summary>
-    /// Creates the actor system and the (not yet started) journal, so the HTTP edge can answer /health even before
-    /// <see cref="StartAsync"/> runs; the journal start and the actor tree wait for <see cref="StartAsync"/>.
-    /// </summary>
-    public DaemonRuntime(Config config, DaemonSettings settings, OrchestratorFactory orchestratorFactory, AutopilotMetrics metrics, TimeProvider time,
-        ILoggerFactory loggerFactory, Redactor redactor, IHostApplicationLifetime lifetime)
+    /// <summary>Creates the runtime view; the actor system does not exist yet.</summary>
+    public DaemonRuntime(Config config, DaemonSettings settings, AutopilotMetrics metrics, JournalDatabase database, JournalHealth journalHealth,
+        TimeProvider time, ILoggerFactory loggerFactory, Redactor redactor)
     {
-        _redactor = redactor;
-        _config = config;
+        Config = config;
         Settings = settings;
-        _orchestratorFactory = orchestratorFactory;
         Metrics = metrics;
-        _time = time;
-        _loggerFactory = loggerFactory;
+        Database = database;
+        JournalHealth = journalHealth;
+        Time = time;
+        LoggerFactory = loggerFactory;
+        Redactor = redactor;
         _log = loggerFactory.CreateLogger("Autopilot.Daemon");
-        Serializer = AutopilotTree.RegisterEvents(new EventSerializer()).Register<IntakeSnapshot>();
-        StartedAt = _time.GetUtcNow();
-        Directory.CreateDirectory(Settings.DataDirectory);
-        System = ActorSystem.Create("autopilotd", _config, new ActorSystemSetup(_time, _loggerFactory));
-        Metrics.AttachActorSystem(System);
-        _plugin = PersistencePlugins.Create(Settings.Journal.Plugin, Settings.Journal.ConnectionString, Serializer,
-            _loggerFactory.CreateLogger("Autopilot.Persistence"), _time);
-        Journal = new MeasuredEventJournal(_plugin.Journal, Metrics);
-        Query = new PersistenceQuery(Journal, Settings.QueryPollInterval, _time);
+        StartedAt = time.GetUtcNow();
         AgentsSettings = AgentsSettings.FromConfig(config);
-        if (Settings.Cluster is { } cluster)
-        {
-            Cluster = new ClusterNode(cluster.Node, SingletonLeaseName, _loggerFactory.CreateLogger("Autopilot.Cluster"), _time);
-            _workRoute = new InboxWorkRoute(Cluster.Inbox, () => _intakeOpen, Settings.AskTimeout, cluster.InboxPollInterval, _time);
-        }
-        else
-        {
-            _workRoute = new ActorWorkRoute(() => Intake, () => Orchestrator, Settings.AskTimeout);
-        }
-
-        RegisterShutdownTasks();
-        // However the actor system ends (host stopping, node downed), the process ends with it.
-        System.WhenTerminated.ContinueWith(_ => lifetime.StopApplication(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        WorkRoute = new ActorWorkRoute(() => Intake, () => Orchestrator, settings.AskTimeout);
     }
 
-    /// <summary>Name of the lease the orchestrator singleton runs under.</summary>
-    public const string SingletonLeaseName = "orchestrator";
+    /// <summary>The effective configuration.</summary>
+    public Config Config { get; }
 
     /// <summary>The validated settings.</summary>
     public DaemonSettings Settings { get; }
@@ -104,237 +63,119 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
     /// <summary>The daemon's instruments.</summary>
     public AutopilotMetrics Metrics { get; }
 
-    /// <summary>Serializer with every event of the agents (audit and their own) and of the intake registered.</summary>
-    public EventSerializer Serializer { get; }
+    /// <summary>The database under the journal.</summary>
+    public JournalDatabase Database { get; }
 
-    /// <summary>When the runtime was created.</summary>
-    public DateTimeOffset StartedAt { get; }
+    /// <summary>The journal's health, probed on its own.</summary>
+    public JournalHealth JournalHealth { get; }
 
-    /// <summary>The actor system.</summary>
-    public ActorSystem System { get; }
+    /// <summary>The clock of the platform clients and the HTTP edge.</summary>
+    public TimeProvider Time { get; }
 
-    /// <summary>The journal (measured), for health and queries.</summary>
-    public IEventJournal Journal { get; }
+    /// <summary>Loggers of the host.</summary>
+    public ILoggerFactory LoggerFactory { get; }
 
-    /// <summary>Read side of the journal (audit queries and the live stream).</summary>
-    public PersistenceQuery Query { get; }
+    /// <summary>The log redactor.</summary>
+    public Redactor Redactor { get; }
 
     /// <summary>The agents' settings (watched services, budget), for views rebuilt from the journal.</summary>
     public AgentsSettings AgentsSettings { get; }
 
-    /// <summary>This node's cluster membership, lease and inbox, or null on a single node.</summary>
-    public ClusterNode? Cluster { get; }
+    /// <summary>When the runtime was created.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The actor system once Akka.Hosting started it, else null.</summary>
+    public ActorSystem? System => _system;
+
+    /// <summary>The read side of the journal, once the actor system runs.</summary>
+    public AuditQueries? Audit => _audit;
 
     /// <summary>How the HTTP edge hands over webhooks, security events and commands.</summary>
-    public IWorkRoute WorkRoute => _workRoute;
+    public IWorkRoute WorkRoute { get; }
 
-    /// <summary>The orchestrator of this process, or null while starting (and on a cluster node that does not lead).</summary>
-    public IActorRef? Orchestrator => Cluster is null ? _orchestrator : _singleton?.Orchestrator;
+    /// <summary>The orchestrator (its backoff supervisor), or null while starting.</summary>
+    public IActorRef? Orchestrator => _orchestrator;
 
-    /// <summary>The webhook intake of this process, or null while starting, after intake was closed for shutdown, or on a cluster node that does not lead.</summary>
-    public IActorRef? Intake => _intakeOpen ? (Cluster is null ? _intake : _singleton?.Intake) : null;
+    /// <summary>The webhook intake, or null while starting and after it was closed for shutdown.</summary>
+    public IActorRef? Intake => _intakeOpen ? _intake : null;
 
-    /// <summary>True on a cluster node whose journal is up and that does not run the orchestrator: reads come from the journal.</summary>
-    public bool IsStandby => Cluster is not null && _journalStarted && Orchestrator is null;
+    /// <summary>The hand-over from the intake's stream to the orchestrator, or null while starting.</summary>
+    public IActorRef? Handover => _handover;
 
-    /// <summary>
-    /// True once the journal is up and the actor tree exists (single node) or this member is Up (cluster node,
-    /// leader or standby), until shutdown begins.
-    /// </summary>
-    public bool IsReady => _intakeOpen && Journal.Health.Status == JournalStatus.Healthy
-        && (Cluster is null ? _orchestrator is not null : Cluster.Membership.Self?.Status == MemberStatus.Up);
+    /// <summary>Always false in this build (clustered mode returns with issue 12).</summary>
+    public bool IsStandby => false;
 
-    /// <summary>
-    /// The process's exit code once the host stopped: <see cref="DaemonExitCodes.Downed"/> when this cluster node was
-    /// downed or superseded (a supervisor should start it again), <see cref="DaemonExitCodes.Failed"/> when it won the
-    /// lease but could not start the orchestrator, else <see cref="DaemonExitCodes.Stopped"/>.
-    /// </summary>
-    public int ExitCode => CoordinatedShutdown.Get(System).ShutdownReason switch
-    {
-        CoordinatedShutdown.ClusterLeavingReason => DaemonExitCodes.Downed,
-        SingletonFailedReason => DaemonExitCodes.Failed,
-        _ => DaemonExitCodes.Stopped,
-    };
+    /// <summary>True once the actors run and the journal answers, until shutdown begins.</summary>
+    public bool IsReady => _intakeOpen && _orchestrator is not null && JournalHealth.Current.Status == JournalHealth.Healthy
+        && _system is { WhenTerminated.IsCompleted: false };
 
-    /// <summary>Why the start failed (journal or orchestrator), or null.</summary>
+    /// <summary>Why the start failed, or null.</summary>
     public string? StartupFailure => _startupFailure;
 
-    /// <summary>Completes when the journal has started and the tree exists (or the start failed).</summary>
-    public Task Started => _startup;
+    /// <summary>Completes when the actors exist (or the start failed).</summary>
+    public Task Started => _started.Task;
 
-    /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>The process's exit code once the host stopped (always <c>0</c> on a single node unless the start failed).</summary>
+    public int ExitCode => _startupFailure is null ? Hosting.DaemonExitCodes.Stopped : Hosting.DaemonExitCodes.Failed;
+
+    /// <summary>The context an <see cref="OrchestratorFactory"/> builds the tree with.</summary>
+    public OrchestratorContext OrchestratorContext(ICollection<IDisposable> owned) => new(Config, Settings, Time, LoggerFactory, Metrics, Redactor, owned);
+
+    /// <summary>Called from <c>WithActors</c> once the tree, the intake and the hand-over exist.</summary>
+    internal void Attach(ActorSystem system, AuditQueries audit, IActorRef orchestrator, IActorRef intake, IActorRef handover)
     {
-        _log.LogInformation("Starting node {Node} with the {Plugin} journal; data directory {DataDirectory}",
-            Settings.NodeName, Settings.Journal.Plugin, Settings.DataDirectory);
-        foreach (var platform in Settings.Platforms.Statuses)
-        {
-            if (platform.Configured)
-            {
-                _log.LogInformation("Platform {Platform}: {Detail}", platform.Platform, platform.Detail);
-            }
-            else
-            {
-                _log.LogWarning("Platform {Platform}: {Detail}", platform.Platform, platform.Detail);
-            }
-        }
-
-        if (Settings.ApiTokens.Count == 0)
-        {
-            _log.LogWarning("No admin API token is configured: /api answers 401 until one is set (e.g. AUTOPILOT_ADMIN_TOKEN)");
-        }
-
-        _startup = Task.Run(StartTreeAsync, CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        _log.LogInformation("Stopping: coordinated shutdown within {Timeout}", Settings.ShutdownTimeout);
-        var run = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.HostStoppingReason.Instance);
-        var finished = await Task.WhenAny(run, Task.Delay(Settings.ShutdownTimeout, CancellationToken.None)).ConfigureAwait(false);
-        if (finished != run)
-        {
-            _log.LogWarning("Shutdown did not finish within {Timeout}; exiting anyway", Settings.ShutdownTimeout);
-        }
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_singleton is not null)
-        {
-            await _singleton.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (Cluster is not null)
-        {
-            await Cluster.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_plugin is not null)
-        {
-            await _plugin.DisposeAsync().ConfigureAwait(false);
-            _plugin = null;
-        }
-
-        await System.DisposeAsync().ConfigureAwait(false);
-        DisposeOwned();
-    }
-
-    private void DisposeOwned()
-    {
-        lock (_owned)
-        {
-            foreach (var resource in _owned)
-            {
-                resource.Dispose();
-            }
-
-            _owned.Clear();
-        }
-    }
-
-    private async Task StartTreeAsync()
-    {
-        try
-        {
-            await _plugin!.StartAsync(_stopping.Token).ConfigureAwait(false);
-            PersistenceExtension.Start(System, Journal, _plugin.SnapshotStore);
-            if (Cluster is null)
-            {
-                StartSingleNode();
-            }
-            else
-            {
-                await JoinClusterAsync(Cluster).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            _startupFailure = "stopped before the journal started";
-        }
-        catch (Exception e)
-        {
-            _startupFailure = e.Message;
-            _log.LogError(e, "Start failed: {Reason}", e.Message);
-        }
-    }
-
-    private OrchestratorContext Context() => new(_config, Settings, _time, _loggerFactory, Metrics, _redactor, _owned);
-
-    private void StartSingleNode()
-    {
-        var orchestrator = _orchestratorFactory(System, Context());
-        _intake = System.ActorOf(WebhookIntake.Supervised(orchestrator, _time, Metrics), "intake");
-        _intakeOpen = true;
+        _system = system;
+        _audit = audit;
         _orchestrator = orchestrator;
-        _journalStarted = true;
-        _log.LogInformation("Ready: journal {Plugin} started, orchestrator at {Path}", Settings.Journal.Plugin, orchestrator.Path);
+        _intake = intake;
+        _handover = handover;
+        _intakeOpen = true;
+        Metrics.AttachActorSystem(system);
+        _log.LogInformation("Ready: {Plugin} journal, orchestrator at {Path}", Settings.Journal.Plugin, orchestrator.Path);
+        _started.TrySetResult();
+    }
+
+    /// <summary>Records that the start failed (the actors could not be created).</summary>
+    internal void Fail(Exception cause)
+    {
+        _startupFailure = cause.Message;
+        _log.LogError(cause, "Start failed: {Reason}", cause.Message);
+        _started.TrySetResult();
+    }
+
+    /// <summary>Stops taking webhooks (service-unbind): the HTTP edge answers 503, the intake refuses what is still queued.</summary>
+    internal async Task CloseIntakeAsync()
+    {
+        _intakeOpen = false;
+        if (_intake is { } intake)
+        {
+            try
+            {
+                await intake.Ask<Done>(CloseIntake.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // The intake is restarting under its supervisor; nothing reaches it through the edge any more anyway.
+            }
+        }
+
+        _log.LogInformation("Webhook intake closed");
     }
 
     /// <summary>
-    /// Ties the node to the actor system (leave on shutdown, shut down when downed, fencing token on every write),
-    /// follows the lease with the singleton host, then joins; webhooks and commands are taken into the inbox from then on.
+    /// service-requests-done: gives running actions the phase's budget to finish; what is still pending afterwards is
+    /// recorded as cut off by the workers when they stop (the protocol's contract), so nothing is lost silently.
     /// </summary>
-    private async Task JoinClusterAsync(ClusterNode cluster)
+    internal async Task AwaitInFlightActionsAsync(TimeSpan budget)
     {
-        cluster.AttachTo(System);
-        var parts = new SingletonParts(cluster.Settings.NodeId, _orchestratorFactory, Context(), cluster.Inbox, Settings.Cluster!,
-            _loggerFactory.CreateLogger("Autopilot.Cluster.Singleton"));
-        _singleton = new SingletonHost(System, cluster.Singleton, Journal, parts, Settings.ShutdownTimeout / 4, failure =>
-        {
-            _log.LogCritical("This node holds the orchestrator lease but could not start the orchestrator ({Reason}); it leaves so a standby takes over",
-                failure.Message);
-            _ = CoordinatedShutdown.Get(System).Run(new SingletonFailedReason(failure.Message));
-        });
-        _singleton.Start();
-        _journalStarted = true;
-        await cluster.StartAsync(_stopping.Token).ConfigureAwait(false);
-        _intakeOpen = true;
-        _log.LogInformation("Joined the cluster as {Node} (incarnation {Incarnation}) with the {Plugin} journal; the orchestrator runs on the holder of lease '{Lease}'",
-            cluster.Settings.NodeId, cluster.Membership.Incarnation, Settings.Journal.Plugin, SingletonLeaseName);
-    }
-
-    private void RegisterShutdownTasks()
-    {
-        var shutdown = CoordinatedShutdown.Get(System);
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceUnbind, "close-webhook-intake", () =>
-        {
-            _intakeOpen = false;
-            _log.LogInformation("Webhook intake closed");
-            return Task.CompletedTask;
-        });
-        shutdown.AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "await-in-flight-actions", AwaitInFlightActionsAsync);
-        // The singleton is handed over while the lease is still held (so its stop is recorded), before cluster-leave
-        // releases it; a downed node has no lease left, whatever its own clock says, and stops it at once.
-        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "stop-singleton", () =>
-            (shutdown.ShutdownReason is CoordinatedShutdown.ClusterLeavingReason
-                ? _singleton?.StopAsync("this node was downed or superseded", graceful: false)
-                : _singleton?.StopAsync("this node is leaving the cluster", graceful: true))
-            ?? Task.CompletedTask);
-        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "stop-tree-and-close-journal", StopTreeAndCloseJournalAsync);
-    }
-
-    private async Task AwaitInFlightActionsAsync()
-    {
-        var orchestrator = Orchestrator;
+        var orchestrator = _orchestrator;
         if (orchestrator is null)
         {
             return;
         }
 
-        // Give running actions the phase's budget to finish; whatever is still pending is recorded as failed by the
-        // workers when they stop (the protocol's contract), so nothing is lost silently.
-        var deadline = _time.GetUtcNow() + Settings.ShutdownTimeout / 2;
-        while (_time.GetUtcNow() < deadline)
+        var deadline = DateTimeOffset.UtcNow + budget;
+        while (DateTimeOffset.UtcNow < deadline)
         {
             try
             {
@@ -346,35 +187,37 @@ public sealed class DaemonRuntime : IHostedService, IAsyncDisposable
 
                 _log.LogInformation("Waiting for {Pending} in-flight actions", status.PendingActions);
             }
-            catch (Exception e) when (e is TimeoutException or AskTimeoutException or InvalidCastException)
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or InvalidCastException)
             {
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), _time).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         }
+
+        _log.LogWarning("In-flight actions still pending after {Budget}; they are recorded as cut off when the workers stop", budget);
     }
 
-    private async Task StopTreeAndCloseJournalAsync()
+    /// <summary>Stops the hand-over, then the intake and the orchestrator (each after its queued messages), before the journal closes.</summary>
+    internal async Task StopActorsAsync(TimeSpan budget)
     {
-        var budget = Settings.ShutdownTimeout / 4;
-        foreach (var actor in new[] { _intake, _orchestrator })
+        foreach (var actor in new[] { _handover, _intake, _orchestrator })
         {
-            if (actor is not null && !await ActorStopper.StopAsync(System, actor, budget).ConfigureAwait(false))
+            if (actor is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await actor.GracefulStop(budget).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TaskCanceledException or AskTimeoutException)
             {
                 _log.LogWarning("{Actor} did not stop within {Budget}", actor.Path, budget);
             }
         }
 
         _orchestrator = null;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_plugin is not null)
-        {
-            await _plugin.DisposeAsync().ConfigureAwait(false);
-            _plugin = null;
-        }
-
-        DisposeOwned();
-        _log.LogInformation("Journal closed");
     }
 }

@@ -1,6 +1,5 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
-using Autopilot.Daemon.Cluster;
+using Akka.Actor;
+using Akka.Configuration;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.Redaction;
@@ -12,7 +11,7 @@ namespace Autopilot.Daemon.Runtime;
 /// Creates the orchestrator (and the worker tree below it) once the journal is up. The daemon only needs its
 /// <see cref="IActorRef"/>: it sends the control messages of <c>Autopilot.Agents.Protocol</c> and hands it webhooks.
 /// </summary>
-/// <param name="system">The running actor system (journal already started).</param>
+/// <param name="system">The running actor system (persistence configured by the host).</param>
 /// <param name="context">Configuration, settings, clock and metrics.</param>
 /// <returns>The orchestrator, normally <c>/user/orchestrator</c>.</returns>
 public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorContext context);
@@ -28,12 +27,6 @@ public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorCo
 public sealed record OrchestratorContext(
     Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics, Redactor Redactor, ICollection<IDisposable> Owned)
 {
-    /// <summary>
-    /// On a cluster node, the lease this orchestrator runs under: its platform clients refuse to send once it is no
-    /// longer valid (<see cref="LeaseGuardHandler"/>). Null on a single node.
-    /// </summary>
-    public HeldLease? Lease { get; init; }
-
     /// <summary>Hands <paramref name="resource"/> to the runtime for disposal at shutdown and returns it.</summary>
     public T Own<T>(T resource)
         where T : IDisposable

@@ -1,6 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Orchestrator;
-using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.GitHub;
@@ -13,7 +12,7 @@ namespace Autopilot.Daemon.Runtime;
 
 /// <summary>
 /// Builds the real agent tree for <c>autopilotd</c>: platform clients from the validated settings, then
-/// <see cref="AutopilotTree.Start"/>. Railway and GitHub are required by the tree, so without credentials they are an
+/// <see cref="AutopilotTree.Start(ActorSystem, Akka.Configuration.Config, AutopilotClients)"/>. Railway and GitHub are required by the tree, so without credentials they are an
 /// <see cref="UnconfiguredPlatform"/>; Telegram and n8n are optional and simply absent (no Telegram alerts, no n8n worker).
 /// </summary>
 public static class OrchestratorWiring
@@ -81,15 +80,9 @@ public static class OrchestratorWiring
                 context.Redactor, context.Time, context.LoggerFactory.CreateLogger<N8nClient>());
 
     // The clients' resilience pipelines own per-attempt timeouts; connections are recycled so DNS changes are seen.
-    // On a cluster node the lease guard comes first, so a refused call never reaches the network or the metrics.
     private static HttpClient PlatformHttp(string platform, OrchestratorContext context)
     {
-        HttpMessageHandler handler = new MeasuredPlatformHandler(platform, context.Metrics, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        if (context.Lease is { } lease)
-        {
-            handler = new LeaseGuardHandler(platform, lease, handler);
-        }
-
+        var handler = new MeasuredPlatformHandler(platform, context.Metrics, new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Autopilot.Actors.Configuration;
 using Autopilot.Platforms.Railway;
 using Autopilot.Simulator.GitHub;
 using Autopilot.Simulator.N8n;
@@ -29,7 +28,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long DemoChatId = 424242;
 
-    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken, Config overrides)
+    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken, string overrides)
     {
         SessionToken = sessionToken;
         Railway = railway;
@@ -66,7 +65,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     public string SessionToken { get; }
 
     /// <summary>Configuration pointing every platform at its fake (wins over the user's file).</summary>
-    public Config Overrides { get; }
+    public string Overrides { get; }
 
     /// <summary>Starts and seeds the fakes.</summary>
     /// <param name="time">Clock of the fakes (deployments walk their statuses on it).</param>
@@ -109,7 +108,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
         n8n.AddExecution(workflowId, "error");
         telegram.AddBot(botToken);
 
-        var overrides = ConfigurationFactory.ParseString(string.Create(CultureInfo.InvariantCulture, $$"""
+        var overrides = string.Create(CultureInfo.InvariantCulture, $$"""
             autopilot.platforms {
               railway { endpoint = "{{railway.Endpoint}}", api-token = "{{railwayToken}}", webhook-secret = "{{webhookSecret}}" }
               github { api-url = "{{gitHub.BaseAddress}}", token = "{{gitHubToken}}", webhook-secret = "{{webhookSecret}}" }
@@ -126,7 +125,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
               }
               github.incident-repository = "{{DemoRepository}}"
             }
-            """), "<simulation>");
+            """);
         return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, overrides);
     }
 

@@ -1,4 +1,5 @@
-using Autopilot.Actors.Configuration;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Health;
 using Autopilot.Agents.N8n;
@@ -9,15 +10,18 @@ namespace Autopilot.Agents.Tests.Alerts;
 /// <summary>The HOCON sections of the n8n, alerts and health workers: defaults, overrides and typed errors naming the key.</summary>
 public sealed class AgentSettingsTests
 {
-    private static Config Parse(string hocon) => ConfigurationFactory.ParseString(hocon, "test");
+    /// <summary>A section parsed from <paramref name="hocon"/>, at the root (so errors name keys relative to it, as the section readers see them).</summary>
+    private static ConfigSection Parse(string hocon) => new(ConfigurationFactory.ParseString(hocon), "");
+
+    private static readonly ConfigSection Empty = new(Config.Empty, "");
 
     [Fact]
     public void Empty_sections_give_the_documented_defaults()
     {
-        Assert.Equal(AlertSettings.Default, AlertSettings.FromConfig(Config.Empty) with { IssueLabels = AlertSettings.Default.IssueLabels });
-        Assert.Equal(["autopilot", "incident"], AlertSettings.FromConfig(Config.Empty).IssueLabels);
-        Assert.Equal(N8nSettings.Default, N8nSettings.FromConfig(Config.Empty));
-        var health = HealthSettings.FromConfig(Config.Empty);
+        Assert.Equal(AlertSettings.Default, AlertSettings.FromConfig(Empty) with { IssueLabels = AlertSettings.Default.IssueLabels });
+        Assert.Equal(["autopilot", "incident"], AlertSettings.FromConfig(Empty).IssueLabels);
+        Assert.Equal(N8nSettings.Default, N8nSettings.FromConfig(Empty));
+        var health = HealthSettings.FromConfig(Empty);
         Assert.Equal(HealthSettings.Default with { Targets = health.Targets }, health);
         Assert.Equal((TimeSpan.FromMinutes(5), 3, TimeSpan.FromSeconds(90)), (health.Interval, health.Retries, health.RedeployWait));
     }
@@ -53,7 +57,7 @@ public sealed class AgentSettingsTests
     [InlineData("issue-repository = not-a-repo", "issue-repository")]
     public void Bad_alert_keys_are_named(string hocon, string key)
     {
-        Assert.Equal(key, Assert.Throws<ConfigurationException>(() => AlertSettings.FromConfig(Parse(hocon))).Path);
+        Assert.Equal(key, Assert.Throws<SettingException>(() => AlertSettings.FromConfig(Parse(hocon))).Key);
     }
 
     [Theory]
@@ -63,6 +67,6 @@ public sealed class AgentSettingsTests
     [InlineData("retries = -1", "retries")]
     public void Bad_health_keys_are_named(string hocon, string key)
     {
-        Assert.Equal(key, Assert.Throws<ConfigurationException>(() => HealthSettings.FromConfig(Parse(hocon))).Path);
+        Assert.Equal(key, Assert.Throws<SettingException>(() => HealthSettings.FromConfig(Parse(hocon))).Key);
     }
 }

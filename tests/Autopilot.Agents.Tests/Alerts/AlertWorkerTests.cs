@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
@@ -6,12 +6,13 @@ using Autopilot.Platforms.Redaction;
 using Autopilot.Platforms.Telegram;
 using Autopilot.Simulator.Telegram;
 using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Alerts;
 
-public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKit(output)
+public sealed class AlertWorkerTests(ITestOutputHelper output) : AgentsTestKit(output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly ScriptedAlertChannel _telegram = new(AlertChannelNames.Telegram);
@@ -50,7 +51,7 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
             alerts.Tell(new RaiseAlert(AlertSeverity.Warning, "api slow", $"probe {i}", "health:api:degraded", "api"));
             alerts.Tell(new RaiseAlert(AlertSeverity.Warning, "db slow", "probe", "health:db:degraded"));
             AwaitCondition(() => Journal("alerts-test").OfType<AlertAccepted>().Count() == 2 * (i + 1), Wait);
-            Time.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromSeconds(1));
+            Scheduler.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromSeconds(1));
         }
 
         Assert.Equal(["api slow", "db slow"], _telegram.Delivered.Select(m => m.Title).Order());
@@ -89,8 +90,9 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
         // The issue still went out, and the alert is recorded as sent to that channel only.
         AwaitCondition(() => Sent().Count == 1, Wait);
         Assert.Equal(["github"], Sent()[0].Channels);
-        Time.Advance(TimeSpan.FromHours(1));
-        Thread.Sleep(100);
+        // An hour later nothing has been tried again: every timer due in that hour has been delivered and handled.
+        Scheduler.Advance(TimeSpan.FromHours(1));
+        Settle(alerts);
         Assert.Equal(3, _telegram.Attempts.Count);
     }
 
@@ -115,7 +117,7 @@ public sealed class AlertWorkerTests(ITestOutputHelper output) : JournaledTestKi
     public async Task Telegram_flood_control_is_waited_out_for_the_servers_retry_after()
     {
         const string token = "123456:AAH-test-token-value";
-        await using var fake = new TelegramFake(Time);
+        await using var fake = new TelegramFake(Clock);
         await fake.StartAsync();
         fake.AddBot(token);
         fake.RateLimitNext(retryAfterSeconds: 40);

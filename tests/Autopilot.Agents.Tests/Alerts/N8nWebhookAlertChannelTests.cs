@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Akka.Actor;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
@@ -6,13 +7,14 @@ using Autopilot.Platforms.N8n;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Simulator.N8n;
 using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Alerts;
 
 /// <summary>Telegram alerts relayed through an n8n workflow's webhook, retried like any other channel.</summary>
-public sealed class N8nWebhookAlertChannelTests(ITestOutputHelper output) : JournaledTestKit(output), IAsyncLifetime
+public sealed class N8nWebhookAlertChannelTests(ITestOutputHelper output) : AgentsTestKit(output), IAsyncLifetime
 {
     private const string ApiKey = "n8n-alerts-key-3c2b1a";
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -20,7 +22,7 @@ public sealed class N8nWebhookAlertChannelTests(ITestOutputHelper output) : Jour
 
     public async Task InitializeAsync()
     {
-        _n8n = new N8nFake(Time, ApiKey);
+        _n8n = new N8nFake(Clock, ApiKey);
         await _n8n.StartAsync();
     }
 

@@ -1,4 +1,5 @@
-using Autopilot.Actors.Configuration;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Fallback;
 using Autopilot.Platforms.Redaction;
 using Xunit;
@@ -48,20 +49,21 @@ public sealed class CommandTierSafetyTests
             tiers.x { kind = command, command = ["{task}", "run"] }
             order = [x]
             """);
-        var error = Assert.Throws<ConfigurationException>(() => FallbackSettings.FromConfig(badExecutable));
-        Assert.Equal("tiers.x.command", error.Path);
+        var error = Assert.Throws<SettingException>(() => FallbackSettings.FromConfig(new ConfigSection(badExecutable, "")));
+        Assert.Equal("tiers.x.command", error.Key);
+        Assert.Contains("placeholders", error.Message, StringComparison.Ordinal);
 
         var badKind = ConfigurationFactory.ParseString("""
             tiers.x { kind = ftp, url = "http://127.0.0.1/" }
             order = [x]
             """);
-        Assert.Throws<ConfigurationException>(() => FallbackSettings.FromConfig(badKind));
+        Assert.Throws<SettingException>(() => FallbackSettings.FromConfig(new ConfigSection(badKind, "")));
     }
 
     [Fact]
     public void Tiers_are_read_in_order_with_per_kind_default_timeouts()
     {
-        var settings = FallbackSettings.FromConfig(ConfigurationFactory.ParseString("""
+        var settings = FallbackSettings.FromConfig(new ConfigSection(ConfigurationFactory.ParseString("""
             tasks { "wf-1" = invoices, "Nightly report" = report }
             tiers {
               backup-api { kind = http, url = "http://127.0.0.1:9/run" }
@@ -69,7 +71,7 @@ public sealed class CommandTierSafetyTests
               other-n8n { kind = n8n, url = "http://127.0.0.1:9/webhook/fallback", timeout = 45s }
             }
             order = [backup-api, local, other-n8n]
-            """));
+            """), ""));
         Assert.Equal(["backup-api", "local", "other-n8n"], settings.Tiers.Select(t => t.Name));
         Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(45)], settings.Tiers.Select(t => t.Timeout));
         Assert.Equal("invoices", settings.TaskOf("wf-1"));

@@ -1,15 +1,16 @@
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Isolation;
 using Autopilot.Platforms.Redaction;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Fallback;
 
-public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((string?)null, output, virtualTime: true), IAsyncLifetime
+public sealed class FallbackRouterTests(ITestOutputHelper output) : AgentsTestKit(output), IAsyncLifetime
 {
     private readonly ScriptedHttpEndpoint _endpoint = new(TimeProvider.System);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
@@ -33,7 +34,7 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
     {
         var reports = CreateTestProbe();
         var parent = Sys.ActorOf(ParentStandIn.Props(
-            FallbackRouter.Props(settings, new FallbackTierRunner(_http, new Redactor(), Time)), WorkerNames.Fallback, reports.Ref));
+            FallbackRouter.Props(settings, new FallbackTierRunner(_http, new Redactor(), Clock)), WorkerNames.Fallback, reports.Ref));
         return (parent, reports);
     }
 
@@ -56,15 +57,15 @@ public sealed class FallbackRouterTests(ITestOutputHelper output) : TestKit((str
 
         router.Tell(new RouteFallback("act-1", "wf-1", "", "gateway-timeout"), TestActor);
         AwaitRequests(1);
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
         var first = Attempt(reports);
         Assert.Equal(("fallback:first", false), (first.Strategy, first.Success));
         Assert.Contains("timed out after 1s", first.Detail, StringComparison.Ordinal);
 
         AwaitRequests(2);
-        Time.Advance(TimeSpan.FromSeconds(4));
+        Scheduler.Advance(TimeSpan.FromSeconds(4));
         reports.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
         var second = Attempt(reports);
         Assert.Equal(("fallback:second", false), (second.Strategy, second.Success));
         Assert.Contains("in 5s: timed out after 5s", second.Detail, StringComparison.Ordinal);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
@@ -16,7 +16,7 @@ using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.GitHub;
 
-public sealed class GitHubWorkerTests : TestKit, IAsyncLifetime
+public sealed class GitHubWorkerTests : AgentsTestKit, IAsyncLifetime
 {
     private const string Token = "ghp_workertesttoken0123456789";
     private const string AppId = "4242";
@@ -27,7 +27,7 @@ public sealed class GitHubWorkerTests : TestKit, IAsyncLifetime
     private readonly GitHubFake _fake;
     private readonly ConcurrentQueue<object> _reports = new();
 
-    public GitHubWorkerTests(ITestOutputHelper output) : base((string?)null, output, virtualTime: true) => _fake = new GitHubFake(Time);
+    public GitHubWorkerTests(ITestOutputHelper output) : base(output) => _fake = new GitHubFake(Clock);
 
     public async Task InitializeAsync()
     {
@@ -131,13 +131,13 @@ public sealed class GitHubWorkerTests : TestKit, IAsyncLifetime
         publicKey.ImportRSAPublicKey(key.ExportRSAPublicKey(), out _);
         _fake.RegisterApp(AppId, publicKey, InstallationId, tokenLifetime: TimeSpan.FromMinutes(10));
         using var tokens = new GitHubAppTokenSource(
-            _http, new GitHubAppCredentials(AppId, InstallationId, key.ExportRSAPrivateKeyPem()), Options, Time, new Redactor(), NullLogger.Instance);
+            _http, new GitHubAppCredentials(AppId, InstallationId, key.ExportRSAPrivateKeyPem()), Options, Clock, new Redactor(), NullLogger.Instance);
         StartWorker(tokens: tokens);
 
         // Until the first answer is read and cached, moving the clock would expire that request's timeout (virtual
         // time) while it is merely in flight, and its retry would wait for a clock that no longer moves.
         AwaitCondition(() => _fake.TokenExchanges == 1 && tokens.CachedUntil is not null);
-        Time.Advance(TimeSpan.FromMinutes(10));
+        Scheduler.Advance(TimeSpan.FromMinutes(10));
         AwaitCondition(() => _fake.TokenExchanges == 2);
         Assert.Empty(Observations<SecurityEventRecorded>());
     }
@@ -151,7 +151,7 @@ public sealed class GitHubWorkerTests : TestKit, IAsyncLifetime
         publicKey.ImportRSAPublicKey(registered.ExportRSAPublicKey(), out _);
         _fake.RegisterApp(AppId, publicKey, InstallationId);
         var pem = wrong.ExportRSAPrivateKeyPem();
-        using var tokens = new GitHubAppTokenSource(_http, new GitHubAppCredentials(AppId, InstallationId, pem), Options, Time, new Redactor(), NullLogger.Instance);
+        using var tokens = new GitHubAppTokenSource(_http, new GitHubAppCredentials(AppId, InstallationId, pem), Options, Clock, new Redactor(), NullLogger.Instance);
         StartWorker(tokens: tokens);
 
         AwaitCondition(() => Observations<SecurityEventRecorded>().Count >= 1);

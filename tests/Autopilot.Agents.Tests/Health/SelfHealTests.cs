@@ -1,5 +1,5 @@
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Health;
 using Autopilot.Agents.Protocol;
@@ -15,13 +15,14 @@ using Autopilot.Simulator.GitHub;
 using Autopilot.Simulator.Railway;
 using Autopilot.Simulator.Telegram;
 using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Health;
 
 /// <summary>The self-heal loop against a real local HTTP target, the Railway fake, and the alerts worker on the Telegram and GitHub fakes.</summary>
-public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
+public sealed class SelfHealTests : AgentsTestKit, IAsyncLifetime
 {
     private const string RailwayToken = "rw-health-token-91ab";
     private const string GitHubToken = "ghp_healthtesttoken0123456789";
@@ -38,10 +39,10 @@ public sealed class SelfHealTests : JournaledTestKit, IAsyncLifetime
 
     public SelfHealTests(ITestOutputHelper output) : base(output)
     {
-        _service = new ScriptedHttpEndpoint(Time);
-        _railway = new RailwayFake(Time, RailwayFakeOptions.Default);
-        _github = new GitHubFake(Time);
-        _telegram = new TelegramFake(Time);
+        _service = new ScriptedHttpEndpoint(Clock);
+        _railway = new RailwayFake(Clock, RailwayFakeOptions.Default);
+        _github = new GitHubFake(Clock);
+        _telegram = new TelegramFake(Clock);
     }
 
     public async Task InitializeAsync()

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 
 namespace Autopilot.Agents.Tests.Isolation;
 
@@ -34,7 +34,7 @@ public sealed class ParentStandIn : ReceiveActor
     }
 
     /// <summary>Props of a stand-in parent of <paramref name="child"/>.</summary>
-    public static Props Props(Props child, string name, IActorRef observer) => Actors.Props.Create(() => new ParentStandIn(child, name, observer));
+    public static Props Props(Props child, string name, IActorRef observer) => Akka.Actor.Props.Create(() => new ParentStandIn(child, name, observer));
 
     /// <inheritdoc />
     protected override void PreStart() => _worker = Context.ActorOf(_child, _name);

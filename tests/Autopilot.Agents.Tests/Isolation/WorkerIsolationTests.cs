@@ -1,17 +1,18 @@
 using System.Runtime.CompilerServices;
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.Pattern;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Fallback;
 using Autopilot.Platforms.Redaction;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Isolation;
 
 /// <summary>Scenario 6: a worker that throws on every message is restarted with growing backoff while its sibling keeps working.</summary>
-public sealed class WorkerIsolationTests(ITestOutputHelper output) : TestKit((string?)null, output, virtualTime: true), IAsyncLifetime
+public sealed class WorkerIsolationTests(ITestOutputHelper output) : AgentsTestKit(output), IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
     private readonly ScriptedHttpEndpoint _endpoint = new(TimeProvider.System);
@@ -21,7 +22,7 @@ public sealed class WorkerIsolationTests(ITestOutputHelper output) : TestKit((st
 
     public async Task DisposeAsync()
     {
-        Shutdown();
+        await ShutdownAsync();
         await _endpoint.DisposeAsync();
         _http.Dispose();
     }
@@ -45,7 +46,8 @@ public sealed class WorkerIsolationTests(ITestOutputHelper output) : TestKit((st
         {
             Receive<To>(to => Context.Child(to.Child).Forward(to.Message));
             ReceiveAny(message => observer.Tell(message, Sender));
-            Context.ActorOf(BackoffSupervisor.Props(new BackoffOptions(broken, "broken", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0)), "broken-supervisor");
+            // Restarts after a failure (not after a normal stop) with 1 s, 2 s, 4 s … (no random factor), indefinitely.
+            Context.ActorOf(BackoffSupervisor.Props(Backoff.OnFailure(broken, "broken", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, -1)), "broken-supervisor");
             Context.ActorOf(fallback, WorkerNames.Fallback);
         }
     }
@@ -58,7 +60,7 @@ public sealed class WorkerIsolationTests(ITestOutputHelper output) : TestKit((st
         var fallback = FallbackRouter.Props(
             new FallbackSettings(new Dictionary<string, string> { ["wf-1"] = "invoices" },
                 [new FallbackTier("api", FallbackTierKind.Http, FallbackSettings.DefaultHttpTimeout, _endpoint.Url("/run"), [])]),
-            new FallbackTierRunner(_http, new Redactor(), Time));
+            new FallbackTierRunner(_http, new Redactor(), Clock));
         var tree = Sys.ActorOf(Props.Create(() => new WorkerTree(Props.Create(() => new BrokenWorker(starts)), fallback, reports.Ref)), "workers");
         AwaitCondition(() => Volatile.Read(ref starts.Value) == 1, Wait);
 
@@ -81,11 +83,11 @@ public sealed class WorkerIsolationTests(ITestOutputHelper output) : TestKit((st
                 Assert.Null(ExpectMsg<BackoffSupervisor.CurrentChild>(Wait).Ref);
             }, Wait);
 
-            Time.Advance(expectedDelays[failure] - TimeSpan.FromMilliseconds(100));
+            Scheduler.Advance(expectedDelays[failure] - TimeSpan.FromMilliseconds(100));
             SiblingStillWorks($"before-restart-{failure}");
             Assert.Equal(failure + 1, Volatile.Read(ref starts.Value));
 
-            Time.Advance(TimeSpan.FromMilliseconds(100));
+            Scheduler.Advance(TimeSpan.FromMilliseconds(100));
             AwaitCondition(() => Volatile.Read(ref starts.Value) == failure + 2, Wait, message: $"restart {failure + 1} after {expectedDelays[failure]}");
         }
 

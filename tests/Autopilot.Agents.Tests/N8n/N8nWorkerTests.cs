@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Autopilot.Agents.Fallback;
 using Autopilot.Agents.N8n;
 using Autopilot.Agents.Protocol;
@@ -11,12 +11,13 @@ using Autopilot.Platforms.N8n;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Simulator.N8n;
 using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Agents.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.N8n;
 
-public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)null, output, virtualTime: true), IAsyncLifetime
+public sealed class N8nWorkerTests(ITestOutputHelper output) : AgentsTestKit(output), IAsyncLifetime
 {
     private const string ApiKey = "n8n-api-key-7f3e9a";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -28,7 +29,7 @@ public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)
 
     public async Task InitializeAsync()
     {
-        _n8n = new N8nFake(Time, ApiKey);
+        _n8n = new N8nFake(Clock, ApiKey);
         await _n8n.StartAsync();
         await _endpoint.StartAsync();
         _workflowId = _n8n.AddWorkflow("Invoices", """[{"name":"Hook","type":"n8n-nodes-base.webhook","parameters":{"path":"invoices"}}]""", active: true);
@@ -50,7 +51,7 @@ public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)
         var reports = CreateTestProbe();
         var worker = Sys.ActorOf(ParentStandIn.Props(
             N8nWorker.Props(client, N8nSettings.Default with { PollInterval = TimeSpan.Zero }, _redactor,
-                FallbackRouter.Props(fallback, new FallbackTierRunner(_http, _redactor, Time))),
+                FallbackRouter.Props(fallback, new FallbackTierRunner(_http, _redactor, Clock))),
             WorkerNames.N8n, reports.Ref));
         return (worker, reports);
     }
@@ -98,9 +99,9 @@ public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)
 
         worker.Tell(new RunWorkflow("run-2", _workflowId, "invoices"), TestActor);
         AwaitCondition(() => _n8n.RequestsReceived >= 1, Wait);
-        Time.Advance(TimeSpan.FromSeconds(30));
+        Scheduler.Advance(TimeSpan.FromSeconds(30));
         reports.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
         Assert.StartsWith("execution-timeout: webhook invoices answered nothing after 31s", Failure(reports).Error, StringComparison.Ordinal);
         Assert.False(ExpectMsg<WorkerResult>(Wait).Success);
     }
@@ -142,5 +143,31 @@ public sealed class N8nWorkerTests(ITestOutputHelper output) : TestKit((string?)
         Assert.Equal(("retry", true), (attempt.Strategy, attempt.Success));
         Assert.True(ExpectMsg<WorkerResult>(Wait).Success);
         Assert.Equal(0, _endpoint.RequestsReceived);
+    }
+
+    [Fact]
+    public void An_error_workflow_callback_of_any_shape_is_ignored_without_stopping_the_worker()
+    {
+        var (worker, reports) = Start(Http("never-needed", "/tier"));
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Akka.Event.Error));
+        var shapes = new[]
+        {
+            "null", "[]", "\"s\"", """{"workflow":"wf"}""", """{"workflow":{"id":{}}}""", """{"workflow":[1],"execution":"x"}""",
+            """{"workflow":{"id":"wf-x"},"execution":{"id":[],"error":"boom","lastNodeExecuted":{}}}""",
+        };
+
+        for (var i = 0; i < shapes.Length; i++)
+        {
+            worker.Tell(new ExternalEvent("n8n", "error-workflow", $"odd-{i}", JsonDocument.Parse(shapes[i]).RootElement), TestActor);
+        }
+
+        // Only the last one names a workflow: it is reported (with no execution id); the others are ignored.
+        var failure = Failure(reports);
+        Assert.Equal(("wf-x", ""), (failure.WorkflowId, failure.ExecutionId));
+        // Everything sent before an Identify is handled before its answer; a throw would have been logged as an Error.
+        Sys.ActorSelection(worker.Path / WorkerNames.N8n).Tell(new Identify(1), TestActor);
+        Assert.NotNull(ExpectMsg<ActorIdentity>(Wait).Subject);
+        errors.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 }

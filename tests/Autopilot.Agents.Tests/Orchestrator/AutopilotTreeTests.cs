@@ -1,4 +1,5 @@
-using Autopilot.Actors;
+using Akka.Actor;
+using Akka.Pattern;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
@@ -14,7 +15,7 @@ public sealed class AutopilotTreeTests(ITestOutputHelper output) : ScenarioTestK
     [Fact]
     public async Task The_tree_built_from_configuration_deploys_a_green_commit_and_alerts_through_its_own_outbox()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = AutopilotTree.Start(Sys, Configuration(), new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient));
 
         var status = await orchestrator.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
@@ -24,7 +25,7 @@ public sealed class AutopilotTreeTests(ITestOutputHelper output) : ScenarioTestK
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, Autopilot.Simulator.Railway.DeploymentScript.Crash("FATAL ERROR: JavaScript heap out of memory"));
         var sha = PushGreenCommit(orchestrator, "Cache everything");
         // The alerts worker delivers to Telegram and GitHub concurrently: wait for both channels.
-        await AdvanceUntilAsync(
+        AdvanceUntil(
             () => AlertChatMessages.Any(m => m.Text.Contains("scale up")) && GitHubFake.Issues(Owner, RepoName).Any(i => i.Title.Contains("scale up")),
             "the CRITICAL alert delivered to Telegram and GitHub by the tree's alerts worker");
 
@@ -41,13 +42,13 @@ public sealed class AutopilotTreeTests(ITestOutputHelper output) : ScenarioTestK
         var first = (await orchestrator.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, TimeSpan.FromSeconds(10))).Ref!;
 
         // The database goes away: the pause cannot be recorded, so the orchestrator stops instead of answering.
-        Outage.IsDown = true;
+        await JournalFaults.OnWrite.Fail();
         Watch(first);
         orchestrator.Tell(new PauseAutopilot("erin"), TestActor);
         ExpectTerminated(first);
-        Outage.IsDown = false;
+        await JournalFaults.OnWrite.Pass();
         IActorRef? second = null;
-        await AdvanceUntilAsync(() =>
+        AdvanceUntil(() =>
         {
             second = orchestrator.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult().Ref;
             return second is not null;

@@ -1,5 +1,6 @@
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
+using Akka.Actor;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
@@ -17,13 +18,13 @@ public sealed class ControlTests(ITestOutputHelper output) : ScenarioTestKit(out
     [Fact]
     public async Task A_paused_autopilot_records_what_it_would_do_and_acts_again_once_resumed()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
 
         Assert.True((await orchestrator.Ask<ControlAck>(new PauseAutopilot("alice"), AskTimeout)).Accepted);
         Assert.True((await orchestrator.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), AskTimeout)).Paused);
         PushGreenCommit(orchestrator, "While paused");
-        await AdvanceUntilAuditAsync<Decided>(d => d.Situation == "checks-passed", "the paused decision");
+        AdvanceUntilAudit<Decided>(d => d.Situation == "checks-passed", "the paused decision");
         var paused = Assert.Single(AuditTrail().OfType<Decided>(), d => d.Situation == "checks-passed");
         Assert.Empty(paused.Actions);
         Assert.Contains("paused", paused.Reason);
@@ -31,7 +32,7 @@ public sealed class ControlTests(ITestOutputHelper output) : ScenarioTestKit(out
 
         Assert.True((await orchestrator.Ask<ControlAck>(new ResumeAutopilot("alice"), AskTimeout)).Accepted);
         var sha = PushGreenCommit(orchestrator, "After resuming");
-        await AdvanceUntilAsync(() => RailwayFake.Deployments.Any(d => d.CommitHash == sha), "the deploy after resuming");
+        AdvanceUntil(() => RailwayFake.Deployments.Any(d => d.CommitHash == sha), "the deploy after resuming");
 
         Assert.Equal(1, RailwayCalls("serviceInstanceDeployV2"));
         AssertInOrder(AuditTrail(),
@@ -68,8 +69,8 @@ public sealed class ControlTests(ITestOutputHelper output) : ScenarioTestKit(out
         Assert.Equal(TimeSpan.FromSeconds(1), settings.WorkerBackoff(1));
         Assert.Equal(TimeSpan.FromSeconds(8), settings.WorkerBackoff(4));
         Assert.Equal(TimeSpan.FromMinutes(1), settings.WorkerBackoff(20));
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.orchestrator.worker-backoff { min = 10s, max = 1s }")));
-        Assert.Equal("autopilot.agents.orchestrator.worker-backoff", error.Path);
+        Assert.Equal("autopilot.agents.orchestrator.worker-backoff", error.Key);
     }
 }

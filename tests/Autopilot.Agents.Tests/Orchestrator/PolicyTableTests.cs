@@ -1,4 +1,5 @@
-using Autopilot.Actors.Configuration;
+using Akka.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Policy;
 using Xunit;
@@ -29,59 +30,59 @@ public sealed class PolicyTableTests
     [Fact]
     public void An_unknown_action_is_rejected_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.policy.build-failed = [rollback, reboot-everything]")));
 
-        Assert.Equal("autopilot.agents.policy.build-failed", error.Path);
+        Assert.Equal("autopilot.agents.policy.build-failed", error.Key);
         Assert.Contains("reboot-everything", error.Message);
     }
 
     [Fact]
     public void An_unknown_situation_is_rejected_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.policy.build-broke = [rollback]")));
 
-        Assert.Equal("autopilot.agents.policy.build-broke", error.Path);
+        Assert.Equal("autopilot.agents.policy.build-broke", error.Key);
     }
 
     [Fact]
     public void A_rule_that_is_not_a_list_is_rejected_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.policy.build-failed { rollback = yes }")));
 
-        Assert.Contains("autopilot.agents.policy.build-failed", error.Path);
+        Assert.Contains("autopilot.agents.policy.build-failed", error.Key);
     }
 
     [Fact]
     public void A_duplicate_action_is_rejected()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.policy.crashed-again = [rollback, rollback]")));
 
-        Assert.Equal("autopilot.agents.policy.crashed-again", error.Path);
+        Assert.Equal("autopilot.agents.policy.crashed-again", error.Key);
     }
 
     [Fact]
     public void A_malformed_service_repository_is_rejected_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() => AgentsSettings.FromConfig(ConfigurationFactory.ParseString("""
+        var error = Assert.Throws<SettingException>(() => AgentsSettings.FromConfig(ConfigurationFactory.ParseString("""
             autopilot.agents.railway {
               environment-id = "env"
               services.api { service-id = "svc", repository = "not a repository" }
             }
             """)));
 
-        Assert.Equal("autopilot.agents.railway.services.api.repository", error.Path);
+        Assert.Equal("autopilot.agents.railway.services.api.repository", error.Key);
     }
 
     [Fact]
     public void A_bad_poll_interval_status_is_rejected_naming_the_key()
     {
-        var error = Assert.Throws<ConfigurationException>(() =>
+        var error = Assert.Throws<SettingException>(() =>
             AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.railway.poll-intervals.compiling = 3s")));
 
-        Assert.Equal("autopilot.agents.railway.poll-intervals.compiling", error.Path);
+        Assert.Equal("autopilot.agents.railway.poll-intervals.compiling", error.Key);
     }
 }

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
@@ -27,17 +27,29 @@ public sealed class SnapshotTests(ITestOutputHelper output) : ScenarioTestKit(ou
             Assert.Contains("accepted", (await first.Ask<ControlAck>(GitHubPing($"delivery-{i}"), AskTimeout)).Message);
         }
 
+        // The GitHub worker reports the branch head once when it starts; let that land as well, so that nothing more is
+        // journaled (and so no further snapshot is taken) while the last snapshot and its clean-up settle.
+        AwaitCondition(() => Journal(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId).OfType<Observed>().Any(o => o.Kind == ObservationKinds.CommitPushed));
         var before = await first.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), AskTimeout);
+        // Saving a snapshot and then deleting the older ones happen after the answers (in the background of the actor):
+        // let them finish before the orchestrator is stopped.
+        AwaitAssert(() =>
+        {
+            var saved = Snapshot(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId);
+            Assert.True(saved is { Metadata.SequenceNr: >= 6 }, $"snapshot at #{saved?.Metadata.SequenceNr}");
+            Assert.Null(Snapshot(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, saved.Metadata.SequenceNr - 1));
+        });
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first);
 
-        var newest = await SnapshotAsync(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId);
+        var newest = Snapshot(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId);
+
         Assert.NotNull(newest);
         Assert.True(newest.Metadata.SequenceNr >= 6, $"snapshot at #{newest.Metadata.SequenceNr}");
-        Assert.Null(await SnapshotAsync(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, newest.Metadata.SequenceNr - 1)); // older ones deleted
+        Assert.Null(Snapshot(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, newest.Metadata.SequenceNr - 1)); // older ones deleted
         // Only the snapshot can now say that the autopilot is paused and which deliveries it handled.
-        await DeleteJournalAsync(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, newest.Metadata.SequenceNr);
+        DeleteJournal(Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, newest.Metadata.SequenceNr);
 
         var second = StartOrchestrator();
         var after = await second.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), AskTimeout);

@@ -13,13 +13,13 @@ public sealed class SupervisionTests(ITestOutputHelper output) : ScenarioTestKit
     [Fact]
     public async Task A_throwing_worker_is_restarted_its_action_fails_and_the_other_workers_carry_on()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var incarnations = new Incarnations();
         var orchestrator = StartOrchestrator(health: FlakyHealthWorker.Props(incarnations));
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.Crash("Error: connect ECONNREFUSED 10.0.0.5:5432"));
         PushGreenCommit(orchestrator, "Talk to the new database");
-        await AdvanceUntilAuditAsync<Oriented>(o => o.Situation == "dependency-down", "the dependency to be blamed");
+        AdvanceUntilAudit<Oriented>(o => o.Situation == "dependency-down", "the dependency to be blamed");
 
         Assert.Equal(2, incarnations.Count);
         var checks = AuditTrail().OfType<ActionRequested>().Where(r => r.Action == "check-dependencies").Select(r => r.ActionId).ToArray();

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Agents.Tests.Support;
@@ -16,7 +16,7 @@ namespace Autopilot.Agents.Tests.Orchestrator;
 public sealed class WatchedSuccessTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
     private DeploymentStatusChanged Changed(string deploymentId, DeploymentStatus? previous, DeploymentStatus current, string purpose) =>
-        new(Service, deploymentId, previous, current, new string('2', 40), purpose, Time.GetUtcNow(), ["error TS2345: boom"]);
+        new(Service, deploymentId, previous, current, new string('2', 40), purpose, Clock.GetUtcNow(), ["error TS2345: boom"]);
 
     [Fact]
     public async Task A_rollback_success_seen_first_by_a_routine_observe_still_resolves_the_incident_once()

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
 using Xunit;
@@ -17,14 +17,14 @@ public sealed class WorkflowFailureTests(ITestOutputHelper output) : ScenarioTes
         var orchestrator = StartOrchestrator(n8n: RecordingActor.Props(n8n));
 
         orchestrator.Tell(new WorkerReport(WorkerNames.N8n,
-            new N8nFailureDetected("wf-7", "exec-99", "Telegram node: 429 Too Many Requests", Time.GetUtcNow(), "send-digest")));
+            new N8nFailureDetected("wf-7", "exec-99", "Telegram node: 429 Too Many Requests", Clock.GetUtcNow(), "send-digest")));
         AwaitCondition(() => n8n.OfType<RecoverWorkflow>().Any());
 
         var recover = n8n.OfType<RecoverWorkflow>().Single();
         Assert.Equal("wf-7", recover.WorkflowId);
         Assert.Equal("exec-99", recover.ExecutionId);
         orchestrator.Tell(new WorkerResult(recover.ActionId, true, "recovered by retry"));
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == recover.ActionId, "the recovery result");
+        AdvanceUntilAudit<ActionCompleted>(c => c.ActionId == recover.ActionId, "the recovery result");
 
         AssertInOrder(AuditTrail(),
             ("failure recorded", e => e is N8nFailureDetected { WorkflowId: "wf-7", Domain: "n8n" }),
@@ -40,9 +40,9 @@ public sealed class WorkflowFailureTests(ITestOutputHelper output) : ScenarioTes
     {
         var orchestrator = StartOrchestrator();
 
-        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("postgres", "connection refused", 3, Time.GetUtcNow(), Service)));
+        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("postgres", "connection refused", 3, Clock.GetUtcNow(), Service)));
         orchestrator.Tell(new RaiseAlert(AlertSeverity.Warning, "fallback tier slow", "tier backup took 4s", "fallback:slow"));
-        await AdvanceUntilAsync(() => AlertChatMessages.Count == 2, "both warnings in Telegram");
+        AdvanceUntil(() => AlertChatMessages.Count == 2, "both warnings in Telegram");
 
         Assert.Contains(Alerts, a => a is { Severity: AlertSeverity.Warning, Fingerprint: "api:health-check-failed" } && a.Body.Contains("connection refused"));
         Assert.Contains(Alerts, a => a.Fingerprint == "fallback:slow");
@@ -54,7 +54,7 @@ public sealed class WorkflowFailureTests(ITestOutputHelper output) : ScenarioTes
     {
         var commands = new ConcurrentQueue<object>();
         var orchestrator = StartOrchestrator(health: RecordingActor.Props(commands));
-        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Time.GetUtcNow(), Service)));
+        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Clock.GetUtcNow(), Service)));
         AwaitCondition(() => commands.OfType<RedeployTarget>().Any());
 
         var redeploy = commands.OfType<RedeployTarget>().Single();
@@ -63,8 +63,8 @@ public sealed class WorkflowFailureTests(ITestOutputHelper output) : ScenarioTes
         Assert.Equal(("health", "redeploy", Service), (requested.Worker, requested.Action, requested.Service));
 
         Assert.True((await orchestrator.Ask<ControlAck>(new PauseAutopilot("dana"), TimeSpan.FromSeconds(10))).Accepted);
-        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Time.GetUtcNow(), Service)));
-        await AdvanceUntilAuditAsync<Decided>(d => d.Situation == "health-check-failed" && d.Actions.Count == 0, "the paused decision");
+        orchestrator.Tell(new WorkerReport(WorkerNames.Health, new HealthCheckFailed("web", "answered 503", 4, Clock.GetUtcNow(), Service)));
+        AdvanceUntilAudit<Decided>(d => d.Situation == "health-check-failed" && d.Actions.Count == 0, "the paused decision");
 
         Assert.Single(commands.OfType<RedeployTarget>());
         Assert.Contains("paused", AuditTrail().OfType<Decided>().Last(d => d.Situation == "health-check-failed").Reason);

@@ -1,14 +1,20 @@
 using System.Text.Json;
-using Autopilot.Actors.Persistence.Serialization;
+using Akka.Serialization;
+using Autopilot.Agents.Serialization;
+using Autopilot.Agents.Tests.Support;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Orchestrator;
 
-/// <summary>A world model restored from its journaled snapshot answers every question as the model that replayed the events.</summary>
-public sealed class WorldModelSnapshotTests
+/// <summary>
+/// A world model restored from its snapshot, as stored by the serializer the actor system binds to it, answers every
+/// question as the model that replayed the events.
+/// </summary>
+public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTestKit(output)
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -39,9 +45,12 @@ public sealed class WorldModelSnapshotTests
             replayed.Apply(@event);
         }
 
-        var serializer = AutopilotTree.RegisterEvents(new EventSerializer());
-        var stored = serializer.Serialize(replayed.ToSnapshot());
-        var restored = WorldModel.FromSnapshot((OrchestratorSnapshot)serializer.Deserialize(stored, "orchestrator", 14));
+        // The serializer the actor system picks for a snapshot (bound in HOCON), asked directly.
+        var snapshot = replayed.ToSnapshot();
+        var serializer = Assert.IsType<EventSerializer>(Sys.Serialization.FindSerializerFor(snapshot));
+        var manifest = serializer.Manifest(snapshot);
+        var stored = serializer.ToBinary(snapshot);
+        var restored = WorldModel.FromSnapshot(Assert.IsType<OrchestratorSnapshot>(Sys.Serialization.Deserialize(stored, serializer.Identifier, manifest)));
 
         AssertAnswersAlike(replayed, restored);
         Assert.False(restored.Paused);

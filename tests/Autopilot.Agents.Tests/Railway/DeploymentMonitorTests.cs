@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Agents.Tests.Support;
@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 
 namespace Autopilot.Agents.Tests.Railway;
 
-public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((string?)null, output, virtualTime: true)
+public sealed class DeploymentMonitorTests(ITestOutputHelper output) : AgentsTestKit(output)
 {
     private const string DeploymentId = "d-42";
 
@@ -75,16 +75,18 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     {
         var reader = Start(DeploymentStatus.Building);
         AwaitCondition(() => Changes.Count == 1);
+        Settle(_monitor!); // the next poll's timer is set by the message that reported the change
 
-        // Building polls every 30 s (configured), not at the 5 s default.
+        // Building polls every 30 s (configured), not at the 5 s default. After each second the monitor has handled
+        // whatever the clock delivered to it (a due poll reads at once), so a poll before 30 s would show as a read.
         for (var second = 1; second < 30; second++)
         {
-            Time.Advance(TimeSpan.FromSeconds(1));
-            Thread.Sleep(2);
+            Scheduler.Advance(TimeSpan.FromSeconds(1));
+            Settle(_monitor!);
             Assert.Equal(1, reader.Reads);
         }
 
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
         AwaitCondition(() => reader.Reads == 2);
     }
 
@@ -106,7 +108,7 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
         Assert.Equal([DeploymentStatus.Queued, .. walk], Changes.Select(c => c.Current));
         Assert.Equal([null, DeploymentStatus.Queued, DeploymentStatus.Initializing, DeploymentStatus.Deploying], Changes.Select(c => c.Previous));
         // Released only after the SUCCESS held for the stable-after period.
-        Assert.True(Time.GetUtcNow() - Changes[^1].At >= MonitorSettings.StableAfter);
+        Assert.True(Clock.GetUtcNow() - Changes[^1].At >= MonitorSettings.StableAfter);
     }
 
     [Fact]
@@ -179,14 +181,6 @@ public sealed class DeploymentMonitorTests(ITestOutputHelper output) : TestKit((
     }
 
     /// <summary>Moves virtual time a second at a time, giving the monitor real time to react, until the condition holds.</summary>
-    private void AdvanceUntil(Func<bool> condition)
-    {
-        for (var step = 0; step < 2000 && !condition(); step++)
-        {
-            Time.Advance(TimeSpan.FromSeconds(1));
-            Thread.Sleep(2);
-        }
-
-        Assert.True(condition(), "the condition did not hold within 2000 virtual seconds");
-    }
+    private void AdvanceUntil(Func<bool> condition) =>
+        AdvanceUntil(condition, TimeSpan.FromSeconds(1), "the condition within 2000 virtual seconds", maxSteps: 2000);
 }

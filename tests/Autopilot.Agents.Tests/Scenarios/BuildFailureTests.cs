@@ -17,12 +17,12 @@ public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKi
     public async Task A_failed_build_is_rolled_back_reported_once_and_a_repeat_comments_on_the_same_issue()
     {
         var lastGood = RailwayFake.SeedDeployment(
-            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Time.GetUtcNow().AddHours(-2));
+            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Clock.GetUtcNow().AddHours(-2));
         var orchestrator = StartOrchestrator();
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.FailBuild($"npm config set token={LeakedSecret}", CompilerError));
         var broken = PushGreenCommit(orchestrator, "Break the build");
-        await AdvanceUntilAsync(
+        AdvanceUntil(
             () => AuditTrail().OfType<Oriented>().Any(o => o.Situation == "rollback-succeeded")
                   && GitHubFake.Issues(Owner, RepoName).Count == 1
                   && AlertChatMessages.Any(m => m.Text.Contains("CRITICAL")),
@@ -56,7 +56,7 @@ public sealed class BuildFailureTests(ITestOutputHelper output) : ScenarioTestKi
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.FailBuild(CompilerError));
         PushGreenCommit(orchestrator, "Break the build again");
-        await AdvanceUntilAsync(
+        AdvanceUntil(
             () => GitHubFake.Issues(Owner, RepoName).Single().Comments.Count == 1,
             "a comment on the open issue");
 

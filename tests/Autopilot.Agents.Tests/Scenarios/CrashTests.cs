@@ -13,13 +13,13 @@ public sealed class CrashTests(ITestOutputHelper output) : ScenarioTestKit(outpu
     [Fact]
     public async Task An_out_of_memory_crash_gets_a_scale_up_recommendation_and_no_restart()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId,
             DeploymentScript.Crash("<--- Last few GCs --->", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"));
         PushGreenCommit(orchestrator, "Cache everything in memory");
-        await AdvanceUntilAsync(() => AlertChatMessages.Any(m => m.Text.Contains("scale up")), "the CRITICAL alert in Telegram");
+        AdvanceUntil(() => AlertChatMessages.Any(m => m.Text.Contains("scale up")), "the CRITICAL alert in Telegram");
 
         var alert = Assert.Single(Alerts, a => a.Severity == AlertSeverity.Critical);
         Assert.Contains("scale up", alert.Title);
@@ -37,12 +37,12 @@ public sealed class CrashTests(ITestOutputHelper output) : ScenarioTestKit(outpu
     public async Task An_unexplained_crash_is_restarted_once_and_rolled_back_when_it_crashes_again()
     {
         var lastGood = RailwayFake.SeedDeployment(
-            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
 
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.Crash("Segmentation fault (core dumped)"));
         var sha = PushGreenCommit(orchestrator, "Use the native parser");
-        await AdvanceUntilAuditAsync<Oriented>(o => o.Situation == "rollback-succeeded", "the rollback to come up");
+        AdvanceUntilAudit<Oriented>(o => o.Situation == "rollback-succeeded", "the rollback to come up");
 
         var crashed = Assert.Single(RailwayFake.Deployments, d => d.CommitHash == sha);
         var rollback = Assert.Single(RailwayFake.Deployments, d => d.RollbackOf == lastGood);

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
 using Autopilot.Platforms.Railway;
@@ -13,11 +13,11 @@ public sealed class DeployOnGreenCommitTests(ITestOutputHelper output) : Scenari
     [Fact]
     public async Task A_commit_whose_checks_passed_is_deployed_and_its_success_announced()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('a', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('a', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
 
         var sha = PushGreenCommit(orchestrator, "Add the search endpoint");
-        await AdvanceUntilAsync(() => Alerts.Any(a => a.Severity == AlertSeverity.Info), "the INFO alert of the deployment");
+        AdvanceUntil(() => Alerts.Any(a => a.Severity == AlertSeverity.Info), "the INFO alert of the deployment");
 
         var deployment = Assert.Single(RailwayFake.Deployments, d => d.CommitHash == sha);
         Assert.Equal(DeploymentStatus.Success, deployment.Status);
@@ -43,17 +43,17 @@ public sealed class DeployOnGreenCommitTests(ITestOutputHelper output) : Scenari
     [Fact]
     public async Task A_green_commit_judged_before_a_restart_is_not_deployed_again_when_its_checks_are_reported_again()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('a', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('a', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var first = StartOrchestrator();
         var sha = PushGreenCommit(first, "Add the search endpoint");
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.Worker == "railway", "the deploy");
+        AdvanceUntilAudit<ActionCompleted>(c => c.Worker == "railway", "the deploy");
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first);
 
         // A restarted (or newly elected) orchestrator's GitHub worker polls the branch and reports the same green checks.
         var second = StartOrchestrator();
-        second.Tell(new WorkerReport(WorkerNames.GitHub, new CommitChecksCompleted($"{Owner}/{RepoName}", "main", sha, true, null, Time.GetUtcNow())));
+        second.Tell(new WorkerReport(WorkerNames.GitHub, new CommitChecksCompleted($"{Owner}/{RepoName}", "main", sha, true, null, Clock.GetUtcNow())));
         await second.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, RailwayCalls("serviceInstanceDeployV2"));

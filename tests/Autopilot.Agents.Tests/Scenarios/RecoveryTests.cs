@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
@@ -21,8 +21,8 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     public async Task After_a_restart_an_unanswered_rollback_is_reconciled_with_Railway_and_not_sent_again()
     {
         var lastGood = RailwayFake.SeedDeployment(
-            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Time.GetUtcNow().AddHours(-2));
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('2', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+            RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Clock.GetUtcNow().AddHours(-2));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('2', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
 
         // First life: the Railway worker is a recorder, so the rollback command is received but never answered.
         var commands = new ConcurrentQueue<object>();
@@ -41,11 +41,11 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
         Watch(first);
         Sys.Stop(first);
         ExpectTerminated(first);
-        Time.Advance(TimeSpan.FromSeconds(5));
+        Scheduler.Advance(TimeSpan.FromSeconds(5));
 
         // Second life, with the real worker: recovery asks Railway what happened instead of rolling back again.
         var second = StartOrchestrator();
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == command.ActionId, "the reconciled rollback");
+        AdvanceUntilAudit<ActionCompleted>(c => c.ActionId == command.ActionId, "the reconciled rollback");
 
         Assert.Equal(1, RailwayCalls("deploymentRollback"));
         var completed = Assert.Single(AuditTrail().OfType<ActionCompleted>(), c => c.ActionId == command.ActionId);
@@ -60,7 +60,7 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     }
 
     private ActionRequested Requested(string actionId, string worker, string action, params (string Key, string Value)[] parameters) =>
-        new(actionId, worker, action, Service, parameters.Append((Key: "situation", Value: "build-failed")).ToDictionary(p => p.Key, p => p.Value), null, null, Time.GetUtcNow());
+        new(actionId, worker, action, Service, parameters.Append((Key: "situation", Value: "build-failed")).ToDictionary(p => p.Key, p => p.Value), null, null, Clock.GetUtcNow());
 
     private ActionRequested WarningRequested(string actionId) => Requested(actionId, WorkerNames.Alerts, PolicyActions.AlertWarning,
         (ActionParameters.Severity, nameof(AlertSeverity.Warning)), (ActionParameters.Fingerprint, "api:build-failed"),
@@ -79,11 +79,11 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     public async Task An_alert_recorded_as_requested_just_before_a_crash_is_sent_after_recovery_and_only_once()
     {
         var alert = WarningRequested("alert-warning-0a1b2c3d");
-        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId,
+        SeedJournal(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId,
             new Decided(Service, "build-failed", [PolicyActions.AlertWarning], "policy rule", false, null, null, alert.At), alert);
 
         var orchestrator = StartOrchestrator();
-        await AdvanceUntilAsync(() => AuditTrail().OfType<AlertSent>().Any() && AuditTrail().OfType<ActionCompleted>().Any(c => c.ActionId == alert.ActionId),
+        AdvanceUntil(() => AuditTrail().OfType<AlertSent>().Any() && AuditTrail().OfType<ActionCompleted>().Any(c => c.ActionId == alert.ActionId),
             "the alert's delivery and its request's answer recorded");
         var status = await RestartAsync(orchestrator);
 
@@ -97,14 +97,14 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     public async Task An_alert_the_outbox_accepted_before_the_crash_is_answered_on_recovery_without_a_second_message()
     {
         var alert = WarningRequested("alert-warning-5d6e7f80");
-        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, alert);
-        await SeedJournalAsync(AgentSettings().Alerts.PersistenceId,
+        SeedJournal(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, alert);
+        SeedJournal(AgentSettings().Alerts.PersistenceId,
             new AlertAccepted(alert.ActionId, AlertSeverity.Warning, "api: build of 2222222 failed", "Situation: build-failed", "api:build-failed", Service,
                 [AlertChannelNames.Telegram], false, alert.At),
             new AlertChannelDelivered(alert.ActionId, AlertChannelNames.Telegram, 1, alert.At));
 
         StartOrchestrator();
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == alert.ActionId, "the request answered from the outbox");
+        AdvanceUntilAudit<ActionCompleted>(c => c.ActionId == alert.ActionId, "the request answered from the outbox");
 
         Assert.Contains("already accepted", AuditTrail().OfType<ActionCompleted>().Single(c => c.ActionId == alert.ActionId).Detail);
         Assert.Empty(AlertChatMessages);
@@ -115,14 +115,14 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     {
         var issue = Requested("open-issue-9a8b7c6d", WorkerNames.GitHub, PolicyActions.OpenIssue,
             (ActionParameters.Fingerprint, "api:build-failed"), (ActionParameters.Title, "api: build of 2222222 failed"), (ActionParameters.Body, "Situation: build-failed"));
-        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
+        SeedJournal(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
         // The earlier life's GitHub call went through; only its answer was lost.
         await GitHubClient.OpenIssueOnceAsync(new GitHubRepository(Owner, RepoName),
             new NewIssue("api: build of 2222222 failed", $"Situation: build-failed\n\n{IncidentFingerprints.ActionMarker(issue.ActionId)}", ["autopilot"]),
             IncidentFingerprints.Label("api:build-failed"), IncidentFingerprints.Marker("api:build-failed"));
 
         StartOrchestrator();
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
+        AdvanceUntilAudit<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
 
         var only = Assert.Single(GitHubFake.Issues(Owner, RepoName));
         Assert.Empty(only.Comments);
@@ -134,10 +134,10 @@ public sealed class RecoveryTests(ITestOutputHelper output) : ScenarioTestKit(ou
     {
         var issue = Requested("open-issue-1f2e3d4c", WorkerNames.GitHub, PolicyActions.OpenIssue,
             (ActionParameters.Fingerprint, "api:build-failed"), (ActionParameters.Title, "api: build of 2222222 failed"), (ActionParameters.Body, "Situation: build-failed"));
-        await SeedJournalAsync(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
+        SeedJournal(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId, issue);
 
         var orchestrator = StartOrchestrator();
-        await AdvanceUntilAuditAsync<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
+        AdvanceUntilAudit<ActionCompleted>(c => c.ActionId == issue.ActionId, "the re-sent request answered");
         var status = await RestartAsync(orchestrator);
 
         Assert.Equal(0, status.PendingActions);

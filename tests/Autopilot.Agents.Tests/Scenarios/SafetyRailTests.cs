@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tests.Support;
 using Autopilot.Platforms.Railway;
@@ -17,17 +17,17 @@ public sealed class ActionBudgetTests(ITestOutputHelper output) : ScenarioTestKi
     [Fact]
     public async Task An_exhausted_budget_stops_further_actions_with_a_single_critical_alert()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
 
         // deploy (1 of 2), restart after the first crash (2 of 2); the second crash would need a rollback: over budget.
         RailwayFake.ScriptNextDeployment(RailwayService.ServiceId, DeploymentScript.Crash("Segmentation fault (core dumped)"));
         PushGreenCommit(orchestrator, "Use the native parser");
-        await AdvanceUntilAuditAsync<AutopilotModeChanged>(m => m.Change == "budget-exhausted", "the budget to run out");
+        AdvanceUntilAudit<AutopilotModeChanged>(m => m.Change == "budget-exhausted", "the budget to run out");
 
         // Another green commit would be deployed, but the budget is spent: nothing happens, and no second alert.
         PushGreenCommit(orchestrator, "Try again");
-        await AdvanceUntilAuditAsync<Decided>(d => d.Situation == "checks-passed" && d.Reason.Contains("budget"), "the refused deploy");
+        AdvanceUntilAudit<Decided>(d => d.Situation == "checks-passed" && d.Reason.Contains("budget"), "the refused deploy");
 
         Assert.Equal(1, RailwayCalls("serviceInstanceDeployV2"));
         Assert.Equal(1, RailwayCalls("deploymentRestart"));
@@ -46,14 +46,14 @@ public sealed class DryRunTests(ITestOutputHelper output) : ScenarioTestKit(outp
     [Fact]
     public async Task In_dry_run_decisions_are_recorded_and_nothing_is_changed()
     {
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Time.GetUtcNow().AddHours(-2));
-        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('2', 40), DeploymentStatus.Success, Time.GetUtcNow().AddHours(-1));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('1', 40), DeploymentStatus.Removed, Clock.GetUtcNow().AddHours(-2));
+        RailwayFake.SeedDeployment(RailwayService.ServiceId, RailwayService.EnvironmentId, new string('2', 40), DeploymentStatus.Success, Clock.GetUtcNow().AddHours(-1));
         var orchestrator = StartOrchestrator();
         var ack = await orchestrator.Ask<ControlAck>(new SetDryRun(true), TimeSpan.FromSeconds(10));
         Assert.True(ack.Accepted);
 
         var sha = PushGreenCommit(orchestrator, "Add the search endpoint");
-        await AdvanceUntilAuditAsync<Decided>(d => d.Situation == "checks-passed", "the deploy decision");
+        AdvanceUntilAudit<Decided>(d => d.Situation == "checks-passed", "the deploy decision");
         var rollback = await orchestrator.Ask<ControlAck>(new RequestRollback(Service, "alice"), TimeSpan.FromSeconds(10));
 
         Assert.Contains("dry-run", rollback.Message);

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 
 namespace Autopilot.Agents.Tests.Support;
 
@@ -26,5 +26,5 @@ public sealed class ChildHost : ReceiveActor
     }
 
     /// <summary>Props of the host.</summary>
-    public static Props Props(Props child, string name, IActorRef reportsTo) => Actors.Props.Create(() => new ChildHost(child, name, reportsTo));
+    public static Props Props(Props child, string name, IActorRef reportsTo) => Akka.Actor.Props.Create(() => new ChildHost(child, name, reportsTo));
 }

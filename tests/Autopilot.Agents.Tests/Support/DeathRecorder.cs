@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 
 namespace Autopilot.Agents.Tests.Support;
 
@@ -14,5 +14,5 @@ public sealed class DeathRecorder : ReceiveActor
     }
 
     /// <summary>Props of the recorder.</summary>
-    public static Props Props(IActorRef target, ConcurrentQueue<object> into) => Actors.Props.Create(() => new DeathRecorder(target, into));
+    public static Props Props(IActorRef target, ConcurrentQueue<object> into) => Akka.Actor.Props.Create(() => new DeathRecorder(target, into));
 }

@@ -1,4 +1,4 @@
-using Autopilot.Actors;
+using Akka.Actor;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Tests.Support;
@@ -34,5 +34,5 @@ public sealed class FlakyHealthWorker : ReceiveActor
     }
 
     /// <summary>Props sharing <paramref name="incarnations"/>.</summary>
-    public static Props Props(Incarnations incarnations) => Actors.Props.Create(() => new FlakyHealthWorker(incarnations));
+    public static Props Props(Incarnations incarnations) => Akka.Actor.Props.Create(() => new FlakyHealthWorker(incarnations));
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 
 namespace Autopilot.Agents.Tests.Support;
 
@@ -10,5 +10,5 @@ public sealed class RecordingActor : ReceiveActor
     public RecordingActor(ConcurrentQueue<object> into) => ReceiveAny(into.Enqueue);
 
     /// <summary>Props recording into <paramref name="into"/>.</summary>
-    public static Props Props(ConcurrentQueue<object> into) => Actors.Props.Create(() => new RecordingActor(into));
+    public static Props Props(ConcurrentQueue<object> into) => Akka.Actor.Props.Create(() => new RecordingActor(into));
 }

@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
-using Autopilot.Actors.Persistence;
-using Autopilot.Actors.Persistence.Journal;
-using Autopilot.Actors.Persistence.Query;
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Persistence.Snapshots;
-using Autopilot.Actors.TestKit;
+using Akka.Actor;
+using Akka.Configuration;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
@@ -28,10 +22,11 @@ using Xunit.Abstractions;
 namespace Autopilot.Agents.Tests.Support;
 
 /// <summary>
-/// A whole autopilot on virtual time against the real Railway and GitHub fakes (Kestrel on 127.0.0.1) with the
-/// in-memory journal. Alerts go to <see cref="Alerts"/>, a probe standing in for the alerts worker.
+/// A whole autopilot on virtual time (Akka's TestScheduler, which the fakes follow through <see cref="AgentsTestKit.Clock"/>)
+/// against the real Railway, GitHub and Telegram fakes (Kestrel on 127.0.0.1) with Akka.Persistence.TestKit's
+/// in-memory journal. Every alert is recorded on its way to the real alerts worker (<see cref="Alerts"/>).
 /// </summary>
-public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
+public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
 {
     /// <summary>Watched repository.</summary>
     public const string Owner = "acme";
@@ -48,26 +43,16 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private const string TelegramToken = "123456:AAtelegram-test-token-0123456789";
     private const long AlertChat = -1001234567;
-    private readonly EventSerializer _serializer = AutopilotTree.RegisterEvents(new EventSerializer());
-    private readonly InMemoryEventJournal _journal;
-    private readonly InMemorySnapshotStore _snapshots;
     private int _deliveries;
+    private string? _alertsPersistenceId;
 
     /// <summary>Starts the actor system on virtual time with persistence.</summary>
-    protected ScenarioTestKit(ITestOutputHelper output) : base((string?)null, output, virtualTime: true)
+    protected ScenarioTestKit(ITestOutputHelper output) : base(output)
     {
-        _journal = new InMemoryEventJournal(_serializer);
-        _journal.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        Outage = new JournalOutage(_journal);
-        _snapshots = new InMemorySnapshotStore(_serializer);
-        PersistenceExtension.Start(Sys, Outage, _snapshots);
-        RailwayFake = new RailwayFake(Time, RailwayFakeOptions.Default);
-        GitHubFake = new GitHubFake(Time);
-        TelegramFake = new TelegramFake(Time);
+        RailwayFake = new RailwayFake(Clock, RailwayFakeOptions.Default);
+        GitHubFake = new GitHubFake(Clock);
+        TelegramFake = new TelegramFake(Clock);
     }
-
-    /// <summary>The journal the actors write through: set <see cref="JournalOutage.IsDown"/> to make their writes fail.</summary>
-    public JournalOutage Outage { get; }
 
     /// <summary>The simulated Railway.</summary>
     public RailwayFake RailwayFake { get; }
@@ -127,7 +112,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     /// <inheritdoc />
     public async Task DisposeAsync()
     {
-        Shutdown();
+        await ShutdownAsync();
         await RailwayFake.DisposeAsync();
         await GitHubFake.DisposeAsync();
         await TelegramFake.DisposeAsync();
@@ -177,7 +162,7 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
                 AlertMessages),
             N8n: n8n,
             Health: health);
-        return ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
+        return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
     }
 
     /// <summary>A GitHub <c>ping</c> webhook with delivery id <paramref name="deliveryId"/>: an external event that changes nothing but the orchestrator's memory of deliveries.</summary>
@@ -200,51 +185,24 @@ public abstract class ScenarioTestKit : TestKit, IAsyncLifetime
     }
 
     /// <summary>Lets virtual time pass in small steps until <paramref name="condition"/> holds (generous step budget).</summary>
-    protected async Task AdvanceUntilAsync(Func<bool> condition, string what, int maxSteps = 400)
-    {
-        for (var i = 0; i < maxSteps; i++)
-        {
-            if (condition())
-            {
-                return;
-            }
-
-            Time.Advance(Step);
-            // Real time for in-flight HTTP calls and mailboxes to catch up before the clock moves again.
-            await Task.Delay(15);
-        }
-
-        Assert.True(condition(), $"Gave up waiting for: {what}");
-    }
+    protected void AdvanceUntil(Func<bool> condition, string what, int maxSteps = 400) => AdvanceUntil(condition, Step, what, maxSteps);
 
     /// <summary>Lets virtual time pass until the audit trail contains an event matching <paramref name="match"/>.</summary>
-    protected Task AdvanceUntilAuditAsync<T>(Func<T, bool> match, string what) where T : IAuditEvent =>
-        AdvanceUntilAsync(() => AuditTrail().OfType<T>().Any(match), what);
-
-    /// <summary>The audit trail so far, read through the persistence query by the <c>audit</c> tag.</summary>
-    protected IReadOnlyList<IAuditEvent> AuditTrail()
-    {
-        var query = new PersistenceQuery(_journal);
-        return query.CurrentEventsByTag(AuditEvents.Tag).ToBlockingEnumerable().Select(e => (IAuditEvent)e.Event).ToArray();
-    }
+    protected void AdvanceUntilAudit<T>(Func<T, bool> match, string what) where T : IAuditEvent =>
+        AdvanceUntil(() => AuditTrail().OfType<T>().Any(match), what);
 
     /// <summary>
-    /// Writes <paramref name="events"/> to <paramref name="persistenceId"/> as if an earlier life of the actors had
-    /// persisted them and then crashed (tagged like the actors tag them).
+    /// The audit trail so far: the <c>audit</c>-tagged events (every <see cref="IAuditEvent"/>) of the orchestrator,
+    /// then those of the alerts outbox, each in journal order, read back from the journal.
     /// </summary>
-    protected async Task SeedJournalAsync(string persistenceId, params object[] events)
+    protected IReadOnlyList<IAuditEvent> AuditTrail()
     {
-        var next = await _journal.ReadHighestSequenceNrAsync(persistenceId) + 1;
-        var written = events.Select((e, i) => new PersistentEvent(persistenceId, next + i, e, AuditEvents.TagsFor(e), Time.GetUtcNow())).ToArray();
-        await _journal.WriteAsync(new AtomicWrite(persistenceId, written));
+        _alertsPersistenceId ??= AgentSettings().Alerts.PersistenceId;
+        return Journal(global::Autopilot.Agents.Orchestrator.Orchestrator.DefaultPersistenceId)
+            .Concat(Journal(_alertsPersistenceId))
+            .OfType<IAuditEvent>()
+            .ToArray();
     }
-
-    /// <summary>The newest snapshot of <paramref name="persistenceId"/> at or below <paramref name="maxSequenceNr"/>, or null.</summary>
-    protected Task<SelectedSnapshot?> SnapshotAsync(string persistenceId, long maxSequenceNr = long.MaxValue) =>
-        _snapshots.LoadAsync(persistenceId, new SnapshotSelectionCriteria(maxSequenceNr, DateTimeOffset.MaxValue));
-
-    /// <summary>Deletes the journaled events of <paramref name="persistenceId"/> up to <paramref name="toSequenceNr"/>, as an operator trimming history would.</summary>
-    protected Task DeleteJournalAsync(string persistenceId, long toSequenceNr) => _journal.DeleteMessagesToAsync(persistenceId, toSequenceNr);
 
     /// <summary>Railway calls to a root field (e.g. <c>deploymentRollback</c>).</summary>
     protected int RailwayCalls(string rootField) => RailwayFake.Calls.Count(c => c.RootFields.Contains(rootField));

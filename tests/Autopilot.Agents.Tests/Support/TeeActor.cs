@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
+using Akka.Actor;
 
 namespace Autopilot.Agents.Tests.Support;
 
@@ -18,5 +18,5 @@ public sealed class TeeActor : ReceiveActor
     }
 
     /// <summary>Props of the tee.</summary>
-    public static Props Props(Props worker, string name, ConcurrentQueue<object> into) => Actors.Props.Create(() => new TeeActor(worker, name, into));
+    public static Props Props(Props worker, string name, ConcurrentQueue<object> into) => Akka.Actor.Props.Create(() => new TeeActor(worker, name, into));
 }

@@ -13,11 +13,15 @@ internal sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly string _directory;
+    private readonly bool _keepDirectory;
+    private readonly long _startedAt;
 
-    private DaemonProcess(Process process, string directory, Uri address)
+    private DaemonProcess(Process process, string directory, Uri address, bool keepDirectory, long startedAt)
     {
+        _startedAt = startedAt;
         _process = process;
         _directory = directory;
+        _keepDirectory = keepDirectory;
         Address = address;
     }
 
@@ -29,7 +33,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts the daemon with <paramref name="hocon"/> as its --config file; the port is chosen here.</summary>
-    public static DaemonProcess Start(string daemonDll, string hocon)
+    /// <param name="keepDirectory">Leave the data directory on dispose (the caller reads the journal afterwards and deletes
+    /// the parent of <see cref="DataDirectory"/> itself).</param>
+    public static DaemonProcess Start(string daemonDll, string hocon, bool keepDirectory = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"autopilot-webhook-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -47,6 +53,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) =>
@@ -58,10 +65,10 @@ internal sealed class DaemonProcess : IAsyncDisposable
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new DaemonProcess(process, directory, new Uri($"http://127.0.0.1:{port}"));
+        return new DaemonProcess(process, directory, new Uri($"http://127.0.0.1:{port}"), keepDirectory, startedAt);
     }
 
-    /// <summary>Polls /ready until it answers 200; returns how long that took from process start.</summary>
+    /// <summary>Polls /ready every 10 ms until it answers 200; returns how long that took from just before the process was started.</summary>
     public async Task<TimeSpan> WaitReadyAsync(HttpClient client, TimeSpan limit)
     {
         var deadline = DateTime.Now + limit;
@@ -77,7 +84,7 @@ internal sealed class DaemonProcess : IAsyncDisposable
                 using var response = await client.GetAsync(new Uri(Address, "/ready"));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    return DateTime.Now - _process.StartTime;
+                    return Stopwatch.GetElapsedTime(_startedAt);
                 }
             }
             catch (HttpRequestException)
@@ -133,7 +140,10 @@ internal sealed class DaemonProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        if (!_keepDirectory)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
     /// <summary>Finds <c>autopilotd.dll</c>: an explicit path, else the daemon's build output next to this repository.</summary>

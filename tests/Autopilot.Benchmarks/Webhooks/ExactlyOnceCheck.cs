@@ -1,71 +1,101 @@
-using Autopilot.Actors.Persistence.Serialization;
-using Autopilot.Actors.Sql;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
-using Microsoft.Extensions.Logging.Abstractions;
+using Autopilot.Benchmarks.Stacks;
+using Autopilot.Daemon.Audit;
+using Autopilot.Daemon.Intake;
 
 namespace Autopilot.Benchmarks.Webhooks;
 
 /// <summary>
-/// What the intake stream holds after the load, compared with what the daemon answered: every delivery answered 202
-/// must be journaled exactly once, and a redelivery (answered "duplicate") must not be journaled again.
+/// What the journal holds after the load, compared with what the daemon answered. Two promises are checked: every
+/// delivery answered 202 is stored exactly once, with the body it was sent with, in the intake's stream
+/// (<see cref="DeliveryStored"/> in <c>webhook-intake</c>); and the orchestrator recorded it exactly once
+/// (<see cref="ExternalEventReceived"/> in <c>orchestrator</c>) after the hand-over brought it from that stream.
+/// A redelivery (answered "duplicate") must not be stored or recorded again.
 /// </summary>
 /// <param name="Accepted">Deliveries the daemon answered 202 Accepted.</param>
-/// <param name="Journaled">Deliveries of the benchmark found in the intake stream (distinct ids).</param>
-/// <param name="Missing">Accepted deliveries absent from the stream: an acknowledged write was lost.</param>
-/// <param name="JournaledTwice">Deliveries present more than once: a redelivery or a retry was processed again.</param>
-/// <param name="NeverAccepted">Deliveries in the stream the daemon never answered 202 (possible only after a failed answer).</param>
+/// <param name="Stored">Distinct benchmark deliveries found in the intake stream.</param>
+/// <param name="StoredMissing">Accepted deliveries absent from the intake stream: an acknowledged write was lost.</param>
+/// <param name="StoredTwice">Deliveries stored more than once.</param>
+/// <param name="PayloadWrong">Stored deliveries whose payload differs from the body sent.</param>
+/// <param name="StoredNotAccepted">Stored deliveries never answered 202 (possible only after a failed answer).</param>
+/// <param name="Recorded">Distinct benchmark deliveries the orchestrator recorded.</param>
+/// <param name="RecordedMissing">Accepted deliveries the orchestrator never recorded.</param>
+/// <param name="RecordedTwice">Deliveries the orchestrator recorded more than once.</param>
 /// <param name="Redelivered">Accepted deliveries sent a second time, same id and body.</param>
 /// <param name="AnsweredDuplicate">Redeliveries the daemon answered 200 "duplicate".</param>
-internal sealed record ExactlyOnceReport(int Accepted, int Journaled, int Missing, int JournaledTwice, int NeverAccepted, int Redelivered, int AnsweredDuplicate)
+internal sealed record ExactlyOnceReport(
+    int Accepted, int Stored, int StoredMissing, int StoredTwice, int PayloadWrong, int StoredNotAccepted,
+    int Recorded, int RecordedMissing, int RecordedTwice, int Redelivered, int AnsweredDuplicate)
 {
     /// <summary>
-    /// Whether the property holds. <see cref="NeverAccepted"/> does not break it: a delivery whose answer was lost is
-    /// redelivered by the platform and then answered "duplicate".
+    /// Whether both promises hold. <see cref="StoredNotAccepted"/> does not break them: a delivery whose answer was lost
+    /// is redelivered by the platform and then answered "duplicate".
     /// </summary>
-    public bool Holds => Missing == 0 && JournaledTwice == 0 && AnsweredDuplicate == Redelivered;
+    public bool Holds => StoredMissing == 0 && StoredTwice == 0 && PayloadWrong == 0 && RecordedMissing == 0 && RecordedTwice == 0
+                         && AnsweredDuplicate == Redelivered;
 
     /// <summary>One line for the console.</summary>
     public override string ToString() =>
-        $"{(Holds ? "exactly once: OK" : "exactly once: VIOLATED")} — {Accepted:N0} accepted, {Journaled:N0} journaled, {Missing} missing, " +
-        $"{JournaledTwice} journaled twice, {NeverAccepted} journaled but not accepted; {AnsweredDuplicate:N0}/{Redelivered:N0} redeliveries answered duplicate";
+        $"{(Holds ? "exactly once: OK" : "exactly once: VIOLATED")} — {Accepted:N0} accepted; intake stream: {Stored:N0} stored, "
+        + $"{StoredMissing} missing, {StoredTwice} twice, {PayloadWrong} wrong payload, {StoredNotAccepted} stored but not accepted; "
+        + $"orchestrator: {Recorded:N0} recorded, {RecordedMissing} missing, {RecordedTwice} twice; "
+        + $"{AnsweredDuplicate:N0}/{Redelivered:N0} redeliveries answered duplicate";
 }
 
-/// <summary>Reads the intake stream back through the journal API, after the daemon has stopped and flushed it.</summary>
+/// <summary>
+/// Reads both streams back after the daemon has stopped, through Akka.Persistence.Query's SQL read journal
+/// (<c>CurrentEventsByPersistenceId</c>) in an actor system built with the daemon's own persistence configuration and
+/// serializer (<see cref="AkkaStack.Daemon"/>), so events are read exactly as the daemon would replay them.
+/// </summary>
 internal static class ExactlyOnceCheck
 {
-    /// <summary>Persistence id of the daemon's webhook intake (<c>WebhookIntake.StreamId</c>).</summary>
-    private const string IntakeStream = "webhook-intake";
-
     /// <param name="plugin">sqlite or postgresql.</param>
     /// <param name="connectionString">The journal the daemon wrote.</param>
-    /// <param name="runPrefixes">Delivery-id prefixes the benchmark used; other deliveries in the stream are not its own.</param>
-    /// <param name="accepted">Ids answered 202.</param>
+    /// <param name="prefix">Delivery-id prefix of the benchmark's deliveries; other deliveries in the streams are not its own.</param>
+    /// <param name="accepted">Id and body of each delivery answered 202.</param>
     /// <param name="redelivered">How many accepted deliveries were sent again.</param>
     /// <param name="answeredDuplicate">How many of those the daemon answered "duplicate".</param>
     public static async Task<ExactlyOnceReport> RunAsync(
-        string plugin, string connectionString, IReadOnlyCollection<string> runPrefixes, IReadOnlyCollection<string> accepted, int redelivered, int answeredDuplicate)
+        string plugin, string connectionString, string prefix, IReadOnlyDictionary<string, string> accepted, int redelivered, int answeredDuplicate)
     {
-        var serializer = AutopilotTree.RegisterEvents(new EventSerializer());
-        await using var store = PersistencePlugins.Create(plugin, connectionString, serializer, NullLogger.Instance, TimeProvider.System);
-        await store.StartAsync(CancellationToken.None);
-        var journaled = new Dictionary<string, int>(StringComparer.Ordinal);
-        await foreach (var envelope in store.Journal.ReplayAsync(IntakeStream, 1, long.MaxValue))
+        await using var running = await AkkaStack.Daemon(plugin, connectionString)();
+        var queries = new AuditQueries(running.System, running.Database!);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+
+        var stored = new Dictionary<string, int>(StringComparer.Ordinal);
+        var payloadWrong = 0;
+        await foreach (var envelope in queries.CurrentEventsByPersistenceId(WebhookIntake.StreamId, 1, timeout.Token))
         {
-            if (envelope.Event is ExternalEventReceived { Source: ExternalEventSources.GitHub } received
-                && runPrefixes.Any(p => received.DeliveryId.StartsWith(p, StringComparison.Ordinal)))
+            if (envelope.Event is DeliveryStored { Source: ExternalEventSources.GitHub } delivery && delivery.DeliveryId.StartsWith(prefix, StringComparison.Ordinal))
             {
-                journaled[received.DeliveryId] = journaled.GetValueOrDefault(received.DeliveryId) + 1;
+                stored[delivery.DeliveryId] = stored.GetValueOrDefault(delivery.DeliveryId) + 1;
+                if (accepted.TryGetValue(delivery.DeliveryId, out var body) && !string.Equals(body, delivery.Payload, StringComparison.Ordinal))
+                {
+                    payloadWrong++;
+                }
             }
         }
 
-        var acceptedSet = accepted.ToHashSet(StringComparer.Ordinal);
+        var recorded = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var envelope in queries.CurrentEventsByPersistenceId(Orchestrator.DefaultPersistenceId, 1, timeout.Token))
+        {
+            if (envelope.Event is ExternalEventReceived { Source: ExternalEventSources.GitHub } received && received.DeliveryId.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                recorded[received.DeliveryId] = recorded.GetValueOrDefault(received.DeliveryId) + 1;
+            }
+        }
+
         return new ExactlyOnceReport(
-            acceptedSet.Count,
-            journaled.Count,
-            acceptedSet.Count(id => !journaled.ContainsKey(id)),
-            journaled.Count(j => j.Value > 1),
-            journaled.Keys.Count(id => !acceptedSet.Contains(id)),
+            accepted.Count,
+            stored.Count,
+            accepted.Keys.Count(id => !stored.ContainsKey(id)),
+            stored.Count(s => s.Value > 1),
+            payloadWrong,
+            stored.Keys.Count(id => !accepted.ContainsKey(id)),
+            recorded.Count,
+            accepted.Keys.Count(id => !recorded.ContainsKey(id)),
+            recorded.Count(r => r.Value > 1),
             redelivered,
             answeredDuplicate);
     }

@@ -1,18 +1,14 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Daemon.Configuration;
 
 namespace Autopilot.Daemon.Tests.Configuration;
 
 public sealed class DaemonSettingsTests
 {
-    private static readonly ConfigurationParseOptions NoEnvironment = new() { EnvironmentVariables = _ => null };
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
 
-    private static DaemonSettings Load(string? hocon = null, Func<string, string?>? env = null)
-    {
-        var options = env is null ? NoEnvironment : new ConfigurationParseOptions { EnvironmentVariables = env };
-        var overrides = hocon is null ? null : ConfigurationFactory.ParseString(hocon, "<test>", options);
-        return DaemonSettings.FromConfig(DaemonConfiguration.Load(null, overrides, options), "/srv/autopilot");
-    }
+    private static DaemonSettings Load(string? hocon = null, Func<string, string?>? env = null) =>
+        DaemonSettings.FromConfig(DaemonConfiguration.Load(null, hocon, env ?? NoEnvironment), "/srv/autopilot");
 
     [Fact]
     public void With_no_configuration_at_all_it_is_a_single_node_on_sqlite_under_data_on_loopback()
@@ -61,8 +57,7 @@ public sealed class DaemonSettingsTests
             """);
         try
         {
-            var options = new ConfigurationParseOptions { EnvironmentVariables = n => n == "MY_GH_TOKEN" ? "ghp_exampletoken" : null };
-            var settings = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, options));
+            var settings = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, n => n == "MY_GH_TOKEN" ? "ghp_exampletoken" : null));
 
             Assert.Equal(9300, settings.Http.Port);
             Assert.Equal("configured (token)", settings.Platforms.GitHub.Status.Detail);
@@ -87,17 +82,17 @@ public sealed class DaemonSettingsTests
     [InlineData("autopilot.daemon.shutdown-timeout = 0s", "autopilot.daemon.shutdown-timeout")]
     public void An_invalid_value_fails_the_start_with_an_error_naming_the_key(string hocon, string key)
     {
-        var error = Assert.ThrowsAny<ConfigurationException>(() => Load(hocon));
+        var error = Assert.Throws<SettingException>(() => Load(hocon));
 
-        Assert.Equal(key, error.Path);
-        Assert.Contains(key, error.Message);
+        Assert.Equal(key, error.Key);
+        Assert.StartsWith(key, error.Message);
     }
 
     [Fact]
     public void The_telegram_chat_is_configured_once_and_reaches_the_alerts_worker_unless_set_there()
     {
-        var env = new ConfigurationParseOptions { EnvironmentVariables = n => n == "TELEGRAM_CHAT_ID" ? "-100123" : null };
-        var explicitChat = ConfigurationFactory.ParseString("autopilot.agents.alerts.telegram.chat = \"@ops\"", "<test>");
+        Func<string, string?> env = n => n == "TELEGRAM_CHAT_ID" ? "-100123" : null;
+        const string explicitChat = "autopilot.agents.alerts.telegram.chat = \"@ops\"";
 
         Assert.Equal("-100123", DaemonConfiguration.Load(null, null, env).GetString(DaemonConfiguration.AgentsTelegramChatKey));
         Assert.Equal("@ops", DaemonConfiguration.Load(null, explicitChat, env).GetString(DaemonConfiguration.AgentsTelegramChatKey));
@@ -107,15 +102,16 @@ public sealed class DaemonSettingsTests
     [Fact]
     public void A_bad_agents_setting_fails_the_daemon_build_naming_the_key()
     {
-        var error = Assert.ThrowsAny<ConfigurationException>(() => Autopilot.Daemon.Hosting.DaemonHost.Build(new Autopilot.Daemon.Hosting.DaemonHostOptions
+        var error = Assert.Throws<SettingException>(() => Autopilot.Daemon.Hosting.DaemonHost.Build(new Autopilot.Daemon.Hosting.DaemonHostOptions
         {
-            Overrides = ConfigurationFactory.ParseString("autopilot.agents.policy.build-failed = [pray]", "<test>"),
+            Overrides = "autopilot.agents.policy.build-failed = [pray]",
             EnvironmentVariables = _ => null,
             OrchestratorFactory = (_, _) => throw new InvalidOperationException("not reached"),
             LogOutput = TextWriter.Null,
         }));
 
-        Assert.Contains("build-failed", error.Path ?? error.Message);
+        Assert.Contains("build-failed", error.Key);
+        Assert.StartsWith(error.Key, error.Message);
     }
 
     [Fact]
@@ -149,7 +145,7 @@ public sealed class DaemonSettingsTests
             ["TELEGRAM_BOT_TOKEN"] = "1:example",
             ["TELEGRAM_CHAT_ID"] = "-1001",
         };
-        var options = new ConfigurationParseOptions { EnvironmentVariables = name => env.GetValueOrDefault(name) };
+        Func<string, string?> options = name => env.GetValueOrDefault(name);
 
         var settings = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, options));
         var bare = DaemonSettings.FromConfig(DaemonConfiguration.Load(file, null, NoEnvironment));

@@ -1,4 +1,4 @@
-using Autopilot.Actors.Configuration;
+using Autopilot.Agents.Configuration;
 using Autopilot.Daemon.Configuration;
 
 namespace Autopilot.Daemon.Tests.Deployment;
@@ -9,19 +9,23 @@ public sealed class ExampleConfigurationTests
     private static readonly string Example = RepositoryFiles.PathOf("hocon", "autopilot.conf");
 
     [Fact]
-    public void As_shipped_it_is_a_single_node_and_its_cluster_section_turns_on_only_with_the_postgresql_journal()
+    public void As_shipped_it_is_a_single_node_and_switching_its_cluster_key_on_stops_the_start_naming_the_key()
     {
-        var single = Load(new Dictionary<string, string>());
-        var clusteredOnSqlite = Assert.Throws<ConfigurationException>(() => Load(new Dictionary<string, string> { ["AUTOPILOT_CLUSTER_ENABLED"] = "on" }));
+        var single = DaemonSettings.FromConfig(DaemonConfiguration.Load(Example, null, _ => null), "/srv/autopilot");
+        var edited = Path.Combine(Path.GetTempPath(), $"autopilot-example-{Guid.NewGuid():N}.conf");
+        // What an operator does who wants the clustered mode back before issue 12: flips the example's switch.
+        File.WriteAllText(edited, File.ReadAllText(Example) + "\nautopilot.cluster.enabled = on\n");
+        try
+        {
+            var clustered = Assert.Throws<SettingException>(() => DaemonSettings.FromConfig(DaemonConfiguration.Load(edited, null, _ => null), "/srv/autopilot"));
 
-        Assert.Null(single.Cluster);
-        Assert.Equal("autopilot-prod-1", single.NodeName);
-        Assert.Equal(DaemonClusterSettings.EnabledKey, clusteredOnSqlite.Path);
-    }
-
-    private static DaemonSettings Load(IReadOnlyDictionary<string, string> environment)
-    {
-        var options = new ConfigurationParseOptions { EnvironmentVariables = environment.GetValueOrDefault };
-        return DaemonSettings.FromConfig(DaemonConfiguration.Load(Example, null, options), "/srv/autopilot");
+            Assert.Equal("autopilot-prod-1", single.NodeName);
+            Assert.Equal(DaemonSettings.ClusterEnabledKey, clustered.Key);
+            Assert.StartsWith(DaemonSettings.ClusterEnabledKey, clustered.Message);
+        }
+        finally
+        {
+            File.Delete(edited);
+        }
     }
 }

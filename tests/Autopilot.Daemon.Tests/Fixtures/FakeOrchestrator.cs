@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
-using Autopilot.Actors;
-using Autopilot.Actors.Persistence;
+using Akka.Actor;
+using Akka.Persistence;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Daemon.Tests.Fixtures;
 
 /// <summary>
 /// Stands in for the orchestrator: answers the control protocol like the real one (journaling mode changes as audit
-/// events), refuses rollbacks of unknown services, and records every message it got for assertions.
+/// events, which the journal's audit tagger tags), confirms handed-over webhooks, refuses rollbacks of unknown
+/// services, and records every message it got for assertions.
 /// </summary>
 public sealed class FakeOrchestrator : ReceivePersistentActor
 {
@@ -16,44 +17,48 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
     private bool _paused;
     private bool _dryRun;
 
-    public FakeOrchestrator(ConcurrentQueue<object> received, TimeProvider time)
+    public FakeOrchestrator(ConcurrentQueue<object> received)
     {
         Recover<AutopilotModeChanged>(e => Apply(e.Change));
         Recover<IAuditEvent>(_ => { });
         CommandAny(message =>
         {
             received.Enqueue(message);
+            var sender = Sender;
             switch (message)
             {
+                case ExternalEvent delivery:
+                    sender.Tell(new ControlAck(true, $"handled {delivery.DeliveryId}"));
+                    break;
                 case GetOrchestratorStatus:
-                    Sender.Tell(new OrchestratorStatus(_paused, _dryRun,
+                    sender.Tell(new OrchestratorStatus(_paused, _dryRun,
                         [new ServiceView(KnownService, "dep-2", "CRASHED", "dep-1", 1, false)],
-                        [new IncidentView("inc-1", KnownService, "deployment-crashed", "demo-api crashed", time.GetUtcNow(), 2, null)],
-                        [], [], PendingActions: 0, LastCycleAt: time.GetUtcNow()));
+                        [new IncidentView("inc-1", KnownService, "deployment-crashed", "demo-api crashed", Now, 2, null)],
+                        [], [], PendingActions: 0, LastCycleAt: Now));
                     break;
                 case PauseAutopilot pause:
-                    Persist(new AutopilotModeChanged("paused", pause.By, time.GetUtcNow()), e =>
+                    Persist(new AutopilotModeChanged("paused", pause.By, Now), e =>
                     {
                         Apply(e.Change);
-                        Sender.Tell(new ControlAck(true, "paused"));
+                        sender.Tell(new ControlAck(true, "paused"));
                     });
                     break;
                 case ResumeAutopilot resume:
-                    Persist(new AutopilotModeChanged("resumed", resume.By, time.GetUtcNow()), e =>
+                    Persist(new AutopilotModeChanged("resumed", resume.By, Now), e =>
                     {
                         Apply(e.Change);
-                        Sender.Tell(new ControlAck(true, "resumed"));
+                        sender.Tell(new ControlAck(true, "resumed"));
                     });
                     break;
                 case SetDryRun dryRun:
-                    Persist(new AutopilotModeChanged(dryRun.Enabled ? "dry-run-on" : "dry-run-off", "operator", time.GetUtcNow()), e =>
+                    Persist(new AutopilotModeChanged(dryRun.Enabled ? "dry-run-on" : "dry-run-off", "operator", Now), e =>
                     {
                         Apply(e.Change);
-                        Sender.Tell(new ControlAck(true, e.Change));
+                        sender.Tell(new ControlAck(true, e.Change));
                     });
                     break;
                 case RequestRollback rollback:
-                    Sender.Tell(rollback.Service == KnownService
+                    sender.Tell(rollback.Service == KnownService
                         ? new ControlAck(true, $"rolling back {rollback.Service}")
                         : new ControlAck(false, $"unknown service {rollback.Service}"));
                     break;
@@ -61,18 +66,18 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
                     // A drill's trace in the journal: one finished action and the alert about it.
                     PersistAll(new IAuditEvent[]
                     {
-                        new ActionCompleted($"drill-{drill.Scenario}", "rolled back (drill)", "railway", KnownService, time.GetUtcNow()),
-                        new AlertSent(AlertSeverity.Warning, $"Drill {drill.Scenario}", "drill", ["telegram"], KnownService, time.GetUtcNow()),
+                        new ActionCompleted($"drill-{drill.Scenario}", "rolled back (drill)", "railway", KnownService, Now),
+                        new AlertSent(AlertSeverity.Warning, $"Drill {drill.Scenario}", "drill", ["telegram"], KnownService, Now),
                     }, e =>
                     {
                         if (e is AlertSent)
                         {
-                            Sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
+                            sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
                         }
                     });
                     break;
                 case AcknowledgeIncident ack:
-                    Sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));
+                    sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));
                     break;
             }
         });
@@ -80,7 +85,7 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
 
     public override string PersistenceId => "orchestrator";
 
-    protected override IReadOnlyList<string> TagsFor(object @event) => AuditEvents.TagsFor(@event);
+    private static DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private void Apply(string change)
     {

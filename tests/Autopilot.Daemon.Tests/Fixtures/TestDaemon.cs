@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
-using Autopilot.Actors;
-using Autopilot.Actors.Configuration;
+using Akka.Actor;
 using Autopilot.Daemon.Hosting;
 using Autopilot.Daemon.Runtime;
 using Microsoft.AspNetCore.Builder;
@@ -14,8 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Autopilot.Daemon.Tests.Fixtures;
 
 /// <summary>
-/// A daemon with the in-memory journal, known tokens and webhook secrets, and a <see cref="FakeOrchestrator"/>, hosted
-/// either on the ASP.NET test server or on a real Kestrel listener on loopback.
+/// A daemon built by <see cref="DaemonHost"/> (Generic Host + Akka.Hosting) with the in-memory journal, known tokens and
+/// webhook secrets, and a <see cref="FakeOrchestrator"/>, hosted either on the ASP.NET test server or on a real Kestrel
+/// listener on loopback.
 /// </summary>
 public sealed class TestDaemon : IAsyncDisposable
 {
@@ -29,6 +29,7 @@ public sealed class TestDaemon : IAsyncDisposable
 
     private readonly string _dataDir;
     private readonly bool _ownsDataDir;
+    private int _disposed;
 
     private TestDaemon(WebApplication app, ConcurrentQueue<object> received, string dataDir, bool ownsDataDir, StringWriter log)
     {
@@ -37,15 +38,21 @@ public sealed class TestDaemon : IAsyncDisposable
         Received = received;
         _dataDir = dataDir;
         Log = log;
+        Runtime = app.Services.GetRequiredService<DaemonRuntime>();
     }
 
     public WebApplication App { get; }
 
+    /// <summary>Every message the <see cref="FakeOrchestrator"/> got (empty with another orchestrator).</summary>
     public ConcurrentQueue<object> Received { get; }
 
     public StringWriter Log { get; }
 
-    public DaemonRuntime Runtime => App.Services.GetRequiredService<DaemonRuntime>();
+    /// <summary>The daemon's runtime (resolved once: it outlives the host's disposal for assertions).</summary>
+    public DaemonRuntime Runtime { get; }
+
+    /// <summary>The running actor system.</summary>
+    public ActorSystem System => Runtime.System ?? throw new InvalidOperationException("The actor system has not started.");
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -57,7 +64,6 @@ public sealed class TestDaemon : IAsyncDisposable
         autopilot.http.port = 0
         autopilot.http.max-webhook-body = 4 KiB
         autopilot.persistence.journal.plugin = inmem
-        autopilot.persistence.query-poll-interval = 100ms
         autopilot.api.tokens {
           admin { role = admin, token = "{{AdminToken}}" }
           operator { role = operator, token = "{{OperatorToken}}" }
@@ -71,9 +77,13 @@ public sealed class TestDaemon : IAsyncDisposable
         {{extra}}
         """;
 
+    /// <summary>The orchestrator factory of the tests: a <see cref="FakeOrchestrator"/> at /user/orchestrator.</summary>
+    public static OrchestratorFactory Fake(ConcurrentQueue<object> received) =>
+        (system, _) => system.ActorOf(Props.Create(() => new FakeOrchestrator(received)), "orchestrator");
+
     /// <summary>Starts a daemon and waits until it is ready.</summary>
     /// <param name="kestrel">Real Kestrel on 127.0.0.1 with a free port (true) or the in-memory test server.</param>
-    /// <param name="extraHocon">More configuration (wins over the defaults above).</param>
+    /// <param name="extraHocon">More configuration (wins over the defaults above: HOCON's last value wins).</param>
     /// <param name="dataDir">A data directory to reuse (kept on dispose), or null for a fresh one (deleted on dispose).</param>
     /// <param name="orchestratorFactory">The orchestrator to run, or null for a <see cref="FakeOrchestrator"/> recording what it gets.</param>
     public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null, OrchestratorFactory? orchestratorFactory = null)
@@ -84,32 +94,38 @@ public sealed class TestDaemon : IAsyncDisposable
         var log = new StringWriter();
         var app = DaemonHost.Build(new DaemonHostOptions
         {
-            Overrides = ConfigurationFactory.ParseString(Hocon(dataDir, extraHocon), "<test>"),
+            Overrides = Hocon(dataDir, extraHocon),
             EnvironmentVariables = _ => null,
-            OrchestratorFactory = orchestratorFactory ?? ((system, context) =>
-                system.ActorOf(Props.Create(() => new FakeOrchestrator(received, context.Time)), "orchestrator")),
+            OrchestratorFactory = orchestratorFactory ?? Fake(received),
             LogOutput = TextWriter.Synchronized(log),
             JsonLogs = true,
             ConfigureWebHost = kestrel ? null : web => web.UseTestServer(),
         });
         var daemon = new TestDaemon(app, received, dataDir, ownsDataDir, log);
-        await app.StartAsync();
-        // As app.RunAsync() does in autopilotd: a requested stop (cluster leave, a downed node) stops the host.
-        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Run(() => app.StopAsync()));
-        if (kestrel)
+        try
         {
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            daemon.Address = new Uri(address);
-            daemon.Client = new HttpClient { BaseAddress = daemon.Address };
-        }
-        else
-        {
-            daemon.Client = app.GetTestClient();
-        }
+            await app.StartAsync();
+            if (kestrel)
+            {
+                var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+                daemon.Address = new Uri(address);
+                daemon.Client = new HttpClient { BaseAddress = daemon.Address };
+            }
+            else
+            {
+                daemon.Client = app.GetTestClient();
+            }
 
-        await daemon.Runtime.Started.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Null(daemon.Runtime.StartupFailure);
-        return daemon;
+            await daemon.Runtime.Started.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Null(daemon.Runtime.StartupFailure);
+            await Poll.UntilAsync(() => daemon.Runtime.IsReady, "the daemon to be ready", TimeSpan.FromSeconds(60));
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
     }
 
     public HttpRequestMessage Request(HttpMethod method, string path, string? token)
@@ -125,24 +141,49 @@ public sealed class TestDaemon : IAsyncDisposable
 
     public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token) => Client.SendAsync(Request(method, path, token));
 
+    /// <summary>
+    /// Every event of <paramref name="persistenceId"/> now in the journal, read through Akka.Persistence.Query's SQL read
+    /// journal (what the daemon's own reads use), in sequence order.
+    /// </summary>
+    public async Task<List<object>> EventsAsync(string persistenceId)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var events = new List<object>();
+        await foreach (var envelope in Runtime.Audit!.CurrentEventsByPersistenceId(persistenceId, 0, deadline.Token))
+        {
+            events.Add(envelope.Event);
+        }
+
+        return events;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await App.StopAsync();
-        await App.DisposeAsync();
-        if (!_ownsDataDir)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Client?.Dispose();
         try
         {
-            Directory.Delete(_dataDir, recursive: true);
+            await App.StopAsync();
         }
-        catch (DirectoryNotFoundException)
+        finally
         {
-            // Nothing was written.
+            await App.DisposeAsync();
+            if (_ownsDataDir)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try
+                {
+                    Directory.Delete(_dataDir, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Nothing was written.
+                }
+            }
         }
     }
 }

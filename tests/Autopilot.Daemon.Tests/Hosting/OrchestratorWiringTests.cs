@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Autopilot.Actors.Configuration;
 using Autopilot.Daemon.Hosting;
 using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.Tests.Fixtures;
@@ -26,7 +25,7 @@ public sealed class OrchestratorWiringTests
         {
             var app = DaemonHost.Build(new DaemonHostOptions
             {
-                Overrides = ConfigurationFactory.ParseString($$"""
+                Overrides = $$"""
                     autopilot.http.port = 0
                     autopilot.persistence.journal.plugin = inmem
                     autopilot.platforms.github {
@@ -35,7 +34,7 @@ public sealed class OrchestratorWiringTests
                       installation-id = "77"
                       private-key-path = "{{pem}}"
                     }
-                    """),
+                    """,
                 EnvironmentVariables = _ => null,
                 WorkingDirectory = workDir,
                 OrchestratorFactory = OrchestratorWiring.Create,
@@ -46,10 +45,10 @@ public sealed class OrchestratorWiringTests
             {
                 await app.StartAsync();
                 var runtime = app.Services.GetRequiredService<DaemonRuntime>();
-                await runtime.Started.WaitAsync(TimeSpan.FromSeconds(30));
+                await runtime.Started.WaitAsync(TimeSpan.FromSeconds(60));
 
                 Assert.Null(runtime.StartupFailure);
-                Assert.True(runtime.IsReady);
+                await Poll.UntilAsync(() => runtime.IsReady, "the daemon to be ready");
                 await Poll.UntilAsync(() => github.TokenExchanges > 0, "the installation token exchange signed with the App key");
                 await app.StopAsync();
             }

@@ -129,13 +129,15 @@ public sealed class EdgeTests
     {
         var daemon = await TestDaemon.StartAsync(kestrel: true);
         var runtime = daemon.Runtime;
+        var system = daemon.System;
         Assert.True(runtime.IsReady);
 
         await daemon.DisposeAsync();
 
         Assert.False(runtime.IsReady);
         Assert.Null(runtime.Intake);
-        Assert.True(runtime.System.WhenTerminated.IsCompleted);
+        // The journal and snapshot store are actors of the system: it terminated after the stop sequence's last phase.
+        Assert.True(system.WhenTerminated.IsCompleted);
     }
 
     [Fact]
@@ -147,18 +149,17 @@ public sealed class EdgeTests
         {
             var app = Autopilot.Daemon.Hosting.DaemonHost.Build(new Autopilot.Daemon.Hosting.DaemonHostOptions
             {
-                Overrides = Autopilot.Actors.Configuration.ConfigurationFactory.ParseString("autopilot.http.port = 0"),
+                Overrides = "autopilot.http.port = 0",
                 EnvironmentVariables = _ => null,
                 WorkingDirectory = workDir,
-                OrchestratorFactory = (system, context) => system.ActorOf(Autopilot.Actors.Props.Create(
-                    () => new FakeOrchestrator(new System.Collections.Concurrent.ConcurrentQueue<object>(), context.Time)), "orchestrator"),
+                OrchestratorFactory = TestDaemon.Fake(new System.Collections.Concurrent.ConcurrentQueue<object>()),
                 LogOutput = TextWriter.Null,
             });
             await using (app)
             {
                 await app.StartAsync();
                 var runtime = (Autopilot.Daemon.Runtime.DaemonRuntime)app.Services.GetService(typeof(Autopilot.Daemon.Runtime.DaemonRuntime))!;
-                await runtime.Started.WaitAsync(TimeSpan.FromSeconds(30));
+                await runtime.Started.WaitAsync(TimeSpan.FromSeconds(60));
                 var address = app.Urls.Single();
                 using var client = new HttpClient { BaseAddress = new Uri(address) };
 

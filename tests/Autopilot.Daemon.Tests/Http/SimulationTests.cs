@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Autopilot.Actors.Configuration;
 using Autopilot.Daemon.Hosting;
 using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.Simulation;
@@ -18,7 +17,7 @@ public sealed class SimulationTests
     {
         var workDir = Directory.CreateTempSubdirectory("autopilot-simulation-test").FullName;
         await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
-        var test = ConfigurationFactory.ParseString("""
+        const string test = """
             autopilot.http.port = 0
             autopilot.http.rate-limit.permits = 1000000
             autopilot.persistence.journal.plugin = inmem
@@ -26,10 +25,11 @@ public sealed class SimulationTests
             autopilot.agents.orchestrator.cycle-interval = 500ms
             autopilot.agents.railway.poll-interval = 100ms
             autopilot.agents.railway.stable-after = 1s
-            """);
+            """;
         var app = DaemonHost.Build(new DaemonHostOptions
         {
-            Overrides = simulation.Overrides.WithFallback(test),
+            // The simulator's endpoints win over the test's settings.
+            Overrides = test + "\n" + simulation.Overrides,
             EnvironmentVariables = _ => null,
             WorkingDirectory = workDir,
             OrchestratorFactory = OrchestratorWiring.Create,

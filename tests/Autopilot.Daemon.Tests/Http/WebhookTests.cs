@@ -33,27 +33,19 @@ public sealed class WebhookTests : IAsyncLifetime
 
     private Task<List<object>> JournalAsync() => JournalOf(_daemon);
 
-    private static async Task<List<object>> JournalOf(TestDaemon daemon)
-    {
-        var events = new List<object>();
-        await foreach (var envelope in daemon.Runtime.Journal.ReplayAsync(WebhookIntake.StreamId, 1, long.MaxValue))
-        {
-            events.Add(envelope.Event);
-        }
-
-        return events;
-    }
+    private static Task<List<object>> JournalOf(TestDaemon daemon) => daemon.EventsAsync(WebhookIntake.StreamId);
 
     [Fact]
-    public async Task A_signed_delivery_is_journaled_before_the_answer_and_handed_to_the_orchestrator()
+    public async Task A_signed_delivery_is_journaled_with_its_payload_before_the_answer_and_handed_to_the_orchestrator()
     {
         const string body = """{"ref":"refs/heads/main","after":"abc123"}""";
 
         var response = await _daemon.Client.SendAsync(GitHub(body, Sign(body), "delivery-42"));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var journaled = Assert.IsType<ExternalEventReceived>(Assert.Single(await JournalAsync()));
+        var journaled = Assert.IsType<DeliveryStored>(Assert.Single(await JournalAsync()));
         Assert.Equal(("github", "push", "delivery-42"), (journaled.Source, journaled.EventType, journaled.DeliveryId));
+        Assert.Equal("abc123", JsonDocument.Parse(journaled.Payload).RootElement.GetProperty("after").GetString());
         await Poll.UntilAsync(() => _daemon.Received.OfType<ExternalEvent>().Any(), "the orchestrator to get the event");
         var handed = _daemon.Received.OfType<ExternalEvent>().Single();
         Assert.Equal("delivery-42", handed.DeliveryId);
@@ -61,7 +53,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_redelivered_delivery_id_is_answered_as_a_duplicate_journaled_once_and_handed_over_again_for_the_orchestrator_to_ignore()
+    public async Task A_redelivered_delivery_id_is_answered_as_a_duplicate_and_journaled_and_handed_over_once()
     {
         const string body = """{"action":"completed"}""";
 
@@ -72,10 +64,11 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Equal("duplicate", JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
         Assert.Single(await JournalAsync());
-        // Handed over again in case the first hand-over was cut off by a crash; the orchestrator ignores a delivery it
-        // journaled (Autopilot.Agents' ExternalEvent handling), so it is acted on once.
-        await Poll.UntilAsync(() => _daemon.Received.OfType<ExternalEvent>().Count() == 2, "both hand-overs");
-        Assert.All(_daemon.Received.OfType<ExternalEvent>(), e => Assert.Equal("same-id", e.DeliveryId));
+        // The hand-over reads the journal, where the delivery is once; a later one proves the first was passed.
+        const string later = """{"action":"requested"}""";
+        Assert.Equal(HttpStatusCode.Accepted, (await _daemon.Client.SendAsync(GitHub(later, Sign(later), "later-id", "workflow_run"))).StatusCode);
+        await Poll.UntilAsync(() => _daemon.Received.OfType<ExternalEvent>().Any(e => e.DeliveryId == "later-id"), "the later delivery's hand-over");
+        Assert.Single(_daemon.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "same-id");
     }
 
     [Fact]
@@ -97,9 +90,9 @@ public sealed class WebhookTests : IAsyncLifetime
 
             Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, fresh.StatusCode);
-            await Poll.UntilAsync(() => second.Received.OfType<ExternalEvent>().Count() == 2, "both deliveries to be handed over");
-            Assert.Equal(["after-restart", "before-restart"], second.Received.OfType<ExternalEvent>().Select(e => e.DeliveryId).Order().ToArray());
-            Assert.Single((await JournalOf(second)).OfType<ExternalEventReceived>(), e => e.DeliveryId == "before-restart");
+            await Poll.UntilAsync(() => second.Received.OfType<ExternalEvent>().Any(e => e.DeliveryId == "after-restart"), "the new delivery to be handed over");
+            Assert.Single((await JournalOf(second)).OfType<DeliveryStored>(), e => e.DeliveryId == "before-restart");
+            Assert.Single((await JournalOf(second)).OfType<DeliveryStored>(), e => e.DeliveryId == "after-restart");
         }
         finally
         {
@@ -213,7 +206,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, viaQuery.StatusCode);
         var journal = await JournalAsync();
-        Assert.Equal(2, journal.OfType<ExternalEventReceived>().Count(e => e.Source == source && e.EventType == "DEPLOY"));
+        Assert.Equal(2, journal.OfType<DeliveryStored>().Count(e => e.Source == source && e.EventType == "DEPLOY"));
         Assert.Equal(2, journal.OfType<SecurityEventRecorded>().Count());
     }
 
