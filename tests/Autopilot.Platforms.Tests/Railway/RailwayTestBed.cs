@@ -41,6 +41,8 @@ public sealed class RailwayTestBed : IAsyncDisposable
 
     public static async Task<RailwayTestBed> StartAsync()
     {
+        // Build both schemas (the fake's and the checker's) up front, so that no test's wall-clock wait pays for it.
+        await Task.WhenAll(Task.Run(() => RailwaySchema.Published), Task.Run(() => PublishedRailwaySchema.Schema));
         var clock = new ObservableFakeTimeProvider();
         var fake = new RailwayFake(clock, new RailwayFakeOptions(Step));
         await fake.StartAsync();
