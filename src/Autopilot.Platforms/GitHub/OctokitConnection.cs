@@ -1,0 +1,69 @@
+using Octokit;
+using Octokit.Internal;
+
+namespace Autopilot.Platforms.GitHub;
+
+/// <summary>
+/// An Octokit <see cref="Octokit.GitHubClient"/> whose requests leave through the product's
+/// <see cref="HttpClient"/> (so IHttpClientFactory handlers, proxies and test fakes apply) and carry the
+/// cancellation of the current resilience attempt, which most Octokit methods cannot take as a parameter.
+/// Credentials are asked for on every request, so a refreshed token is picked up without rebuilding the client.
+/// </summary>
+internal sealed class OctokitConnection
+{
+    private static readonly AsyncLocal<CancellationToken> AttemptToken = new();
+
+    public OctokitConnection(HttpClient http, GitHubClientOptions options, Func<CancellationToken, ValueTask<string>> token)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var connection = new Connection(
+            new ProductHeaderValue(options.UserAgent),
+            options.BaseAddress,
+            new DelegateCredentialStore(token),
+            new HttpClientAdapter(() => new ForwardingHandler(http, options.ApiVersion)),
+            new SimpleJsonSerializer());
+        // The resilience pipeline owns per-attempt timeouts; Octokit's own 100 s limit would cut across it.
+        connection.SetRequestTimeout(TimeSpan.FromDays(1));
+        Client = new Octokit.GitHubClient(connection);
+    }
+
+    public Octokit.GitHubClient Client { get; }
+
+    /// <summary>Runs one Octokit call with <paramref name="cancellationToken"/> applied to the requests it sends.</summary>
+    public static async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        var previous = AttemptToken.Value;
+        AttemptToken.Value = cancellationToken;
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        finally
+        {
+            AttemptToken.Value = previous;
+        }
+    }
+
+    private sealed class DelegateCredentialStore(Func<CancellationToken, ValueTask<string>> token) : ICredentialStore
+    {
+        public async Task<Credentials> GetCredentials() =>
+            new(await token(AttemptToken.Value).ConfigureAwait(false), AuthenticationType.Bearer);
+    }
+
+    /// <summary>Hands each request Octokit built to the product's HttpClient (as a copy: a request message is sent once).</summary>
+    private sealed class ForwardingHandler(HttpClient http, string apiVersion) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, AttemptToken.Value);
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content, Version = request.Version };
+            foreach (var header in request.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            // Pin the REST API version the product was written against, whatever Octokit's default is.
+            copy.Headers.Remove("X-GitHub-Api-Version");
+            copy.Headers.TryAddWithoutValidation("X-GitHub-Api-Version", apiVersion);
+            var response = await http.SendAsync(copy, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
+            response.RequestMessage = request;
+            return response;
+        }
+    }
+}
