@@ -1,3 +1,4 @@
+using Autopilot.Platforms.Http;
 using Octokit;
 using Octokit.Internal;
 
@@ -16,11 +17,12 @@ internal sealed class OctokitConnection
     public OctokitConnection(HttpClient http, GitHubClientOptions options, Func<CancellationToken, ValueTask<string>> token)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ApiVersion = options.ApiVersion;
         var connection = new Connection(
             new ProductHeaderValue(options.UserAgent),
             options.BaseAddress,
             new DelegateCredentialStore(token),
-            new HttpClientAdapter(() => new ForwardingHandler(http, options.ApiVersion)),
+            new HttpClientAdapter(() => new HttpClientForwardingHandler(http, PinApiVersion, () => AttemptToken.Value)),
             new SimpleJsonSerializer());
         // The resilience pipeline owns per-attempt timeouts; Octokit's own 100 s limit would cut across it.
         connection.SetRequestTimeout(TimeSpan.FromDays(1));
@@ -28,6 +30,15 @@ internal sealed class OctokitConnection
     }
 
     public Octokit.GitHubClient Client { get; }
+
+    private string ApiVersion { get; }
+
+    // Pin the REST API version the product was written against, whatever Octokit's default is.
+    private void PinApiVersion(HttpRequestMessage request)
+    {
+        request.Headers.Remove("X-GitHub-Api-Version");
+        request.Headers.TryAddWithoutValidation("X-GitHub-Api-Version", ApiVersion);
+    }
 
     /// <summary>Runs one Octokit call with <paramref name="cancellationToken"/> applied to the requests it sends.</summary>
     public static async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
@@ -48,22 +59,5 @@ internal sealed class OctokitConnection
     {
         public async Task<Credentials> GetCredentials() =>
             new(await token(AttemptToken.Value).ConfigureAwait(false), AuthenticationType.Bearer);
-    }
-
-    /// <summary>Hands each request Octokit built to the product's HttpClient (as a copy: a request message is sent once).</summary>
-    private sealed class ForwardingHandler(HttpClient http, string apiVersion) : HttpMessageHandler
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, AttemptToken.Value);
-            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content, Version = request.Version };
-            foreach (var header in request.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            // Pin the REST API version the product was written against, whatever Octokit's default is.
-            copy.Headers.Remove("X-GitHub-Api-Version");
-            copy.Headers.TryAddWithoutValidation("X-GitHub-Api-Version", apiVersion);
-            var response = await http.SendAsync(copy, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-            response.RequestMessage = request;
-            return response;
-        }
     }
 }
