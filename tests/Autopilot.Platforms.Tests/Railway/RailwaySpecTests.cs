@@ -125,4 +125,19 @@ public sealed class RailwaySpecTests
 
         Assert.Equal(valid, problems.Count == 0);
     }
+
+    [Fact]
+    public async Task A_request_outside_the_schema_never_leaves_a_test_beds_client()
+    {
+        await using var bed = await RailwayTestBed.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, bed.Fake.Endpoint)
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { query = "query Q($id: String!, $limit: Int) { deployment(id: $id) { id } }", variables = new { id = "x", limit = "10" } }),
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bed.ClientHttp.SendAsync(request));
+
+        Assert.Contains("$limit", error.Message);
+        Assert.Empty(bed.Fake.Calls);
+    }
 }
