@@ -13,8 +13,11 @@ public static class GitHubAppJwt
     /// <summary>How far <c>iat</c> is backdated.</summary>
     public static readonly TimeSpan ClockDriftAllowance = TimeSpan.FromSeconds(60);
 
-    /// <summary>Lifetime GitHub accepts at most.</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How far ahead <c>exp</c> is set: a minute under GitHub's 10-minute maximum, so a clock running up to a
+    /// minute fast cannot get the JWT refused ("'Expiration time' claim ('exp') is too far in the future").
+    /// </summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(9);
 
     /// <summary>Creates a JWT for <paramref name="appId"/> (app id or client id) signed with <paramref name="privateKey"/>.</summary>
     public static string Create(string appId, RSA privateKey, DateTimeOffset now)

@@ -30,7 +30,8 @@ public sealed class GitHubAppTokenSource : IGitHubTokenSource, IDisposable
 
     private readonly GitHubAppCredentials _credentials;
     private readonly RSA _key;
-    private readonly GitHubTransport _transport;
+    private readonly Octokit.GitHubClient _octokit;
+    private readonly OctokitErrors _errors;
     private readonly PlatformResilience _resilience;
     private readonly TimeProvider _time;
     private readonly Redactor _redactor;
@@ -49,7 +50,8 @@ public sealed class GitHubAppTokenSource : IGitHubTokenSource, IDisposable
         _logger = logger;
         redactor.Register(credentials.PrivateKeyPem);
         _key = GitHubAppJwt.LoadPrivateKey(credentials.PrivateKeyPem);
-        _transport = new GitHubTransport(http, options, timeProvider, redactor, logger);
+        _octokit = new OctokitConnection(http, options, _ => ValueTask.FromResult(CreateJwt())).Client;
+        _errors = new OctokitErrors(options, timeProvider, redactor);
         _resilience = new PlatformResilience("github", options.Call, timeProvider, redactor, logger);
     }
 
@@ -90,16 +92,29 @@ public sealed class GitHubAppTokenSource : IGitHubTokenSource, IDisposable
     private string? Fresh(CachedToken? token) =>
         token is not null && _time.GetUtcNow() < token.ExpiresAt - RefreshMargin ? token.Token : null;
 
-    private async ValueTask<CachedToken> ExchangeAsync(CancellationToken cancellationToken)
+    private string CreateJwt()
     {
         var jwt = GitHubAppJwt.Create(_credentials.AppId, _key, _time.GetUtcNow());
         _redactor.Register(jwt);
-        var response = await _transport.SendAsync(HttpMethod.Post, $"app/installations/{_credentials.InstallationId}/access_tokens", body: null, jwt, cancellationToken)
-            .ConfigureAwait(false);
-        var json = response.Json();
-        var token = json.GetProperty("token").GetString();
-        if (string.IsNullOrEmpty(token)) throw new GitHubApiException("POST /app/installations/{installation_id}/access_tokens", response.StatusCode, "Response carried no token.", null, []);
-        _redactor.Register(token);
-        return new CachedToken(token, json.GetProperty("expires_at").GetDateTimeOffset());
+        return jwt;
+    }
+
+    private async ValueTask<CachedToken> ExchangeAsync(CancellationToken cancellationToken)
+    {
+        const string operation = "POST /app/installations/{installation_id}/access_tokens";
+        Octokit.AccessToken issued;
+        try
+        {
+            issued = await OctokitConnection.RunAsync(() => _octokit.GitHubApps.CreateInstallationToken(_credentials.InstallationId), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Octokit.ApiException e)
+        {
+            throw _errors.Map(operation, e);
+        }
+
+        if (string.IsNullOrEmpty(issued.Token)) throw new GitHubApiException(operation, 201, "Response carried no token.", null, []);
+        _redactor.Register(issued.Token);
+        return new CachedToken(issued.Token, issued.ExpiresAt);
     }
 }

@@ -1,40 +1,50 @@
-using System.Text.Json;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
 using Microsoft.Extensions.Logging;
+using Octokit;
+using Octo = Octokit;
 
 namespace Autopilot.Platforms.GitHub;
 
-/// <summary>GitHub REST v3 client over <see cref="HttpClient"/>, authenticated through an <see cref="IGitHubTokenSource"/>.</summary>
+/// <summary>
+/// GitHub REST v3 through Octokit, authenticated through an <see cref="IGitHubTokenSource"/>. Octokit builds the
+/// requests, follows <c>Link</c> paging and reads the responses; this class keeps the product's contract:
+/// <see cref="PlatformResilience"/> retries and attempt timeouts, Octokit's exceptions mapped onto
+/// <see cref="GitHubApiException"/> and its subclasses (rate limits as waits, 405/409 on merge as typed errors),
+/// and a 401 invalidating the cached token.
+/// </summary>
 public sealed class GitHubClient : IGitHubClient
 {
     private const int PageSize = 100;
 
-    private readonly GitHubClientOptions _options;
     private readonly IGitHubTokenSource _tokens;
-    private readonly GitHubTransport _transport;
+    private readonly Octo.GitHubClient _octokit;
+    private readonly OctokitErrors _errors;
     private readonly PlatformResilience _resilience;
+    private readonly ILogger _logger;
 
-    /// <summary>Creates the client.</summary>
+    /// <summary>Creates the client; requests leave through <paramref name="http"/>.</summary>
     public GitHubClient(HttpClient http, GitHubClientOptions options, IGitHubTokenSource tokens, TimeProvider timeProvider, Redactor redactor, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(tokens);
-        _options = options;
         _tokens = tokens;
-        _transport = new GitHubTransport(http, options, timeProvider, redactor, logger);
+        _logger = logger;
+        _octokit = new OctokitConnection(http, options, ct => tokens.GetTokenAsync(ct)).Client;
+        _errors = new OctokitErrors(options, timeProvider, redactor);
         _resilience = new PlatformResilience("github", options.Call, timeProvider, redactor, logger);
     }
 
     /// <inheritdoc />
-    public async Task<GitHubIssue> CreateIssueAsync(GitHubRepository repository, NewIssue issue, CancellationToken cancellationToken = default)
+    public Task<GitHubIssue> CreateIssueAsync(GitHubRepository repository, NewIssue issue, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(issue);
         ArgumentException.ThrowIfNullOrWhiteSpace(issue.Title, nameof(issue.Title));
-        var response = await SendAsync(HttpMethod.Post, $"{Repo(repository)}/issues",
-            new { title = issue.Title, body = issue.Body, labels = issue.Labels }, cancellationToken).ConfigureAwait(false);
-        return GitHubJson.Issue(response.Json());
+        var (owner, name) = Repo(repository);
+        var request = new Octo.NewIssue(issue.Title) { Body = issue.Body };
+        foreach (var label in issue.Labels) request.Labels.Add(label);
+        return CallAsync($"POST /repos/{owner}/{name}/issues", () => _octokit.Issue.Create(owner, name, request), ToIssue, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -42,11 +52,14 @@ public sealed class GitHubClient : IGitHubClient
         GitHubRepository repository, string label, string? bodyMarker = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(label);
-        var items = await ListAllAsync($"{Repo(repository)}/issues?state=open&labels={Uri.EscapeDataString(label)}&per_page={PageSize}",
-            root => root.EnumerateArray(), int.MaxValue, cancellationToken).ConfigureAwait(false);
-        return items
-            .Where(item => !item.TryGetProperty("pull_request", out _)) // the issues list also returns pull requests
-            .Select(GitHubJson.Issue)
+        var (owner, name) = Repo(repository);
+        var request = new RepositoryIssueRequest { State = ItemStateFilter.Open };
+        request.Labels.Add(label);
+        var issues = await CallAsync($"GET /repos/{owner}/{name}/issues",
+            () => _octokit.Issue.GetAllForRepository(owner, name, request, new ApiOptions { PageSize = PageSize }), all => all, cancellationToken).ConfigureAwait(false);
+        return issues
+            .Where(issue => issue.PullRequest is null) // the issues list also returns pull requests
+            .Select(ToIssue)
             .Where(issue => bodyMarker is null || (issue.Body?.Contains(bodyMarker, StringComparison.Ordinal) ?? false))
             .ToArray();
     }
@@ -68,32 +81,46 @@ public sealed class GitHubClient : IGitHubClient
     }
 
     /// <inheritdoc />
-    public async Task<GitHubComment> CommentAsync(GitHubRepository repository, int issueNumber, string body, CancellationToken cancellationToken = default)
+    public Task<GitHubComment> CommentAsync(GitHubRepository repository, int issueNumber, string body, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(issueNumber, 1);
         ArgumentException.ThrowIfNullOrWhiteSpace(body);
-        var response = await SendAsync(HttpMethod.Post, $"{Repo(repository)}/issues/{issueNumber}/comments", new { body }, cancellationToken).ConfigureAwait(false);
-        return GitHubJson.Comment(response.Json());
+        var (owner, name) = Repo(repository);
+        return CallAsync($"POST /repos/{owner}/{name}/issues/{issueNumber}/comments",
+            () => _octokit.Issue.Comment.Create(owner, name, issueNumber, body),
+            comment => new GitHubComment(comment.Id, comment.Body ?? "", comment.HtmlUrl), cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<GitHubIssue> CloseIssueAsync(GitHubRepository repository, int issueNumber, CancellationToken cancellationToken = default)
+    public Task<GitHubIssue> CloseIssueAsync(GitHubRepository repository, int issueNumber, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(issueNumber, 1);
-        var response = await SendAsync(HttpMethod.Patch, $"{Repo(repository)}/issues/{issueNumber}",
-            new { state = "closed", state_reason = "completed" }, cancellationToken).ConfigureAwait(false);
-        return GitHubJson.Issue(response.Json());
+        var (owner, name) = Repo(repository);
+        return CallAsync($"PATCH /repos/{owner}/{name}/issues/{issueNumber}",
+            () => _octokit.Issue.Update(owner, name, issueNumber, new IssueUpdate { State = ItemState.Closed, StateReason = ItemStateReason.Completed }),
+            ToIssue, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task DispatchWorkflowAsync(
+    public Task DispatchWorkflowAsync(
         GitHubRepository repository, string workflowId, string gitRef, IReadOnlyDictionary<string, string>? inputs = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflowId);
         ArgumentException.ThrowIfNullOrWhiteSpace(gitRef);
         if (inputs is { Count: > 25 }) throw new ArgumentException("GitHub accepts at most 25 workflow_dispatch inputs.", nameof(inputs));
-        await SendAsync(HttpMethod.Post, $"{Repo(repository)}/actions/workflows/{Uri.EscapeDataString(workflowId)}/dispatches",
-            new { @ref = gitRef, inputs }, cancellationToken).ConfigureAwait(false);
+        var (owner, name) = Repo(repository);
+        var dispatch = new CreateWorkflowDispatch(gitRef)
+        {
+            Inputs = inputs?.ToDictionary(i => i.Key, i => (object)i.Value),
+        };
+        return CallAsync($"POST /repos/{owner}/{name}/actions/workflows/{workflowId}/dispatches", async () =>
+        {
+            if (long.TryParse(workflowId, out var numericId))
+                await _octokit.Actions.Workflows.CreateDispatch(owner, name, numericId, dispatch).ConfigureAwait(false);
+            else
+                await _octokit.Actions.Workflows.CreateDispatch(owner, name, workflowId, dispatch).ConfigureAwait(false);
+            return true;
+        }, _ => true, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -102,10 +129,15 @@ public sealed class GitHubClient : IGitHubClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(branch);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
-        var query = $"sha={Uri.EscapeDataString(branch)}&per_page={Math.Min(PageSize, maxCount)}";
-        if (since is { } s) query += $"&since={Uri.EscapeDataString(s.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"))}";
-        var items = await ListAllAsync($"{Repo(repository)}/commits?{query}", root => root.EnumerateArray(), maxCount, cancellationToken).ConfigureAwait(false);
-        return items.Select(GitHubJson.Commit).ToArray();
+        var (owner, name) = Repo(repository);
+        var pageSize = Math.Min(PageSize, maxCount);
+        var request = new CommitRequest { Sha = branch, Since = since?.ToUniversalTime() };
+        var options = new ApiOptions { PageSize = pageSize, PageCount = (maxCount + pageSize - 1) / pageSize };
+        var commits = await CallAsync($"GET /repos/{owner}/{name}/commits",
+            () => _octokit.Repository.Commit.GetAll(owner, name, request, options), all => all, cancellationToken).ConfigureAwait(false);
+        return commits.Take(maxCount)
+            .Select(c => new GitHubCommit(c.Sha, c.Commit.Message, c.Commit.Author?.Name, c.Commit.Author?.Date, c.HtmlUrl))
+            .ToArray();
     }
 
     /// <inheritdoc />
@@ -113,83 +145,75 @@ public sealed class GitHubClient : IGitHubClient
         GitHubRepository repository, string headSha, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(headSha);
-        var items = await ListAllAsync($"{Repo(repository)}/actions/runs?head_sha={Uri.EscapeDataString(headSha)}&per_page={PageSize}",
-            root => root.GetProperty("workflow_runs").EnumerateArray(), int.MaxValue, cancellationToken).ConfigureAwait(false);
-        return items.Select(GitHubJson.WorkflowRun).ToArray();
+        var (owner, name) = Repo(repository);
+        var response = await CallAsync($"GET /repos/{owner}/{name}/actions/runs",
+            () => _octokit.Actions.Workflows.Runs.List(owner, name, new WorkflowRunsRequest { HeadSha = headSha }, new ApiOptions { PageSize = PageSize }),
+            all => all, cancellationToken).ConfigureAwait(false);
+        return response.WorkflowRuns.Select(run => new GitHubWorkflowRun(
+            run.Id, run.Name, run.HeadSha, run.HeadBranch, run.Event, run.Status.StringValue, run.Conclusion?.StringValue,
+            run.WorkflowId, run.HtmlUrl, run.CreatedAt)).ToArray();
     }
 
     /// <inheritdoc />
-    public async Task<GitHubPullRequest> CreatePullRequestAsync(GitHubRepository repository, NewPullRequest pullRequest, CancellationToken cancellationToken = default)
+    public Task<GitHubPullRequest> CreatePullRequestAsync(GitHubRepository repository, NewPullRequest pullRequest, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pullRequest);
         ArgumentException.ThrowIfNullOrWhiteSpace(pullRequest.Head, nameof(pullRequest.Head));
         ArgumentException.ThrowIfNullOrWhiteSpace(pullRequest.Base, nameof(pullRequest.Base));
-        var response = await SendAsync(HttpMethod.Post, $"{Repo(repository)}/pulls",
-            new { title = pullRequest.Title, head = pullRequest.Head, @base = pullRequest.Base, body = pullRequest.Body, draft = pullRequest.Draft },
-            cancellationToken).ConfigureAwait(false);
-        return GitHubJson.PullRequest(response.Json());
+        var (owner, name) = Repo(repository);
+        var request = new Octo.NewPullRequest(pullRequest.Title, pullRequest.Head, pullRequest.Base) { Body = pullRequest.Body, Draft = pullRequest.Draft };
+        return CallAsync($"POST /repos/{owner}/{name}/pulls", () => _octokit.PullRequest.Create(owner, name, request),
+            pr => new GitHubPullRequest(pr.Id, pr.Number, pr.State.StringValue, pr.Title, pr.Head.Sha, pr.Head.Ref, pr.Base.Ref, pr.Merged, pr.Mergeable, pr.HtmlUrl),
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<GitHubMergeResult> MergePullRequestAsync(
+    public Task<GitHubMergeResult> MergePullRequestAsync(
         GitHubRepository repository, int pullNumber, MergeMethod method = MergeMethod.Squash, string? expectedHeadSha = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pullNumber, 1);
-        var response = await SendAsync(HttpMethod.Put, $"{Repo(repository)}/pulls/{pullNumber}/merge",
-            new { merge_method = method.ToString().ToLowerInvariant(), sha = expectedHeadSha }, cancellationToken).ConfigureAwait(false);
-        return GitHubJson.MergeResult(response.Json());
+        var (owner, name) = Repo(repository);
+        var request = new MergePullRequest
+        {
+            MergeMethod = method switch
+            {
+                MergeMethod.Merge => PullRequestMergeMethod.Merge,
+                MergeMethod.Rebase => PullRequestMergeMethod.Rebase,
+                _ => PullRequestMergeMethod.Squash,
+            },
+            Sha = expectedHeadSha,
+        };
+        return CallAsync($"PUT /repos/{owner}/{name}/pulls/{pullNumber}/merge", () => _octokit.PullRequest.Merge(owner, name, pullNumber, request),
+            merge => new GitHubMergeResult(merge.Sha, merge.Merged, merge.Message), cancellationToken);
     }
 
-    private static string Repo(GitHubRepository repository)
+    private static GitHubIssue ToIssue(Issue issue) => new(
+        issue.Id, issue.Number, issue.Title, issue.State.StringValue, issue.Body, issue.Labels.Select(l => l.Name).ToArray(), issue.HtmlUrl);
+
+    private static (string Owner, string Name) Repo(GitHubRepository repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentException.ThrowIfNullOrWhiteSpace(repository.Owner, nameof(repository.Owner));
         ArgumentException.ThrowIfNullOrWhiteSpace(repository.Name, nameof(repository.Name));
-        return $"repos/{Uri.EscapeDataString(repository.Owner)}/{Uri.EscapeDataString(repository.Name)}";
+        return (repository.Owner, repository.Name);
     }
 
-    private Task<GitHubResponse> SendAsync(HttpMethod method, string pathAndQuery, object? body, CancellationToken cancellationToken) =>
+    private Task<TResult> CallAsync<T, TResult>(string operation, Func<Task<T>> call, Func<T, TResult> read, CancellationToken cancellationToken) =>
         _resilience.ExecuteAsync(async ct =>
         {
-            var token = await _tokens.GetTokenAsync(ct).ConfigureAwait(false);
             try
             {
-                return await _transport.SendAsync(method, pathAndQuery, body, token, ct).ConfigureAwait(false);
+                var result = await OctokitConnection.RunAsync(call, ct).ConfigureAwait(false);
+                _errors.Succeeded();
+                _logger.LogDebug("GitHub {Operation} succeeded", operation);
+                return read(result);
             }
-            catch (GitHubApiException e) when (e.StatusCode == 401)
+            catch (ApiException e)
             {
-                _tokens.Invalidate();
-                throw;
+                var mapped = _errors.Map(operation, e);
+                _logger.LogDebug("GitHub {Operation} answered {StatusCode}: {Message}", operation, mapped.StatusCode, mapped.ApiMessage);
+                if (mapped.StatusCode == 401) _tokens.Invalidate();
+                throw mapped;
             }
         }, cancellationToken);
-
-    /// <summary>Follows <c>Link: rel="next"</c> until the last page or <paramref name="maxItems"/> items.</summary>
-    private async Task<List<JsonElement>> ListAllAsync(
-        string firstPage, Func<JsonElement, IEnumerable<JsonElement>> items, int maxItems, CancellationToken cancellationToken)
-    {
-        var collected = new List<JsonElement>();
-        string? page = firstPage;
-        while (page is not null && collected.Count < maxItems)
-        {
-            var response = await SendAsync(HttpMethod.Get, page, body: null, cancellationToken).ConfigureAwait(false);
-            collected.AddRange(items(response.Json()).Take(maxItems - collected.Count));
-            page = NextPage(response);
-        }
-        return collected;
-    }
-
-    /// <summary>
-    /// The next page relative to the API root. A link pointing anywhere else is not followed: the request would
-    /// carry our token to a foreign host.
-    /// </summary>
-    private string? NextPage(GitHubResponse response)
-    {
-        var next = LinkHeader.Next(response.Headers);
-        if (next is null) return null;
-        var absolute = next.IsAbsoluteUri ? next : new Uri(_options.BaseAddress, next);
-        var root = _options.BaseAddress.AbsoluteUri;
-        return absolute.AbsoluteUri.StartsWith(root, StringComparison.Ordinal)
-            ? absolute.AbsoluteUri[root.Length..]
-            : throw new GitHubApiException("GET (pagination)", response.StatusCode, "GitHub returned a next-page link outside the API root; not followed.", null, []);
-    }
 }

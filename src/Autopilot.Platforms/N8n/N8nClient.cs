@@ -35,6 +35,7 @@ public sealed class N8nClient
     private readonly TimeProvider _timeProvider;
     private readonly PlatformResilience _retrying;
     private readonly PlatformResilience _singleAttempt;
+    private readonly Version _serverVersion;
 
     /// <summary>Creates a client; the API key is registered with <paramref name="redactor"/>.</summary>
     public N8nClient(HttpClient httpClient, N8nClientOptions options, Redactor redactor, TimeProvider timeProvider, ILogger logger)
@@ -56,6 +57,7 @@ public sealed class N8nClient
         _timeProvider = timeProvider;
         var call = options.Call ?? PlatformCallOptions.Default;
         _retrying = new PlatformResilience(N8nPlatform.Name, call, timeProvider, redactor, logger);
+        _serverVersion = options.ServerVersion ?? N8nClientOptions.N8n1;
         _singleAttempt = new PlatformResilience(N8nPlatform.Name, call with { MaxAttempts = 1 }, timeProvider, redactor, logger);
     }
 
@@ -101,15 +103,26 @@ public sealed class N8nClient
     public Task<PlatformResponse<N8nPage<N8nExecution>>> ListExecutionsAsync(N8nExecutionQuery? query = null, CancellationToken cancellationToken = default)
     {
         query ??= new N8nExecutionQuery();
+        // Only send a status filter the server's release accepts (n8n 1.99: error, success, waiting; a 400
+        // otherwise); any other status is filtered here, on the page the server returns.
+        var serverFilters = query.Status is { } wanted && ServerAcceptsStatusFilter(wanted);
         var parameters = new List<(string, string?)>
         {
-            ("status", query.Status is { } status ? StatusText(status) : null),
+            ("status", serverFilters ? StatusText(query.Status!.Value) : null),
             ("workflowId", query.WorkflowId),
             ("includeData", query.IncludeData ? "true" : null),
         };
         AddPaging(parameters, query.Limit, query.Cursor);
-        return ApiAsync(HttpMethod.Get, "executions" + QueryString(parameters), null, "GET /executions", _retrying, root => ReadPage(root, ReadExecution), cancellationToken);
+        var localStatus = query.Status is { } status && !serverFilters ? status : (N8nExecutionStatus?)null;
+        return ApiAsync(HttpMethod.Get, "executions" + QueryString(parameters), null, "GET /executions", _retrying, root =>
+        {
+            var page = ReadPage(root, ReadExecution);
+            return localStatus is { } only ? page with { Items = page.Items.Where(e => e.Status == only).ToArray() } : page;
+        }, cancellationToken);
     }
+
+    private bool ServerAcceptsStatusFilter(N8nExecutionStatus status) =>
+        _serverVersion.Major >= 2 || status is N8nExecutionStatus.Error or N8nExecutionStatus.Success or N8nExecutionStatus.Waiting;
 
     /// <summary>Enumerates every matching execution, following <c>nextCursor</c>.</summary>
     public IAsyncEnumerable<N8nExecution> ListAllExecutionsAsync(N8nExecutionQuery? query = null, CancellationToken cancellationToken = default) =>

@@ -144,8 +144,8 @@ public sealed class RailwayClient : IRailwayClient
         return ExecuteAsync<IReadOnlyList<RailwayMetricSeries>>("Metrics", RailwayDocuments.Metrics,
             new()
             {
-                ["startDate"] = query.StartDate,
-                ["endDate"] = query.EndDate,
+                ["startDate"] = RailwayJson.UtcDateTime(query.StartDate),
+                ["endDate"] = RailwayJson.UtcDateTime(query.EndDate),
                 ["measurements"] = query.Measurements.Select(RailwayJson.WireName).ToArray(),
                 ["projectId"] = query.ProjectId,
                 ["environmentId"] = query.EnvironmentId,
@@ -193,8 +193,8 @@ public sealed class RailwayClient : IRailwayClient
                 ["deploymentId"] = Require(deploymentId),
                 ["limit"] = query.Limit,
                 ["filter"] = query.Filter,
-                ["startDate"] = query.StartDate,
-                ["endDate"] = query.EndDate,
+                ["startDate"] = RailwayJson.UtcDateTime(query.StartDate),
+                ["endDate"] = RailwayJson.UtcDateTime(query.EndDate),
             },
             data => data.GetProperty(field).EnumerateArray().Select(RailwayJson.ReadLogLine).ToArray(), cancellationToken);
     }

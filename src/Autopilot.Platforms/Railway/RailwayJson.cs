@@ -58,6 +58,10 @@ internal static partial class RailwayJson
     /// Railway log timestamps are RFC 3339 with up to nanosecond precision; .NET keeps 100 ns ticks, so extra
     /// digits are dropped before parsing.
     /// </summary>
+    /// <summary>A <c>DateTime</c> variable as Railway expects it: UTC, ISO 8601, with <c>Z</c>.</summary>
+    public static string? UtcDateTime(DateTimeOffset? at) =>
+        at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
     public static DateTimeOffset ParseTimestamp(string text)
     {
         var trimmed = ExcessFraction().Replace(text, m => m.Groups[1].Value);

@@ -1,17 +1,22 @@
-using System.Text;
+using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Redaction;
 using Microsoft.Extensions.Logging;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using BotClient = Telegram.Bot.TelegramBotClient;
 
 namespace Autopilot.Platforms.Telegram;
 
 /// <summary>
-/// A Bot API client for alerting: <c>getMe</c> to verify the token, <c>sendMessage</c> with long texts split
-/// into several messages. Every failure is a <see cref="TelegramApiException"/> (or a
-/// <see cref="PlatformException"/> when no envelope came back); flood control (429) is waited out for the
-/// server's <c>retry_after</c> through <see cref="PlatformResilience"/>.
+/// The alerting face of the Bot API: <c>getMe</c> to verify the token, <c>sendMessage</c> with long texts split
+/// into several messages. The HTTP work is Telegram.Bot's (<see cref="BotClient"/>); this class keeps the
+/// product's contract: every failure is a <see cref="TelegramApiException"/> (or a <see cref="PlatformException"/>
+/// when no envelope came back), and flood control (429) is waited out for the server's <c>retry_after</c>
+/// through <see cref="PlatformResilience"/> (Telegram.Bot's own automatic retry is switched off).
 /// </summary>
 /// <remarks>
 /// The token is part of every URL (<c>/bot&lt;token&gt;/method</c>). It is registered with the
@@ -22,8 +27,7 @@ public sealed class TelegramBotClient
 {
     private const int SnippetLength = 300;
 
-    private readonly HttpClient _httpClient;
-    private readonly Uri _botAddress;
+    private readonly BotClient _bot;
     private readonly Redactor _redactor;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -44,8 +48,20 @@ public sealed class TelegramBotClient
         }
 
         redactor.Register(options.Token);
-        _httpClient = httpClient;
-        _botAddress = new Uri(options.BaseAddress ?? TelegramPlatform.DefaultBaseAddress, $"./bot{options.Token}/");
+        TelegramBotClientOptions botOptions;
+        try
+        {
+            var baseUrl = options.BaseAddress is { } address && address != TelegramPlatform.DefaultBaseAddress
+                ? address.GetLeftPart(UriPartial.Authority)
+                : null;
+            botOptions = new TelegramBotClientOptions(options.Token, baseUrl) { RetryCount = 0, RetryThreshold = 0 };
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException("The Telegram bot token is empty or malformed.", nameof(options));
+        }
+
+        _bot = new BotClient(botOptions, httpClient);
         _redactor = redactor;
         _logger = logger;
         _timeProvider = timeProvider;
@@ -54,11 +70,12 @@ public sealed class TelegramBotClient
 
     /// <summary>Returns the bot's own user — the cheapest way to prove the token works.</summary>
     public Task<PlatformResponse<TelegramUser>> GetMeAsync(CancellationToken cancellationToken = default) =>
-        CallAsync("getMe", parameters: null, ReadUser, cancellationToken);
+        CallAsync("getMe", ct => _bot.GetMe(ct), user => new TelegramUser(user.Id, user.IsBot, user.FirstName, user.Username), cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="text"/> to <paramref name="chatId"/>, split into several messages (in order) when it
-    /// exceeds <see cref="TelegramMessageSplitter.MaxMessageLength"/>. Text must already be escaped for
+    /// exceeds <see cref="TelegramMessageSplitter.MaxMessageLength"/>; formatting cut by a split is closed at the
+    /// end of one part and reopened at the start of the next. Text must already be escaped for
     /// <paramref name="parseMode"/> (see <see cref="TelegramMarkdownV2"/>, <see cref="TelegramHtml"/>).
     /// </summary>
     /// <returns>One response per message sent. If a later part fails, earlier parts have already been delivered.</returns>
@@ -69,120 +86,74 @@ public sealed class TelegramBotClient
         CancellationToken cancellationToken = default)
     {
         var parts = TelegramMessageSplitter.Split(text, parseMode);
+        var chat = chatId.Id is { } id ? new ChatId(id) : new ChatId(chatId.Username!);
+        var mode = parseMode switch
+        {
+            TelegramParseMode.Html => ParseMode.Html,
+            TelegramParseMode.MarkdownV2 => ParseMode.MarkdownV2,
+            _ => ParseMode.None,
+        };
         var sent = new List<PlatformResponse<TelegramMessage>>(parts.Count);
         foreach (var part in parts)
         {
-            var body = new JsonObject
-            {
-                ["chat_id"] = chatId.Id is { } id ? JsonValue.Create(id) : JsonValue.Create(chatId.Username),
-                ["text"] = part,
-            };
-            if (parseMode != TelegramParseMode.None)
-            {
-                body["parse_mode"] = parseMode == TelegramParseMode.Html ? "HTML" : "MarkdownV2";
-            }
-
-            sent.Add(await CallAsync("sendMessage", body, ReadMessage, cancellationToken).ConfigureAwait(false));
+            sent.Add(await CallAsync("sendMessage", ct => _bot.SendMessage(chat, part, mode, cancellationToken: ct), ReadMessage, cancellationToken)
+                .ConfigureAwait(false));
         }
 
         return sent;
     }
 
-    private Task<PlatformResponse<T>> CallAsync<T>(string method, JsonObject? parameters, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        var payload = parameters?.ToJsonString();
-        return _resilience.ExecuteAsync(async attemptToken =>
+    private Task<PlatformResponse<T>> CallAsync<TResult, T>(
+        string method, Func<CancellationToken, Task<TResult>> send, Func<TResult, T> read, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(async attemptToken =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_botAddress, method));
-            if (payload is not null)
-            {
-                request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
-            }
-
             var started = _timeProvider.GetTimestamp();
-            using var response = await _httpClient.SendAsync(request, attemptToken).ConfigureAwait(false);
-            var responseBody = await response.Content.ReadAsStringAsync(attemptToken).ConfigureAwait(false);
-            var call = new PlatformCall(TelegramPlatform.Name, method, (int)response.StatusCode, _timeProvider.GetElapsedTime(started), _redactor.Snippet(responseBody, SnippetLength));
+            TResult result;
+            try
+            {
+                result = await send(attemptToken).ConfigureAwait(false);
+            }
+            catch (ApiRequestException e)
+            {
+                var failed = new PlatformCall(TelegramPlatform.Name, method, e.ErrorCode, _timeProvider.GetElapsedTime(started), _redactor.Snippet(e.Message, SnippetLength));
+                _logger.LogDebug("{Platform} {Operation} answered {StatusCode} in {Duration}: {Body}", failed.Platform, failed.Operation, failed.StatusCode, failed.Duration, failed.BodySnippet);
+                throw new TelegramApiException(method, e.ErrorCode, _redactor.Redact(e.Message),
+                    e.Parameters?.RetryAfter is { } seconds ? TimeSpan.FromSeconds(seconds) : null, e.Parameters?.MigrateToChatId);
+            }
+            catch (RequestException e) when (!attemptToken.IsCancellationRequested)
+            {
+                throw NonEnvelopeFailure(method, e);
+            }
+
+            var snippet = _redactor.Snippet(JsonSerializer.Serialize(result, JsonBotAPI.Options), SnippetLength);
+            var call = new PlatformCall(TelegramPlatform.Name, method, (int)HttpStatusCode.OK, _timeProvider.GetElapsedTime(started), snippet);
             _logger.LogDebug("{Platform} {Operation} answered {StatusCode} in {Duration}: {Body}", call.Platform, call.Operation, call.StatusCode, call.Duration, call.BodySnippet);
-            return new PlatformResponse<T>(ReadEnvelope(method, call, responseBody, read), call);
+            return new PlatformResponse<T>(read(result), call);
         }, cancellationToken);
-    }
 
-    private T ReadEnvelope<T>(string method, PlatformCall call, string responseBody, Func<JsonElement, T> read)
+    /// <summary>
+    /// Telegram.Bot could not read a Bot API envelope: an answer from something in between (proxy, load balancer),
+    /// or no answer at all. Neither the library's message nor the inner exception can carry the URL (and so the
+    /// token) out: only the status and the redacted cause are kept.
+    /// </summary>
+    private PlatformException NonEnvelopeFailure(string method, RequestException e)
     {
-        JsonDocument document;
-        try
+        var status = e.HttpStatusCode is { } code ? (int)code : (int?)null;
+        if (status is null)
         {
-            document = JsonDocument.Parse(responseBody);
-        }
-        catch (JsonException)
-        {
-            throw NonEnvelopeFailure(method, call);
+            return new PlatformUnavailableException(TelegramPlatform.Name,
+                $"Telegram {method} failed without an answer: {_redactor.Redact(e.InnerException?.Message ?? e.Message)}");
         }
 
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("ok", out var ok) || ok.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                throw NonEnvelopeFailure(method, call);
-            }
-
-            if (ok.GetBoolean() && root.TryGetProperty("result", out var result))
-            {
-                try
-                {
-                    return read(result);
-                }
-                catch (Exception exception) when (exception is InvalidOperationException or KeyNotFoundException or FormatException)
-                {
-                    throw new PlatformRequestException(TelegramPlatform.Name, $"Telegram {method} returned a result we cannot read: {call.BodySnippet}", call.StatusCode);
-                }
-            }
-
-            var errorCode = root.TryGetProperty("error_code", out var code) && code.TryGetInt32(out var parsed) ? parsed : call.StatusCode;
-            var description = root.TryGetProperty("description", out var text) && text.ValueKind == JsonValueKind.String ? text.GetString()! : "(no description)";
-            TimeSpan? retryAfter = null;
-            long? migrateTo = null;
-            if (root.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object)
-            {
-                if (parameters.TryGetProperty("retry_after", out var seconds) && seconds.TryGetInt32(out var wait))
-                {
-                    retryAfter = TimeSpan.FromSeconds(wait);
-                }
-
-                if (parameters.TryGetProperty("migrate_to_chat_id", out var migrate) && migrate.TryGetInt64(out var chat))
-                {
-                    migrateTo = chat;
-                }
-            }
-
-            throw new TelegramApiException(method, errorCode, _redactor.Redact(description), retryAfter, migrateTo);
-        }
+        var message = $"Telegram {method} answered {status} without a Bot API envelope.";
+        return status >= 500 || status is 408 or 429
+            ? new PlatformUnavailableException(TelegramPlatform.Name, message, status)
+            : new PlatformRequestException(TelegramPlatform.Name, message, status);
     }
 
-    /// <summary>A response that is not a Bot API envelope came from something in between (proxy, load balancer).</summary>
-    private static PlatformException NonEnvelopeFailure(string method, PlatformCall call)
-    {
-        var message = $"Telegram {method} answered {call.StatusCode} without a Bot API envelope: {call.BodySnippet}";
-        return call.StatusCode >= 500 || call.StatusCode is 408 or 429
-            ? new PlatformUnavailableException(TelegramPlatform.Name, message, call.StatusCode)
-            : new PlatformRequestException(TelegramPlatform.Name, message, call.StatusCode);
-    }
-
-    private static TelegramUser ReadUser(JsonElement user) => new(
-        user.GetProperty("id").GetInt64(),
-        user.GetProperty("is_bot").GetBoolean(),
-        user.GetProperty("first_name").GetString()!,
-        user.TryGetProperty("username", out var username) ? username.GetString() : null);
-
-    private static TelegramMessage ReadMessage(JsonElement message)
-    {
-        var chat = message.GetProperty("chat");
-        return new TelegramMessage(
-            message.GetProperty("message_id").GetInt64(),
-            new TelegramChat(chat.GetProperty("id").GetInt64(), chat.GetProperty("type").GetString()!),
-            DateTimeOffset.FromUnixTimeSeconds(message.GetProperty("date").GetInt64()),
-            message.TryGetProperty("text", out var text) ? text.GetString() : null);
-    }
+    private static TelegramMessage ReadMessage(Message message) => new(
+        message.MessageId,
+        new TelegramChat(message.Chat.Id, message.Chat.Type.ToString().ToLowerInvariant()),
+        new DateTimeOffset(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc)),
+        message.Text);
 }

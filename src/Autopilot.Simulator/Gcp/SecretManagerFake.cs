@@ -24,6 +24,7 @@ namespace Autopilot.Simulator.Gcp;
 /// </summary>
 public sealed partial class SecretManagerFake : FakeServer
 {
+    private static readonly HashSet<string> AcceptedAudiences = ["https://oauth2.googleapis.com/token", "https://www.googleapis.com/oauth2/v4/token"];
     private const string TokenPath = "/computeMetadata/v1/instance/service-accounts/default/token";
     private static readonly TimeSpan TokenLifetime = TimeSpan.FromSeconds(3599);
     private static readonly JsonSerializerOptions PlainJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -93,6 +94,7 @@ public sealed partial class SecretManagerFake : FakeServer
     {
         endpoints.MapGet(TokenPath, MetadataTokenAsync);
         endpoints.MapPost("/token", TokenGrantAsync);
+        endpoints.MapPost("/sts/v1/token", TokenExchangeAsync);
         endpoints.MapGet("/v1/{**name}", AccessAsync);
     }
 
@@ -128,6 +130,53 @@ public sealed partial class SecretManagerFake : FakeServer
 
         await WriteTokenAsync(context);
     }
+
+    /// <summary>
+    /// Workload identity federation (the STS token exchange, RFC 8693, as at https://sts.googleapis.com/v1/token):
+    /// an accepted subject token (see <see cref="AddWorkloadIdentity"/>) is exchanged for an access token.
+    /// </summary>
+    private async Task TokenExchangeAsync(HttpContext context)
+    {
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync() : null;
+        if (form?["grant_type"].ToString() != "urn:ietf:params:oauth:grant-type:token-exchange"
+            || form["requested_token_type"].ToString() != "urn:ietf:params:oauth:token-type:access_token")
+        {
+            await WriteOAuthErrorAsync(context, "invalid_request", "Invalid value for \"grant_type\" or \"requested_token_type\".");
+            return;
+        }
+
+        if (form["audience"].ToString() != WorkloadIdentityAudience || !_subjectTokens.ContainsKey(form["subject_token"].ToString()))
+        {
+            await WriteOAuthErrorAsync(context, "invalid_grant", "The provided subject token is not valid for this audience.");
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, new JsonObject
+        {
+            ["access_token"] = IssueAccessToken(),
+            ["issued_token_type"] = "urn:ietf:params:oauth:token-type:access_token",
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (long)TokenLifetime.TotalSeconds,
+        });
+    }
+
+    /// <summary>The workload identity pool provider the fake's STS accepts as audience.</summary>
+    public const string WorkloadIdentityAudience = "//iam.googleapis.com/projects/123456/locations/global/workloadIdentityPools/ci/providers/github";
+
+    private readonly ConcurrentDictionary<string, bool> _subjectTokens = new(StringComparer.Ordinal);
+
+    /// <summary>Makes the STS endpoint accept <paramref name="subjectToken"/> (e.g. an OIDC token from a CI system).</summary>
+    public void AddWorkloadIdentity(string subjectToken) => _subjectTokens[subjectToken] = true;
+
+    /// <summary>An <c>external_account</c> credential file whose subject token is read from <paramref name="subjectTokenFile"/>.</summary>
+    public string CreateExternalAccountFile(string subjectTokenFile) => new JsonObject
+    {
+        ["type"] = "external_account",
+        ["audience"] = WorkloadIdentityAudience,
+        ["subject_token_type"] = "urn:ietf:params:oauth:token-type:jwt",
+        ["token_url"] = new Uri(BaseAddress, "sts/v1/token").AbsoluteUri,
+        ["credential_source"] = new JsonObject { ["file"] = subjectTokenFile },
+    }.ToJsonString();
 
     /// <summary>Checks an assertion as Google does; returns why it is refused, or null when it is good.</summary>
     private string? VerifyAssertion(string assertion)
@@ -172,7 +221,9 @@ public sealed partial class SecretManagerFake : FakeServer
             return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.";
         }
 
-        if (claims["aud"]?.GetValue<string>() != TokenUri.AbsoluteUri)
+        // Google's token endpoint accepts its own addresses as audience (Google.Apis.Auth signs for
+        // https://oauth2.googleapis.com/token whatever token_uri it posts to); the fake also accepts its own.
+        if (claims["aud"]?.GetValue<string>() is not { } audience || !AcceptedAudiences.Contains(audience) && audience != TokenUri.AbsoluteUri)
         {
             return "Invalid JWT: audience is not this token endpoint.";
         }

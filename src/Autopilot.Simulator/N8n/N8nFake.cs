@@ -44,7 +44,11 @@ public sealed class N8nFake : FakeServer
         "timeSavedPerExecution", "redactionPolicy", "availableInMCP", "customTelemetryTags", "credentialResolverId",
     ];
 
-    private static readonly HashSet<string> ExecutionStatuses = ["canceled", "crashed", "error", "new", "running", "success", "unknown", "waiting"];
+    // GET /executions?status= as each version's spec declares it (n8n-1.99.1 / n8n-2.41.3 public-api-v1 openapi.yml).
+    private static readonly HashSet<string> ExecutionStatuses241 = ["canceled", "crashed", "error", "new", "running", "success", "unknown", "waiting"];
+    private static readonly HashSet<string> ExecutionStatuses199 = ["error", "success", "waiting"];
+
+    private HashSet<string> ExecutionStatuses => Version == N8nFakeVersion.V1_99 ? ExecutionStatuses199 : ExecutionStatuses241;
 
     private readonly string _apiKey;
     private readonly Lock _gate = new();
@@ -57,11 +61,22 @@ public sealed class N8nFake : FakeServer
     private long _nextVersion = 1;
 
     /// <summary>Creates the fake; <paramref name="apiKey"/> is the only key it accepts.</summary>
-    public N8nFake(TimeProvider timeProvider, string apiKey) : base(timeProvider)
+    /// <param name="timeProvider">The fake's clock.</param>
+    /// <param name="apiKey">The only API key it accepts.</param>
+    /// <param name="version">
+    /// The n8n release whose public API it plays. 1.99: <c>GET /executions?status=</c> accepts only
+    /// <c>error</c>, <c>success</c>, <c>waiting</c> and there is no <c>POST /executions/{id}/retry</c> (404).
+    /// 2.41: all eight execution statuses and the retry endpoint.
+    /// </param>
+    public N8nFake(TimeProvider timeProvider, string apiKey, N8nFakeVersion version = N8nFakeVersion.V2_41) : base(timeProvider)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         _apiKey = apiKey;
+        Version = version;
     }
+
+    /// <summary>The n8n release this fake plays.</summary>
+    public N8nFakeVersion Version { get; }
 
     /// <summary>Status of the executions that retries create ("success" unless a test wants retries to fail too).</summary>
     public string RetryOutcome { get; set; } = "success";
@@ -369,6 +384,11 @@ public sealed class N8nFake : FakeServer
 
     private (int, JsonNode) RetryExecution(HttpContext context)
     {
+        if (Version == N8nFakeVersion.V1_99)
+        {
+            return Error(404, "not found");
+        }
+
         if (!long.TryParse(RouteId(context), NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < 1)
         {
             return Error(400, "request/params/executionId must be integer");
@@ -760,4 +780,14 @@ public sealed class N8nFake : FakeServer
         public string? ActiveVersionId { get; set; }
         public List<(string Event, string VersionId, DateTimeOffset At)> PublishHistory { get; } = [];
     }
+}
+
+/// <summary>The n8n releases <see cref="N8nFake"/> can play (their public API specs are in tests/…/N8n/Spec).</summary>
+public enum N8nFakeVersion
+{
+    /// <summary>n8n 1.99.1.</summary>
+    V1_99,
+
+    /// <summary>n8n 2.41.3.</summary>
+    V2_41,
 }

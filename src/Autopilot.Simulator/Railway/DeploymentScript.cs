@@ -16,6 +16,9 @@ public enum DeploymentOutcome
 
     /// <summary>Stops progressing in <see cref="DeploymentScript.HangIn"/> and never leaves it.</summary>
     Hang,
+
+    /// <summary>Walks exactly <see cref="DeploymentScript.Path"/> after QUEUED, one status per step, and stays in the last one.</summary>
+    Walk,
 }
 
 /// <summary>What a simulated deployment will do as the fake's clock advances.</summary>
@@ -29,6 +32,9 @@ public sealed record DeploymentScript(
     IReadOnlyList<string> RuntimeLog,
     DeploymentStatus HangIn = DeploymentStatus.Building)
 {
+    /// <summary>For <see cref="DeploymentOutcome.Walk"/>: the statuses entered after QUEUED, one per step.</summary>
+    public IReadOnlyList<DeploymentStatus> Path { get; init; } = [];
+
     /// <summary>A deployment that comes up healthy.</summary>
     public static DeploymentScript Succeed { get; } = new(DeploymentOutcome.Succeed, [], []);
 
@@ -43,4 +49,18 @@ public sealed record DeploymentScript(
         status.IsInProgress()
             ? new(DeploymentOutcome.Hang, [], [], status)
             : throw new ArgumentException($"A deployment can only hang in an in-progress status, not {status}.", nameof(status));
+
+    /// <summary>
+    /// A deployment that walks <paramref name="statuses"/> after QUEUED, one per step of the fake's clock, and stays
+    /// in the last — the way to make the fake play the statuses its default scripts never produce:
+    /// <c>Walk(Waiting, Initializing, Building, Deploying, Success)</c> (waiting for another deployment to finish),
+    /// <c>Walk(NeedsApproval)</c> (held for approval; stays there), <c>Walk(Skipped)</c> (superseded before it
+    /// started), <c>Walk(Initializing, Building, Deploying, Success, Sleeping)</c> (app sleeping after going idle),
+    /// <c>Walk(Initializing, Building, Deploying, Success, Removing, Removed)</c> (being torn down). Reaching
+    /// SUCCESS has its usual effect: the instance's previous deployment becomes REMOVED.
+    /// </summary>
+    public static DeploymentScript Walk(params DeploymentStatus[] statuses) =>
+        statuses.Length == 0 || statuses.Contains(DeploymentStatus.Unknown)
+            ? throw new ArgumentException("A walk needs at least one known status.", nameof(statuses))
+            : new(DeploymentOutcome.Walk, [], []) { Path = statuses.ToArray() };
 }

@@ -17,10 +17,13 @@ namespace Autopilot.Simulator.Railway;
 /// status enum on its clock, can be scripted to fail builds, crash, hang or rate-limit, and records every call.
 /// </summary>
 /// <remarks>
-/// Wire behaviour copied from Railway: auth failures are HTTP 200 with <c>data: null</c> and a "Not Authorized"
-/// error; unparsable documents are HTTP 400 <c>GRAPHQL_PARSE_FAILED</c>; documents naming fields, arguments or
-/// variables that do not exist are HTTP 400 <c>GRAPHQL_VALIDATION_FAILED</c>; rate limits are HTTP 429 with
-/// Retry-After. Deployment behaviour: a new deployment takes the next script queued for its service (default:
+/// Documents are parsed by GraphQL-Parser and validated and executed by graphql-dotnet against Railway's published
+/// schema (<see cref="RailwaySchema"/>), so the fake accepts exactly what the schema accepts. Wire behaviour copied
+/// from Railway: auth failures are HTTP 200 with <c>data: null</c> and a "Not Authorized" error; unparsable
+/// documents are HTTP 400 <c>GRAPHQL_PARSE_FAILED</c>; documents naming fields, arguments or variables that do not
+/// exist, or declaring variables they never use, are HTTP 400 <c>GRAPHQL_VALIDATION_FAILED</c>; a variable whose
+/// value does not fit its type (<c>limit: "10"</c>, an enum value such as <c>"Success"</c>) is HTTP 400
+/// <c>BAD_USER_INPUT</c> with a message naming the variable; rate limits are HTTP 429 with Retry-After. Deployment behaviour: a new deployment takes the next script queued for its service (default:
 /// succeed); a rollback re-runs the target's image and therefore its script; when a deployment reaches SUCCESS
 /// the service instance's previous deployment becomes REMOVED.
 /// </remarks>
@@ -144,44 +147,101 @@ public sealed class RailwayFake : FakeServer
             return;
         }
 
-        GraphQLDocument document;
-        GraphQLOperation operation;
+        GraphQLParser.AST.GraphQLDocument document;
         try
         {
-            document = GraphQLDocument.Parse(text);
-            operation = document.SelectOperation(operationName);
+            document = GraphQLParser.Parser.Parse(text);
         }
-        catch (GraphQLSyntaxException e)
+        catch (GraphQLParser.Exceptions.GraphQLSyntaxErrorException e)
         {
             _calls.Enqueue(new RailwayFakeCall(operationName, null, [], (JsonObject)variables.DeepClone(), text, receivedAt));
-            await RejectAsync(context, "GRAPHQL_PARSE_FAILED", e.Message, e.Line, e.Column);
+            await RejectAsync(context, "GRAPHQL_PARSE_FAILED", $"Syntax Error: {e.Description}", e.Location.Line, e.Location.Column);
             return;
         }
 
-        var executor = new RailwayGraphQLExecutor(document, operation, variables);
-        IReadOnlyList<GraphQLField> rootFields;
-        try
-        {
-            rootFields = executor.RootFields;
-            _calls.Enqueue(new RailwayFakeCall(operation.Name ?? operationName, operation.Type, rootFields.Select(f => f.Name).ToArray(),
-                (JsonObject)variables.DeepClone(), text, receivedAt));
-            executor.Validate();
-        }
-        catch (GraphQLValidationException e)
-        {
-            await RejectAsync(context, "GRAPHQL_VALIDATION_FAILED", e.Message, e.Line, e.Column);
-            return;
-        }
+        var operation = SelectOperation(document, operationName);
+        var rootFields = operation is null ? [] : RootFieldNames(document, operation.SelectionSet);
+        _calls.Enqueue(new RailwayFakeCall(operation?.Name?.StringValue ?? operationName, operation is null ? null : OperationType(operation),
+            rootFields, (JsonObject)variables.DeepClone(), text, receivedAt));
 
         var caller = Authenticate(context.Request);
-        var (data, errors) = executor.Execute((field, arguments) => _world.Resolve(field.Name, arguments, caller));
-        var response = new JsonObject { ["data"] = data };
-        if (errors.Count > 0) response["errors"] = errors;
+        var result = await RailwaySchema.ExecuteAsync(RailwaySchema.Published, document, text, operationName, variables,
+            (field, arguments) => _world.Resolve(field, arguments, caller), context.RequestAborted);
+        var body = RailwaySchema.ToJson(result);
+        var errors = result.Errors ?? [];
+        if (errors.Count > 0 && !result.Executed)
+        {
+            // Refused before execution: 400 with Apollo-style codes. A variable of the wrong type or an unknown enum
+            // value is the caller's input (BAD_USER_INPUT); anything else the document got wrong is a validation failure.
+            var code = errors.Any(e => e is global::GraphQL.Validation.InvalidVariableError) ? "BAD_USER_INPUT"
+                : errors.Any(e => e is global::GraphQL.Execution.SyntaxError) ? "GRAPHQL_PARSE_FAILED"
+                : "GRAPHQL_VALIDATION_FAILED";
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await WriteJsonAsync(context, new JsonObject { ["errors"] = RewriteCodes(body["errors"]!.AsArray(), _ => code) });
+            return;
+        }
+        if (body["errors"] is JsonArray fieldErrors)
+        {
+            body["errors"] = RewriteCodes(fieldErrors, i => errors[i].Code is { } c && !c.StartsWith("INVALID_OPERATION", StringComparison.Ordinal) && c != "EXECUTION_ERROR" ? c : null);
+        }
         foreach (var (field, hold) in _holds)
         {
-            if (rootFields.Any(f => f.Name == field)) await hold.HoldAsync(context.RequestAborted);
+            if (rootFields.Contains(field)) await hold.HoldAsync(context.RequestAborted);
         }
-        await WriteJsonAsync(context, response);
+        await WriteJsonAsync(context, body);
+    }
+
+    private static JsonArray RewriteCodes(JsonArray errors, Func<int, string?> code)
+    {
+        var rewritten = new JsonArray();
+        for (var i = 0; i < errors.Count; i++)
+        {
+            var error = (JsonObject)errors[i]!.DeepClone();
+            error.Remove("extensions");
+            if (code(i) is { } c) error["extensions"] = new JsonObject { ["code"] = c };
+            rewritten.Add(error);
+        }
+        return rewritten;
+    }
+
+    private static GraphQLParser.AST.GraphQLOperationDefinition? SelectOperation(GraphQLParser.AST.GraphQLDocument document, string? operationName)
+    {
+        var operations = document.Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>().ToArray();
+        return string.IsNullOrEmpty(operationName)
+            ? operations.Length == 1 ? operations[0] : null
+            : operations.FirstOrDefault(o => o.Name?.StringValue == operationName);
+    }
+
+    private static GraphQLOperationType OperationType(GraphQLParser.AST.GraphQLOperationDefinition operation) => operation.Operation switch
+    {
+        GraphQLParser.AST.OperationType.Mutation => GraphQLOperationType.Mutation,
+        GraphQLParser.AST.OperationType.Subscription => GraphQLOperationType.Subscription,
+        _ => GraphQLOperationType.Query,
+    };
+
+    // The root fields an operation selects, through fragments (for call records and answer holds).
+    private static string[] RootFieldNames(GraphQLParser.AST.GraphQLDocument document, GraphQLParser.AST.GraphQLSelectionSet selections, int depth = 0)
+    {
+        if (depth > 16) return [];
+        var names = new List<string>();
+        foreach (var selection in selections.Selections)
+        {
+            switch (selection)
+            {
+                case GraphQLParser.AST.GraphQLField field:
+                    names.Add(field.Name.StringValue);
+                    break;
+                case GraphQLParser.AST.GraphQLInlineFragment inline:
+                    names.AddRange(RootFieldNames(document, inline.SelectionSet, depth + 1));
+                    break;
+                case GraphQLParser.AST.GraphQLFragmentSpread spread:
+                    var fragment = document.Definitions.OfType<GraphQLParser.AST.GraphQLFragmentDefinition>()
+                        .FirstOrDefault(f => f.FragmentName.Name.StringValue == spread.FragmentName.Name.StringValue);
+                    if (fragment is not null) names.AddRange(RootFieldNames(document, fragment.SelectionSet, depth + 1));
+                    break;
+            }
+        }
+        return names.ToArray();
     }
 
     private RailwayCaller? Authenticate(HttpRequest request)

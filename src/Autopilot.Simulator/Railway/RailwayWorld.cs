@@ -378,6 +378,7 @@ internal sealed class RailwayWorld(TimeProvider time, RailwayFakeOptions options
         DeploymentStatus[] path = script.Outcome switch
         {
             DeploymentOutcome.FailBuild => [DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Failed],
+            DeploymentOutcome.Walk => script.Path.ToArray(),
             DeploymentOutcome.Crash => [DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Deploying, DeploymentStatus.Success, DeploymentStatus.Crashed],
             _ => [DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Deploying, DeploymentStatus.Success],
         };
@@ -542,4 +543,10 @@ internal sealed class RailwayWorld(TimeProvider time, RailwayFakeOptions options
 internal sealed record RailwayCaller(string? ProjectScope)
 {
     public bool MayAccess(string projectId) => ProjectScope is null || ProjectScope == projectId;
+}
+
+/// <summary>A resolver refused a field (not found, not authorised, invalid state); reported in <c>errors</c> with HTTP 200.</summary>
+internal sealed class GraphQLFieldException(string message, string? code = null) : Exception(message)
+{
+    public string? Code { get; } = code;
 }

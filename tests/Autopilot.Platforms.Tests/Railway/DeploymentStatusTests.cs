@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Autopilot.Platforms.Railway;
+using GraphQL.Types;
 using Xunit;
 
 namespace Autopilot.Platforms.Tests.Railway;
@@ -9,8 +10,7 @@ public sealed class DeploymentStatusTests
     [Fact]
     public void Every_status_in_the_published_schema_maps_to_a_named_member_and_back()
     {
-        var schema = new RailwayIntrospectionSchema(RailwayIntrospectionSchema.DefaultPath());
-        var wireNames = schema.Types["DeploymentStatus"].EnumValues;
+        var wireNames = ((EnumerationGraphType)PublishedRailwaySchema.Schema.AllTypes["DeploymentStatus"]!).Values.Select(v => v.Name).ToHashSet();
 
         Assert.Equal(13, wireNames.Count);
         foreach (var name in wireNames)
@@ -42,8 +42,7 @@ public sealed class DeploymentStatusTests
     [Fact]
     public void Every_modeled_metric_measurement_exists_in_the_schema()
     {
-        var schema = new RailwayIntrospectionSchema(RailwayIntrospectionSchema.DefaultPath());
-        var wireNames = schema.Types["MetricMeasurement"].EnumValues;
+        var wireNames = ((EnumerationGraphType)PublishedRailwaySchema.Schema.AllTypes["MetricMeasurement"]!).Values.Select(v => v.Name).ToHashSet();
 
         foreach (var measurement in Enum.GetValues<RailwayMetricMeasurement>().Where(m => m != RailwayMetricMeasurement.Unknown))
             Assert.Contains(JsonSerializer.Serialize(measurement).Trim('"'), wireNames);

@@ -284,6 +284,17 @@ public sealed class RailwayClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Date_time_variables_travel_as_utc_with_z_whatever_the_callers_offset()
+    {
+        var start = new DateTimeOffset(2026, 3, 1, 14, 30, 0, TimeSpan.FromHours(2));
+
+        await _client.GetMetricsAsync(new MetricsQuery(start, [RailwayMetricMeasurement.CpuUsage]) { ServiceId = Svc.ServiceId, EndDate = start.AddMinutes(5) });
+
+        var variables = _bed.Fake.Calls.Single(c => c.OperationName == "Metrics").Variables;
+        Assert.Equal(("2026-03-01T12:30:00.000Z", "2026-03-01T12:35:00.000Z"), ((string?)variables["startDate"], (string?)variables["endDate"]));
+    }
+
+    [Fact]
     public async Task Variables_are_upserted_through_an_input_object()
     {
         var ok = await _client.UpsertVariableAsync(new VariableUpsert(Svc.ProjectId, Svc.EnvironmentId, Svc.ServiceId, "DATABASE_URL", "postgres://u:p@h/db"));

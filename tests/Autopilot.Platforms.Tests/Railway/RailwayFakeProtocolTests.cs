@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Autopilot.Platforms.Railway;
+using Autopilot.Simulator.Railway;
 using Xunit;
 
 namespace Autopilot.Platforms.Tests.Railway;
@@ -76,5 +78,78 @@ public sealed class RailwayFakeProtocolTests : IAsyncLifetime
         var d = body["data"]!["d"]!.AsObject();
         Assert.Equal(["__typename", "id", "state"], d.Select(p => p.Key));
         Assert.Equal(("Deployment", id, "SUCCESS"), ((string?)d["__typename"], (string?)d["id"], (string?)d["state"]));
+    }
+
+    [Fact]
+    public async Task A_wrong_typed_variable_is_a_graphql_error_naming_the_variable()
+    {
+        var (status, body) = await PostAsync(
+            "query Q($id: String!, $limit: Int) { buildLogs(deploymentId: $id, limit: $limit) { message } }", new { id = "x", limit = "10" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("BAD_USER_INPUT", (string?)body["errors"]![0]!["extensions"]!["code"]);
+        Assert.Contains("$limit", (string?)body["errors"]![0]!["message"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_enum_value_is_rejected()
+    {
+        var (variableStatus, variableBody) = await PostAsync(
+            "query Q($input: DeploymentListInput!) { deployments(input: $input) { edges { cursor } } }",
+            new { input = new { status = new { @in = new[] { "Success" } } } });
+        var (literalStatus, literalBody) = await PostAsync("query { deployments(input: { status: { in: [Success] } }) { edges { cursor } } }");
+
+        Assert.Equal(HttpStatusCode.BadRequest, variableStatus);
+        Assert.Contains("Success", (string?)variableBody["errors"]![0]!["message"]);
+        Assert.Equal(HttpStatusCode.BadRequest, literalStatus);
+        Assert.Equal("GRAPHQL_VALIDATION_FAILED", (string?)literalBody["errors"]![0]!["extensions"]!["code"]);
+    }
+
+    [Fact]
+    public async Task An_unused_variable_is_rejected()
+    {
+        var (status, body) = await PostAsync("query Q($id: String!, $extra: Int) { deployment(id: $id) { id } }", new { id = "x", extra = 1 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("GRAPHQL_VALIDATION_FAILED", (string?)body["errors"]![0]!["extensions"]!["code"]);
+        Assert.Contains("$extra", (string?)body["errors"]![0]!["message"]);
+    }
+
+    [Fact]
+    public async Task A_date_time_without_an_offset_is_rejected()
+    {
+        var (status, body) = await PostAsync(
+            "query Q($id: String!, $d: DateTime) { buildLogs(deploymentId: $id, startDate: $d) { message } }", new { id = "x", d = "2026-01-01T00:00:00" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("$d", (string?)body["errors"]![0]!["message"]);
+    }
+
+    public static TheoryData<DeploymentStatus[]> Walks => new()
+    {
+        new[] { DeploymentStatus.Waiting, DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Deploying, DeploymentStatus.Success },
+        new[] { DeploymentStatus.NeedsApproval },
+        new[] { DeploymentStatus.Skipped },
+        new[] { DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Deploying, DeploymentStatus.Success, DeploymentStatus.Sleeping },
+        new[] { DeploymentStatus.Initializing, DeploymentStatus.Building, DeploymentStatus.Deploying, DeploymentStatus.Success, DeploymentStatus.Removing, DeploymentStatus.Removed },
+    };
+
+    [Theory]
+    [MemberData(nameof(Walks))]
+    public async Task A_scripted_walk_plays_each_status_one_step_at_a_time(DeploymentStatus[] walk)
+    {
+        var svc = _bed.Service;
+        _bed.Fake.ScriptNextDeployment(svc.ServiceId, DeploymentScript.Walk(walk));
+        var client = _bed.CreateClient();
+        var id = await client.DeployServiceAsync(svc.ServiceId, svc.EnvironmentId, null);
+
+        var seen = new List<DeploymentStatus> { (await client.GetDeploymentAsync(id)).Status };
+        for (var i = 0; i < walk.Length + 1; i++)
+        {
+            _bed.AdvanceSteps(1);
+            seen.Add((await client.GetDeploymentAsync(id)).Status);
+        }
+
+        Assert.Equal([DeploymentStatus.Queued, .. walk, walk[^1]], seen);
     }
 }

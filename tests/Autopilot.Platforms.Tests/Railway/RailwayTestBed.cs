@@ -36,8 +36,13 @@ public sealed class RailwayTestBed : IAsyncDisposable
     public Redactor Redactor { get; } = new();
     public HttpClient Http { get; } = new() { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>The client's HttpClient: every request it sends is validated against the published schema first.</summary>
+    public HttpClient ClientHttp { get; } = new(new SchemaCheckingHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+
     public static async Task<RailwayTestBed> StartAsync()
     {
+        // Build both schemas (the fake's and the checker's) up front, so that no test's wall-clock wait pays for it.
+        await Task.WhenAll(Task.Run(() => RailwaySchema.Published), Task.Run(() => PublishedRailwaySchema.Schema));
         var clock = new ObservableFakeTimeProvider();
         var fake = new RailwayFake(clock, new RailwayFakeOptions(Step));
         await fake.StartAsync();
@@ -46,13 +51,14 @@ public sealed class RailwayTestBed : IAsyncDisposable
     }
 
     public RailwayClient CreateClient(string token = AccountToken, RailwayTokenKind kind = RailwayTokenKind.Account) =>
-        new(Http, new RailwayClientOptions(token, kind) { Endpoint = Fake.Endpoint, Call = CallOptions }, Clock, Redactor, Logger);
+        new(ClientHttp, new RailwayClientOptions(token, kind) { Endpoint = Fake.Endpoint, Call = CallOptions }, Clock, Redactor, Logger);
 
     public void AdvanceSteps(int steps) => Clock.Advance(Step * steps);
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        ClientHttp.Dispose();
         await Fake.DisposeAsync();
     }
 }

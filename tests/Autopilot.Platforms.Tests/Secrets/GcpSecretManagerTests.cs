@@ -79,13 +79,51 @@ public sealed class GcpSecretManagerTests : IAsyncLifetime
         Assert.Equal("railway-secret-value", value);
         var claims = Assert.Single(_fake.VerifiedAssertions);
         Assert.Equal(key.ClientEmail, (string)claims["iss"]!);
-        Assert.Equal(_fake.TokenUri.AbsoluteUri, (string)claims["aud"]!);
+        Assert.Equal("https://oauth2.googleapis.com/token", (string)claims["aud"]!); // Google.Apis.Auth signs for Google's token endpoint
         Assert.Equal(GcpPlatform.CloudPlatformScope, (string)claims["scope"]!);
         Assert.Equal(_clock.GetUtcNow().ToUnixTimeSeconds(), (long)claims["iat"]!);
         Assert.Equal(3600, (long)claims["exp"]! - (long)claims["iat"]!);
         var grant = Assert.Single(_fake.Exchanges, e => e.Path == "/token");
         Assert.Contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer", grant.RequestBody);
         Assert.DoesNotContain(key.PrivateKeyPem, key.ToString());
+    }
+
+    [Fact]
+    public async Task A_workload_identity_federation_file_exchanges_its_subject_token_at_sts()
+    {
+        var subjectTokenFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(subjectTokenFile, "eyJoidc.subject.token");
+            _fake.AddWorkloadIdentity("eyJoidc.subject.token");
+            _fake.AddSecretVersion(Project, "n8n-api-key", "n8n-secret-value");
+            var tokens = GoogleCredentialTokenSource.FromCredentialJson(_http, _fake.CreateExternalAccountFile(subjectTokenFile), "external_account", Resilience(), _redactor, _clock);
+
+            var value = await Provider(tokens).TryFetchAsync(SecretName.Parse("n8n-api-key"), default);
+
+            Assert.Equal("n8n-secret-value", value);
+            var exchange = Assert.Single(_fake.Exchanges, e => e.Path == "/sts/v1/token");
+            Assert.Contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange", exchange.RequestBody);
+
+            await File.WriteAllTextAsync(subjectTokenFile, "eyJsomeone.else");
+            var refused = GoogleCredentialTokenSource.FromCredentialJson(_http, _fake.CreateExternalAccountFile(subjectTokenFile), "external_account", Resilience(), _redactor, _clock);
+            var error = await Assert.ThrowsAsync<PlatformAuthenticationException>(() => refused.GetTokenAsync(default).AsTask());
+            Assert.Contains("invalid_grant", error.Message);
+        }
+        finally
+        {
+            File.Delete(subjectTokenFile);
+        }
+    }
+
+    [Fact]
+    public void A_credential_file_of_the_wrong_type_is_refused_without_quoting_it()
+    {
+        var key = _fake.CreateServiceAccountKey("autopilot@autopilot-prod.iam.gserviceaccount.com", Project);
+
+        var error = Assert.Throws<FormatException>(() => GoogleCredentialTokenSource.FromCredentialJson(_http, key, "external_account", Resilience(), _redactor, _clock));
+
+        Assert.DoesNotContain("PRIVATE KEY", error.Message);
     }
 
     [Fact]

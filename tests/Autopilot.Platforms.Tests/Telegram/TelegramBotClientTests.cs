@@ -89,6 +89,36 @@ public sealed class TelegramBotClientTests : IAsyncLifetime
         Assert.Equal(expected, string.Join('\n', received.Select(m => m.Text)));
     }
 
+    [Theory]
+    [InlineData("HTML", "<b>", "</b>")]
+    [InlineData("HTML", "<pre>", "</pre>")]
+    [InlineData("MarkdownV2", "*", "*")]
+    [InlineData("MarkdownV2", "```\n", "```")]
+    public async Task A_long_formatted_message_arrives_as_parts_the_server_accepts(string parseMode, string open, string close)
+    {
+        var mode = parseMode == "HTML" ? TelegramParseMode.Html : TelegramParseMode.MarkdownV2;
+        var lines = Enumerable.Range(1, 350).Select(i => $"check {i}: ok (took {i}.5s)").ToArray();
+        var escaped = lines.Select(l => mode == TelegramParseMode.Html ? TelegramHtml.Escape(l) : open.StartsWith('`') ? l : TelegramMarkdownV2.Escape(l));
+        var text = open + string.Join('\n', escaped) + close;
+        Assert.True(text.Length > 5000);
+
+        var sent = await Client().SendMessageAsync(TelegramChatId.FromId(8), text, mode);
+
+        var received = _fake.MessagesIn(8);
+        Assert.True(received.Count > 1);
+        Assert.Equal(sent.Count, received.Count);
+        Assert.Equal(string.Join('\n', lines), string.Join('\n', received.Select(m => m.Text)));
+    }
+
+    [Fact]
+    public async Task An_unclosed_tag_is_refused_like_the_bot_api_does()
+    {
+        var error = await Assert.ThrowsAsync<TelegramApiException>(() => Client().SendMessageAsync(TelegramChatId.FromId(1), "<b>down", TelegramParseMode.Html));
+
+        Assert.Equal(400, error.ErrorCode);
+        Assert.Contains("Can't find end tag", error.Description);
+    }
+
     [Fact]
     public async Task Unescaped_markdown_is_a_bad_request_that_is_not_retried()
     {

@@ -101,4 +101,58 @@ public sealed class TelegramTextTests
         Assert.Equal(new string('a', 19), emoji[0]);
         Assert.StartsWith("😀", emoji[1]);
     }
+
+    public static TheoryData<string, string, string, string> LongEntities => new()
+    {
+        // parse mode, opening markup, closing markup, separator between repeated chunks
+        { "HTML", "<b>", "</b>", " " },
+        { "HTML", "<b>", "</b>", "\n" },
+        { "HTML", "<pre>", "</pre>", "\n" },
+        { "HTML", "<pre>", "</pre>", " " },
+        { "HTML", "<pre><code class=\"language-python\">", "</code></pre>", "\n" },
+        { "HTML", "<i><u>", "</u></i>", " " },
+        { "HTML", "<a href=\"https://example.com/run?id=1&amp;x=2\">", "</a>", " " },
+        { "MarkdownV2", "*", "*", " " },
+        { "MarkdownV2", "*", "*", "\n" },
+        { "MarkdownV2", "_*", "*_", " " },
+        { "MarkdownV2", "```\n", "```", "\n" },
+        { "MarkdownV2", "```csharp\n", "```", "\n" },
+        { "MarkdownV2", "```\n", "```", " " },
+        { "MarkdownV2", "`", "`", " " },
+        { "MarkdownV2", "||", "||", " " },
+    };
+
+    [Theory]
+    [MemberData(nameof(LongEntities))]
+    public void A_long_message_inside_an_entity_is_cut_into_parts_that_each_parse_on_their_own(string parseMode, string open, string close, string separator)
+    {
+        var mode = parseMode == "HTML" ? TelegramParseMode.Html : TelegramParseMode.MarkdownV2;
+        var inCode = open.Contains('`') || open.Contains("pre");
+        var chunks = Enumerable.Range(0, 400).Select(i => inCode ? $"step {i:D3} took {i}ms" : $"step {i:D3} took {i}ms").ToArray();
+        var escaped = chunks.Select(c => mode == TelegramParseMode.Html ? TelegramHtml.Escape(c) : inCode ? c : TelegramMarkdownV2.Escape(c));
+        var text = "Report " + open + string.Join(separator, escaped) + close + " end";
+        Assert.True(text.Length > 5000);
+        var wholePlain = TelegramMarkupParser.ToPlainText(text, parseMode);
+
+        var parts = TelegramMessageSplitter.Split(text, mode);
+
+        Assert.True(parts.Count > 1);
+        Assert.All(parts, p => Assert.InRange(p.Length, 1, TelegramMessageSplitter.MaxMessageLength));
+        var plains = parts.Select(p => TelegramMarkupParser.ToPlainText(p, parseMode)).ToArray(); // throws on any malformed part
+        var joined = separator == "\n" ? string.Join('\n', plains) : string.Concat(plains);
+        Assert.Equal(wholePlain, joined);
+        Assert.All(parts.Skip(1), p => Assert.StartsWith(open.Split('\n')[0], p)); // the entity is reopened in each later part
+    }
+
+    [Theory]
+    [InlineData("<b>alert", "Can't find end tag")]
+    [InlineData("<pre>line one\nline two", "Can't find end tag")]
+    [InlineData("*alert", "Can't find end of the entity")]
+    [InlineData("```\ncode", "Can't find end of the entity")]
+    public void The_fake_rejects_entities_that_are_not_closed(string text, string description)
+    {
+        var error = Assert.Throws<TelegramMarkupException>(() => TelegramMarkupParser.ToPlainText(text, text.StartsWith('<') ? "HTML" : "MarkdownV2"));
+
+        Assert.StartsWith(description, error.Message);
+    }
 }

@@ -4,57 +4,29 @@ using Autopilot.Platforms.Redaction;
 namespace Autopilot.Platforms.Secrets.Gcp;
 
 /// <summary>
-/// Gets tokens for the instance's default service account from the metadata server — the credential-free way
-/// to authenticate on Compute Engine, Cloud Run and GKE. The server only answers requests carrying
-/// <c>Metadata-Flavor: Google</c>, which proves the caller is not being tricked via an open redirect.
+/// Tokens of the default service account from the GCE/GKE/Cloud Run metadata server, through Google.Apis.Auth's
+/// <c>ComputeCredential</c> (see <see cref="GoogleCredentialTokenSource"/>): cached and refreshed before expiry.
 /// </summary>
 public sealed class MetadataServerTokenSource : IGoogleAccessTokenSource
 {
-    /// <summary>Where the metadata server lives on Google infrastructure.</summary>
+    /// <summary>The metadata server as seen from inside Google Cloud.</summary>
     public static readonly Uri DefaultAddress = new("http://metadata.google.internal/");
 
-    private const string TokenPath = "computeMetadata/v1/instance/service-accounts/default/token";
+    private readonly GoogleCredentialTokenSource _source;
 
-    private readonly HttpClient _httpClient;
-    private readonly Uri _tokenUri;
-    private readonly PlatformResilience _resilience;
-    private readonly Redactor _redactor;
-    private readonly TimeProvider _timeProvider;
-    private readonly CachedTokenMinter _minter;
-
-    /// <summary>Creates the source; <paramref name="metadataAddress"/> defaults to <see cref="DefaultAddress"/>.</summary>
+    /// <summary>Creates the source; <paramref name="metadataAddress"/> overrides the metadata server (tests, emulators).</summary>
     public MetadataServerTokenSource(HttpClient httpClient, PlatformResilience resilience, Redactor redactor, TimeProvider timeProvider, Uri? metadataAddress = null)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(resilience);
         ArgumentNullException.ThrowIfNull(redactor);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        _httpClient = httpClient;
-        _tokenUri = new Uri(metadataAddress ?? DefaultAddress, TokenPath);
-        _resilience = resilience;
-        _redactor = redactor;
-        _timeProvider = timeProvider;
-        _minter = new CachedTokenMinter(MintAsync, timeProvider);
+        _source = GoogleCredentialTokenSource.ForMetadataServer(httpClient, resilience, redactor, timeProvider, metadataAddress ?? DefaultAddress);
     }
 
     /// <inheritdoc />
-    public string Description => "metadata server default service account";
+    public string Description => _source.Description;
 
     /// <inheritdoc />
-    public ValueTask<GoogleAccessToken> GetTokenAsync(CancellationToken cancellationToken) => _minter.GetAsync(cancellationToken);
-
-    private Task<GoogleAccessToken> MintAsync(CancellationToken cancellationToken) =>
-        GoogleTokenResponse.FetchAsync(
-            _httpClient,
-            () =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, _tokenUri);
-                request.Headers.Add("Metadata-Flavor", "Google");
-                return request;
-            },
-            "metadata token request",
-            _resilience,
-            _redactor,
-            _timeProvider,
-            cancellationToken);
+    public ValueTask<GoogleAccessToken> GetTokenAsync(CancellationToken cancellationToken) => _source.GetTokenAsync(cancellationToken);
 }
