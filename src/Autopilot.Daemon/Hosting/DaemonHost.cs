@@ -132,21 +132,37 @@ public static class DaemonHost
     /// The actor system: the daemon's HOCON, the SQL journal and snapshot store on the prepared database, the agents'
     /// serializer and audit tagger bound to that journal, Akka's log into Serilog, then the actors and the stop sequence.
     /// </summary>
+    /// <summary>
+    /// The journal and snapshot store exactly as the daemon runs them (the benchmarks measure this, not a look-alike):
+    /// the prepared database, the agents' serializer and audit tagger bound to the SQL journal, and the configuration's
+    /// own <c>akka.*</c> keys on top.
+    /// </summary>
+    /// <param name="akka">The actor system being configured.</param>
+    /// <param name="config">The daemon's effective configuration (see <see cref="DaemonConfiguration.Load"/>).</param>
+    /// <param name="database">The journal's database; prepared here (WAL on before Akka opens a SQLite file).</param>
+    /// <param name="dataOptions">Its linq2db options (<see cref="JournalDatabase.DataOptions"/>, e.g. with tracing added).</param>
+    public static void ConfigurePersistence(AkkaConfigurationBuilder akka, Config config, JournalDatabase database, LinqToDB.DataOptions dataOptions)
+    {
+        ArgumentNullException.ThrowIfNull(akka);
+        ArgumentNullException.ThrowIfNull(database);
+        // WAL must be on before Akka opens the file; inmem's memory database must stay alive while Akka uses it.
+        database.Prepare();
+        akka.WithSqlPersistence(dataOptions, autoInitialize: true);
+        akka.AddHocon(AgentsPersistence.Hocon(JournalPluginPath, typeof(DeliveryStored).Assembly), HoconAddMode.Prepend);
+        // Last and on top: the operator's and the daemon's own akka.* keys (read-journal latency, batch size, shutdown
+        // phases) win over the plugins' generated defaults.
+        akka.AddHocon(config, HoconAddMode.Prepend);
+    }
+
     private static void ConfigureAkka(AkkaConfigurationBuilder akka, IServiceProvider services, Config config, DaemonSettings settings,
         JournalDatabase database, OrchestratorFactory orchestratorFactory)
     {
-        // WAL must be on before Akka opens the file; inmem's memory database must stay alive while Akka uses it.
-        database.Prepare();
         akka.ConfigureLoggers(loggers =>
         {
             loggers.ClearLoggers();
             loggers.AddLogger<SerilogLogger>();
         });
-        akka.WithSqlPersistence(database.DataOptions(), autoInitialize: true);
-        akka.AddHocon(AgentsPersistence.Hocon(JournalPluginPath, typeof(DeliveryStored).Assembly), HoconAddMode.Prepend);
-        // Last and on top: the operator's and the daemon's own akka.* keys (read-journal latency, batch size, shutdown
-        // phases) win over the plugins' generated defaults.
-        akka.AddHocon(config, HoconAddMode.Prepend);
+        ConfigurePersistence(akka, config, database, database.DataOptions());
         akka.WithActors((system, registry, _) =>
         {
             var runtime = services.GetRequiredService<DaemonRuntime>();

@@ -75,16 +75,13 @@ internal static class AkkaStack
         {
             return await StartAsync(akka =>
             {
-                database.Prepare();
                 var options = database.DataOptions();
                 if (trace is not null)
                 {
                     options = options.UseTracing(System.Diagnostics.TraceLevel.Info, trace);
                 }
 
-                akka.WithSqlPersistence(options, autoInitialize: true);
-                akka.AddHocon(AgentsPersistence.Hocon(DaemonHost.JournalPluginPath, typeof(DeliveryStored).Assembly), HoconAddMode.Prepend);
-                akka.AddHocon(config, HoconAddMode.Prepend);
+                DaemonHost.ConfigurePersistence(akka, config, database, options);
             }, database);
         }
         catch
