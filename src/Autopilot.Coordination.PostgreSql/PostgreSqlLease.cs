@@ -244,13 +244,14 @@ public sealed class PostgreSqlLease : Lease
     {
         await acquireCompleted.ConfigureAwait(false);
         var stop = tenure.Stopped;
+        var pause = _settings.HeartbeatInterval;
         try
         {
             while (!stop.IsCancellationRequested)
             {
+                // Wake up no later than the end of the validity window, so a loss is reported when it happens.
                 var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), tenure.ValidUntil);
-                await Task.Delay(left < _settings.HeartbeatInterval ? Max(left, TimeSpan.Zero) : _settings.HeartbeatInterval, stop)
-                    .ConfigureAwait(false);
+                await Task.Delay(left < pause ? Max(left, TimeSpan.Zero) : pause, stop).ConfigureAwait(false);
 
                 var sent = Stopwatch.GetTimestamp();
                 if (!tenure.IsValidAt(sent))
@@ -271,8 +272,13 @@ public sealed class PostgreSqlLease : Lease
                 {
                     _log.Warning("Renewal of lease [{0}] (token {1}) failed, still valid for {2}: {3}",
                         Settings.LeaseName, tenure.Token, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), tenure.ValidUntil), e.Message);
+                    // Retry sooner than a full interval: after a database restart the first try often meets a dead
+                    // pooled connection, and the validity window is short.
+                    pause = _settings.HeartbeatInterval / 4;
                     continue;
                 }
+
+                pause = _settings.HeartbeatInterval;
 
                 if (!renewed)
                 {
@@ -284,9 +290,9 @@ public sealed class PostgreSqlLease : Lease
                 tenure.Extend(sent + _validityTicks);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
-            // Released, lost or shut down.
+            // Released, lost or shut down: whoever stopped it has already dealt with the tenure.
         }
         catch (Exception e)
         {
@@ -419,10 +425,14 @@ public sealed class PostgreSqlLease : Lease
         return new LeaseException($"{operation} of lease [{Settings.LeaseName}] failed: {e.GetType().Name}{code}.", e);
     }
 
+    /// <summary>
+    /// The actor system terminated: stop claiming the lease and heartbeating (no callback; the row is left to expire,
+    /// as after a crash, unless it was released before).
+    /// </summary>
     private void Shutdown()
     {
+        Interlocked.Exchange(ref _tenure, null)?.End();
         _shutdown.Cancel();
-        Volatile.Read(ref _tenure)?.Stop();
         _dataSource.Dispose();
     }
 
@@ -455,19 +465,8 @@ public sealed class PostgreSqlLease : Lease
         {
             if (Interlocked.Exchange(ref _ended, 1) != 0)
                 return false;
-            Stop();
+            _stop.Cancel();
             return true;
-        }
-
-        public void Stop()
-        {
-            try
-            {
-                _stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
         }
     }
 }

@@ -140,6 +140,7 @@ public sealed class CompetitionTests(ThrowawayPostgres postgres) : IAsyncLifetim
         var deadOwner = before.Lease.Owner;
         // The node dies without releasing (its heartbeats stop with its actor system).
         await before.DisposeAsync();
+        Assert.False(before.Lease.CheckLease());
 
         await using var after = LeaseNode.Start(_connectionString, lease, sameAddress, LeaseTimings.Long);
         Assert.StartsWith($"{sameAddress}#", after.Lease.Owner, StringComparison.Ordinal);

@@ -1,11 +1,12 @@
 using Akka.Coordination;
 using Autopilot.Testing.PostgreSql;
+using Xunit.Abstractions;
 
 namespace Autopilot.Coordination.PostgreSql.Tests;
 
 /// <summary>PostgreSQL restarted or down under a holder: the lease recovers, or is reported lost, never doubly held.</summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresRestartTests(ThrowawayPostgres postgres) : IAsyncLifetime
+public sealed class PostgresRestartTests(ThrowawayPostgres postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private string _connectionString = "";
 
@@ -44,8 +45,10 @@ public sealed class PostgresRestartTests(ThrowawayPostgres postgres) : IAsyncLif
             }
         });
 
+        var restarting = System.Diagnostics.Stopwatch.StartNew();
         await postgres.RestartAsync();
         var restarted = await database.NowAsync();
+        output.WriteLine($"PostgreSQL restarted in {restarting.Elapsed.TotalSeconds:0.0} s.");
 
         // Converged: the row was written after the restart, and the lease it names proves it holds that token.
         PostgreSqlLease? winner = null;
@@ -62,11 +65,13 @@ public sealed class PostgresRestartTests(ThrowawayPostgres postgres) : IAsyncLif
         if (winner == holder.Lease && token == first)
         {
             // Renewals caught up within the timeout: the same tenure went on, nothing was lost.
+            output.WriteLine($"The holder kept its tenure (token {token}) across the restart.");
             Assert.Empty(holder.Lost);
         }
         else
         {
             // The tenure ran out while the database was away: reported, and the new tenure has a higher token.
+            output.WriteLine($"The tenure (token {first}) ran out; {(winner == holder.Lease ? "the holder" : "the other system")} took token {token}.");
             Assert.True(token > first, $"token {token} after {first}");
             Assert.IsAssignableFrom<LeaseException>(await Eventually.WithinPatience(holder.FirstLost, "the old tenure was reported lost"));
         }
