@@ -276,7 +276,11 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
         {
             if ((execution.StoppedAt ?? execution.StartedAt) is { } at && at >= _startedAt && _reportedExecutions.Add(execution.Id))
             {
-                ReportFailure(new N8nFailureDetected(execution.WorkflowId, execution.Id, $"error: execution {execution.Id} ({execution.Mode}) ended in error", at));
+                // A failed retry is a new execution with retryOf set: reported with it, so the orchestrator counts it as
+                // the failure it retried rather than a new one.
+                var retryOf = execution.RetryOf is { Length: > 0 } retried ? retried : null;
+                ReportFailure(new N8nFailureDetected(execution.WorkflowId, execution.Id,
+                    $"error: execution {execution.Id} ({execution.Mode}{(retryOf is null ? "" : $", retry of {retryOf}")}) ended in error", at, RetryOf: retryOf));
             }
         }
     }
@@ -300,7 +304,8 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
         var node = external.Text("execution", "lastNodeExecuted");
         var kind = N8nFailureClassifier.Classify(new PlatformCall(N8nPlatform.Name, "error workflow", 0, TimeSpan.Zero, message ?? "error"));
         var text = $"{N8nFailureClassifier.NameOf(kind)}: {(node is null ? "" : $"node {node}: ")}{message ?? "execution failed"}";
-        ReportFailure(new N8nFailureDetected(workflowId, executionId, _redactor.Snippet(text, SnippetLength), Now, external.Text("workflow", "name")));
+        ReportFailure(new N8nFailureDetected(workflowId, executionId, _redactor.Snippet(text, SnippetLength), Now, external.Text("workflow", "name"),
+            external.Text("execution", "retryOf") is { Length: > 0 } retryOf ? retryOf : null));
     }
 
     private static string WatchdogKey(string actionId) => $"watchdog:{actionId}";

@@ -330,6 +330,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             case HealthCheckRecovered recovered:
                 Record(new Observed(report.Worker, ObservationKinds.HealthCheckRecovered, recovered.Target, recovered.Service, null, null, Now, "recovered"));
                 break;
+            case N8nFailureDetected n8n when SameN8nFailure(n8n) is { } same:
+                // One failure, already handled: recorded, not acted on again.
+                Record(n8n);
+                Record(new Decided(N8nServiceOf(n8n), Situations.N8nFailure, [], same, false, null, null, Now));
+                break;
             case N8nFailureDetected n8n:
                 var details = new Dictionary<string, string> { [ActionParameters.WorkflowId] = n8n.WorkflowId, [ActionParameters.ExecutionId] = n8n.ExecutionId };
                 if (n8n.WorkflowName is { } workflowName)
@@ -337,7 +342,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     details["workflowName"] = workflowName;
                 }
 
-                Record(n8n, () => Situate(new Situation($"n8n:{n8n.WorkflowName ?? n8n.WorkflowId}", Situations.N8nFailure, n8n.Error, null, null, [], details)));
+                Record(n8n, () => Situate(new Situation(N8nServiceOf(n8n), Situations.N8nFailure, n8n.Error, null, null, [], details)));
                 break;
             case IAuditEvent audit:
                 // Workers own no journal: what they want on the record, the orchestrator records.
@@ -347,6 +352,29 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 Context.GetLogger().Debug($"Ignoring a {report.Observation.GetType().Name} report from {report.Worker}.");
                 break;
         }
+    }
+
+    private static string N8nServiceOf(N8nFailureDetected failure) => $"n8n:{failure.WorkflowName ?? failure.WorkflowId}";
+
+    /// <summary>
+    /// Why <paramref name="failure"/> is a failure already on record rather than a new one — the same execution reported
+    /// again, or a failed retry (n8n's <c>retryOf</c>) of a failed execution on record: an execution and its retries are
+    /// one failure — or null when it is new.
+    /// </summary>
+    private string? SameN8nFailure(N8nFailureDetected failure)
+    {
+        if (_world.HasN8nFailure(failure.ExecutionId))
+        {
+            return $"execution {failure.ExecutionId} is already on record; recorded, not acted on again";
+        }
+
+        if (failure.RetryOf is not { Length: > 0 } retried || !_world.HasN8nFailure(retried))
+        {
+            return null;
+        }
+
+        var state = _world.WorkflowRecovered(failure.WorkflowId) ? "its job was already recovered" : "it was already acted on";
+        return $"execution {failure.ExecutionId} is a failed retry of execution {retried}, the same failure: {state}; recorded, not acted on";
     }
 
     // ---- orient ----
@@ -421,6 +449,21 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
+        // Look before acting: a commit Railway already runs or is rolling out is not deployed again.
+        var note = "";
+        if (planned.Contains(PolicyActions.Deploy) && situation.Commit is { } commit && _world.DeploymentOf(situation.Service, commit) is { } there)
+        {
+            note = $"{Short(commit)} is already on Railway ({there.What}, {there.Status}): not deployed again";
+            planned = planned.Where(a => a != PolicyActions.Deploy).ToArray();
+            if (planned.Count == 0)
+            {
+                Record(Decision(situation, [], note));
+                return;
+            }
+
+            note = $"; {note}";
+        }
+
         if (_world.Paused)
         {
             Record(Decision(situation, [], $"autopilot paused; the policy would: {string.Join(", ", planned)}"));
@@ -442,7 +485,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Record(Decision(situation, planned, $"policy rule \"{situation.Name}\""), () => Act(situation, planned));
+        Record(Decision(situation, planned, $"policy rule \"{situation.Name}\"{note}"), () => Act(situation, planned));
     }
 
     private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, bool dryRun = false) =>

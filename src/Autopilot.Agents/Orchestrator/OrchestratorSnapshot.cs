@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Autopilot.Agents.Serialization;
 using Autopilot.Agents.Protocol;
 
@@ -19,7 +20,8 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Pending">Actions requested and not answered yet, oldest first.</param>
 /// <param name="Deliveries">Recently handled webhook deliveries (source:id), oldest first.</param>
 /// <param name="JudgedCommits">Recently judged commit checks (sha:passed|failed), oldest first.</param>
-[EventManifest("autopilot.orchestrator_snapshot", Version = 1)]
+/// <param name="N8nFailures">Recently recorded failed n8n executions (ids), oldest first (v2).</param>
+[EventManifest("autopilot.orchestrator_snapshot", Version = 2)]
 public sealed record OrchestratorSnapshot(
     bool Paused,
     bool DryRun,
@@ -31,7 +33,8 @@ public sealed record OrchestratorSnapshot(
     IReadOnlyList<WorkflowView> Workflows,
     IReadOnlyList<ActionRequested> Pending,
     IReadOnlyList<string> Deliveries,
-    IReadOnlyList<string> JudgedCommits);
+    IReadOnlyList<string> JudgedCommits,
+    IReadOnlyList<string>? N8nFailures = null);
 
 /// <summary>What the orchestrator knows about one service, in an <see cref="OrchestratorSnapshot"/>.</summary>
 /// <param name="Service">The service's name.</param>
@@ -40,5 +43,33 @@ public sealed record OrchestratorSnapshot(
 /// <param name="LastGoodDeploymentId">The last deployment observed healthy (SUCCESS).</param>
 /// <param name="ActionTimes">When each production-changing action on it was requested (for the budget).</param>
 /// <param name="BudgetAlertedAt">When its exhausted budget was last alerted.</param>
+/// <param name="CurrentCommit">The commit of the deployment last observed, when known (v2).</param>
 public sealed record ServiceSnapshot(
-    string Service, string? CurrentDeploymentId, string? CurrentStatus, string? LastGoodDeploymentId, IReadOnlyList<DateTimeOffset> ActionTimes, DateTimeOffset? BudgetAlertedAt);
+    string Service, string? CurrentDeploymentId, string? CurrentStatus, string? LastGoodDeploymentId, IReadOnlyList<DateTimeOffset> ActionTimes, DateTimeOffset? BudgetAlertedAt,
+    string? CurrentCommit = null);
+
+/// <summary>
+/// v1 → v2 of <see cref="OrchestratorSnapshot"/>: v2 adds the recorded n8n failures and each service's current commit.
+/// A v1 snapshot knew neither: no failures, commits unknown (the next observation of each service fills them in).
+/// </summary>
+public sealed class OrchestratorSnapshotV1 : IEventUpcaster
+{
+    /// <inheritdoc />
+    public string Manifest => "autopilot.orchestrator_snapshot";
+
+    /// <inheritdoc />
+    public int FromVersion => 1;
+
+    /// <inheritdoc />
+    public JsonNode Upcast(JsonNode json)
+    {
+        var snapshot = json.AsObject();
+        snapshot["n8nFailures"] = new JsonArray();
+        foreach (var service in snapshot["services"]?.AsArray().OfType<JsonObject>() ?? [])
+        {
+            service["currentCommit"] = null;
+        }
+
+        return snapshot;
+    }
+}

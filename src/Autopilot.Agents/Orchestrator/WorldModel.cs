@@ -23,6 +23,8 @@ internal sealed class WorldModel
     private readonly Dictionary<string, ActionRequested> _pending = new(StringComparer.Ordinal);
     private readonly RecentKeys _deliveries = new(RememberedDeliveries);
     private readonly RecentKeys _judgedCommits = new(RememberedDeliveries);
+    // Failed n8n executions on record: a failed retry of one of them is the same failure, not a new one.
+    private readonly RecentKeys _n8nFailures = new(RememberedDeliveries);
 
     public WorldModel(bool paused, bool dryRun)
     {
@@ -64,6 +66,32 @@ internal sealed class WorldModel
 
     public string? CurrentDeployment(string service) => _services.GetValueOrDefault(service)?.CurrentDeploymentId;
 
+    /// <summary>Whether this failed n8n execution is on record (reported before, or the execution a retry retried).</summary>
+    public bool HasN8nFailure(string executionId) => executionId.Length > 0 && _n8nFailures.Contains(executionId);
+
+    /// <summary>Whether the workflow was last seen recovered (a recovery attempt succeeded after its last new failure).</summary>
+    public bool WorkflowRecovered(string workflowId) => _workflows.GetValueOrDefault(workflowId)?.Healthy == true;
+
+    /// <summary>
+    /// What Railway is known to run or be rolling out for <paramref name="service"/> from <paramref name="commit"/>: the
+    /// deployment last observed when it is that commit's and SUCCESS or still in progress, or a deploy of that commit
+    /// requested and not answered yet. Null when nothing says so.
+    /// </summary>
+    public (string What, string Status)? DeploymentOf(string service, string commit)
+    {
+        if (_services.GetValueOrDefault(service) is { CurrentDeploymentId: { } deploymentId, CurrentCommit: { } current, CurrentStatus: { } status }
+            && string.Equals(current, commit, StringComparison.OrdinalIgnoreCase)
+            && status is "SUCCESS" or "QUEUED" or "WAITING" or "INITIALIZING" or "BUILDING" or "DEPLOYING" or "NEEDS_APPROVAL")
+        {
+            return ($"deployment {deploymentId}", status);
+        }
+
+        return _pending.Values.FirstOrDefault(p => p is { Action: PolicyActions.Deploy } && p.Service == service
+                                                 && string.Equals(p.Commit, commit, StringComparison.OrdinalIgnoreCase)) is { } deploying
+            ? ($"deploy {deploying.ActionId}", "requested")
+            : null;
+    }
+
     public void Apply(IAuditEvent @event)
     {
         switch (@event)
@@ -78,6 +106,11 @@ internal sealed class WorldModel
                 if (observed.Service is { } service)
                 {
                     var state = Service(service);
+                    if (state.CurrentDeploymentId != deploymentId || observed.Commit is not null)
+                    {
+                        state.CurrentCommit = observed.Commit;
+                    }
+
                     state.CurrentDeploymentId = deploymentId;
                     state.CurrentStatus = status;
                     if (status == "SUCCESS")
@@ -151,7 +184,17 @@ internal sealed class WorldModel
 
                 break;
             case N8nFailureDetected failure:
-                _workflows[failure.WorkflowId] = new WorkflowView(failure.WorkflowId, false, failure.Error, failure.At);
+                // A failed retry of a failure on record is that failure again: it does not undo a recovery.
+                if (!(failure.RetryOf is { } retried && HasN8nFailure(retried)))
+                {
+                    _workflows[failure.WorkflowId] = new WorkflowView(failure.WorkflowId, false, failure.Error, failure.At);
+                }
+
+                if (failure.ExecutionId.Length > 0)
+                {
+                    _n8nFailures.Add(failure.ExecutionId);
+                }
+
                 break;
             case N8nRecoveryAttempted { Success: true } recovery:
                 _workflows[recovery.WorkflowId] = new WorkflowView(recovery.WorkflowId, true, null, recovery.At);
@@ -167,7 +210,8 @@ internal sealed class WorldModel
         Paused,
         DryRun,
         _services.OrderBy(s => s.Key, StringComparer.Ordinal)
-            .Select(s => new ServiceSnapshot(s.Key, s.Value.CurrentDeploymentId, s.Value.CurrentStatus, s.Value.LastGoodDeploymentId, s.Value.ActionTimes.ToArray(), s.Value.BudgetAlertedAt))
+            .Select(s => new ServiceSnapshot(s.Key, s.Value.CurrentDeploymentId, s.Value.CurrentStatus, s.Value.LastGoodDeploymentId, s.Value.ActionTimes.ToArray(), s.Value.BudgetAlertedAt,
+                s.Value.CurrentCommit))
             .ToArray(),
         _seenDeploymentStatuses.Order(StringComparer.Ordinal).ToArray(),
         _restartedDeployments.Order(StringComparer.Ordinal).ToArray(),
@@ -176,7 +220,8 @@ internal sealed class WorldModel
         _workflows.Values.OrderBy(w => w.WorkflowId, StringComparer.Ordinal).ToArray(),
         _pending.Values.OrderBy(p => p.At).ThenBy(p => p.ActionId, StringComparer.Ordinal).ToArray(),
         _deliveries.OldestFirst.ToArray(),
-        _judgedCommits.OldestFirst.ToArray());
+        _judgedCommits.OldestFirst.ToArray(),
+        _n8nFailures.OldestFirst.ToArray());
 
     /// <summary>The model <paramref name="snapshot"/> was taken of; recovery applies the events after it.</summary>
     public static WorldModel FromSnapshot(OrchestratorSnapshot snapshot)
@@ -191,6 +236,7 @@ internal sealed class WorldModel
             state.LastGoodDeploymentId = service.LastGoodDeploymentId;
             state.ActionTimes.AddRange(service.ActionTimes);
             state.BudgetAlertedAt = service.BudgetAlertedAt;
+            state.CurrentCommit = service.CurrentCommit;
         }
 
         model._seenDeploymentStatuses.UnionWith(snapshot.SeenDeploymentStatuses);
@@ -219,6 +265,11 @@ internal sealed class WorldModel
         foreach (var key in snapshot.JudgedCommits)
         {
             model._judgedCommits.Add(key);
+        }
+
+        foreach (var executionId in snapshot.N8nFailures ?? [])
+        {
+            model._n8nFailures.Add(executionId);
         }
 
         return model;
@@ -255,6 +306,8 @@ internal sealed class WorldModel
         public string? CurrentDeploymentId { get; set; }
 
         public string? CurrentStatus { get; set; }
+
+        public string? CurrentCommit { get; set; }
 
         public string? LastGoodDeploymentId { get; set; }
 

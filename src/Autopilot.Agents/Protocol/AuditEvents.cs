@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Autopilot.Agents.Serialization;
 
@@ -243,8 +244,12 @@ public sealed record IncidentUpdated(string IncidentId, string Change, string De
 /// <param name="Error">Error text, redacted.</param>
 /// <param name="At">When.</param>
 /// <param name="WorkflowName">Name, when known.</param>
-[EventManifest("autopilot.n8n_failure_detected", Version = 1)]
-public sealed record N8nFailureDetected(string WorkflowId, string ExecutionId, string Error, DateTimeOffset At, string? WorkflowName = null) : IAuditEvent
+/// <param name="RetryOf">
+/// The execution this one retried (n8n's <c>retryOf</c>), when it is a retry: a failed retry is the same failure as the
+/// execution it retried, not a new one (schema v2; v1 events have none).
+/// </param>
+[EventManifest("autopilot.n8n_failure_detected", Version = 2)]
+public sealed record N8nFailureDetected(string WorkflowId, string ExecutionId, string Error, DateTimeOffset At, string? WorkflowName = null, string? RetryOf = null) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -303,4 +308,21 @@ public sealed record AutopilotModeChanged(string Change, string By, DateTimeOffs
     /// <inheritdoc />
     [JsonIgnore]
     public string Domain => AuditEvents.Domains.Autopilot;
+}
+
+/// <summary>v1 → v2 of <see cref="N8nFailureDetected"/>: v2 adds <see cref="N8nFailureDetected.RetryOf"/>, unknown (null) for v1 events.</summary>
+public sealed class N8nFailureDetectedV1 : IEventUpcaster
+{
+    /// <inheritdoc />
+    public string Manifest => "autopilot.n8n_failure_detected";
+
+    /// <inheritdoc />
+    public int FromVersion => 1;
+
+    /// <inheritdoc />
+    public JsonNode Upcast(JsonNode json)
+    {
+        json.AsObject()["retryOf"] = null;
+        return json;
+    }
 }

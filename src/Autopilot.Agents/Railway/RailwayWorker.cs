@@ -112,6 +112,16 @@ public sealed class RailwayWorker : ReceiveActor
 
     private async Task<Outcome> DeployAsync(WatchedService service, string commit, CancellationToken ct)
     {
+        // Look before acting: the orchestrator may not have observed Railway yet (a fresh start reads GitHub and Railway
+        // at once), so a commit Railway already runs or is rolling out is reported as such and not deployed again.
+        var deployments = await RecentAsync(service, ct).ConfigureAwait(false);
+        if (deployments.FirstOrDefault(d => string.Equals(d.CommitHash, commit, StringComparison.OrdinalIgnoreCase)
+                                            && (d.Status.IsHealthy() || d.Status.IsInProgress())) is { } existing)
+        {
+            return new Outcome(true, $"{Short(commit)} is already on Railway (deployment {existing.Id}, {existing.Status}): not deployed again",
+                existing.Status.IsInProgress() ? new WatchDeployment(service.Name, existing.Id, WatchPurposes.Observed, commit) : null);
+        }
+
         var deploymentId = await _client.DeployServiceAsync(service.ServiceId, service.EnvironmentId, commit, ct).ConfigureAwait(false);
         return new Outcome(true, $"deployment {deploymentId} of {Short(commit)} started", new WatchDeployment(service.Name, deploymentId, WatchPurposes.Deploy, commit));
     }

@@ -34,6 +34,7 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
         new AutopilotModeChanged(ModeChanges.BudgetExhausted, "orchestrator", T0.AddMinutes(10), "api"),
         new AutopilotModeChanged(ModeChanges.DryRunOn, "bob", T0.AddMinutes(11)),
         new N8nFailureDetected("wf-1", "ex-1", "timeout", T0.AddMinutes(12)),
+        new N8nFailureDetected("wf-1", "ex-2", "timeout", T0.AddMinutes(12), RetryOf: "ex-1"),
     ];
 
     [Fact]
@@ -60,6 +61,8 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
         Assert.False(restored.HasSeen("d2", "CRASHED")); // forgotten by the restart, as in the replay
         Assert.True(restored.HasDelivery("github", "delivery-1"));
         Assert.True(restored.HasJudged("c3", passed: false));
+        Assert.True(restored.HasN8nFailure("ex-2")); // a failed retry of it is the same failure
+        Assert.Null(restored.DeploymentOf("api", "c2")); // its deployment crashed: not running
         Assert.Equal(["a-2"], restored.Pending.Keys);
         Assert.Equal(2, restored.ActionsInWindow("api", T0));
         Assert.True(restored.BudgetAlertedSince("api", T0));
