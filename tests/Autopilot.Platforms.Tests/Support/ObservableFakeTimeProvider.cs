@@ -3,15 +3,26 @@ using Microsoft.Extensions.Time.Testing;
 namespace Autopilot.Platforms.Tests.Support;
 
 /// <summary>
-/// Microsoft's <see cref="FakeTimeProvider"/> (time moves only on <c>Advance</c>, which fires every timer falling due on
-/// the way, in due order, with the clock set to each due time), plus what these tests need on top: the list of due
-/// times the code under test armed timers with (retry delays, per-attempt timeouts, Retry-After waits), and a task that
-/// completes once such a timer is armed, so a test moves the clock only after the client is actually waiting.
+/// Microsoft's <see cref="FakeTimeProvider"/> (time moves only on <c>Advance</c>), plus what these tests need on top: the
+/// list of due times the code under test armed timers with (retry delays, per-attempt timeouts, Retry-After waits), and a
+/// task that completes once such a timer is pending on the clock, so a test moves the clock only after the client is
+/// actually waiting, and by exactly the amount that wakes it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Starts at 2025-01-01T00:00:00Z (the date the tests' fixtures and tokens were written against), never auto-advances.
 /// Re-arming through <see cref="ITimer.Change"/> (how a <see cref="CancellationTokenSource"/> created over a provider
-/// applies <c>CancelAfter</c>) is observed too.
+/// applies <c>CancelAfter</c>, and how Polly re-arms its pooled per-attempt timeout sources) is observed too.
+/// </para>
+/// <para>
+/// Two properties of <see cref="FakeTimeProvider"/> shape this class. A timer's wake-up instant is fixed when it is put on
+/// the clock, from the clock's reading at that moment: a timer that reaches the clock just after an <c>Advance</c> wakes
+/// a whole due time after the new instant, so a test must not move the clock before the timer it waits for is on it.
+/// And <c>Advance</c> moves the clock to its target first and then runs the timers that fell due (each sees the target
+/// instant, not its own due instant); when another thread is already running due timers it leaves them to that thread
+/// and may return before they have run. Hence <see cref="WhenDelayRequested"/> reports a timer only once it is on the
+/// clock, and never one that is already due.
+/// </para>
 /// </remarks>
 public sealed class ObservableFakeTimeProvider : FakeTimeProvider
 {
@@ -20,7 +31,7 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
 
     private readonly object _lock = new();
     private readonly List<TimeSpan> _requested = [];
-    private readonly List<TimeSpan> _armed = [];
+    private readonly List<Arming> _pending = [];
     private readonly List<(Func<TimeSpan, bool> Match, TaskCompletionSource<TimeSpan> Signal)> _waiters = [];
 
     /// <summary>A clock at <paramref name="start"/> (default <see cref="DefaultStart"/>).</summary>
@@ -42,18 +53,20 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
     }
 
     /// <summary>
-    /// Completes with the due time of a timer matching <paramref name="match"/> once one is armed (or already is armed
-    /// and not yet fired or cancelled).
+    /// Completes with the due time of a timer matching <paramref name="match"/> once one is pending on the clock: armed,
+    /// scheduled on the underlying <see cref="FakeTimeProvider"/> (so advancing the clock by that due time wakes it), and
+    /// not yet due. A timer that is already pending when this is called counts.
     /// </summary>
     public Task<TimeSpan> WhenDelayRequested(Func<TimeSpan, bool> match)
     {
+        var now = Now;
         lock (_lock)
         {
-            foreach (var due in _armed)
+            foreach (var arming in _pending)
             {
-                if (match(due))
+                if (arming.WakeAt > now && match(arming.Due))
                 {
-                    return Task.FromResult(due);
+                    return Task.FromResult(arming.Due);
                 }
             }
 
@@ -72,24 +85,45 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
         return timer;
     }
 
-    private void Armed(ObservedTimer timer, TimeSpan dueTime, TimeSpan period)
+    // The clock's reading in ticks, without running due timers (GetUtcNow would).
+    private long Now => GetTimestamp();
+
+    // Replaces the timer's current arming with the next one (null: disarmed). The new arming is not reported yet:
+    // the underlying timer has not been changed.
+    private void Replace(ObservedTimer timer, Arming? next)
     {
-        var signals = new List<TaskCompletionSource<TimeSpan>>();
         lock (_lock)
         {
-            Disarmed(timer);
-            if (dueTime == Timeout.InfiniteTimeSpan)
+            if (timer.Current is { } previous)
+            {
+                _pending.Remove(previous);
+            }
+
+            timer.Current = next;
+            if (next is not null)
+            {
+                _requested.Add(next.Due);
+            }
+        }
+    }
+
+    // The underlying timer now holds the arming: from here on, advancing the clock by its due time wakes it.
+    private void OnClock(ObservedTimer timer, Arming arming)
+    {
+        var signals = new List<TaskCompletionSource<TimeSpan>>();
+        var now = Now;
+        lock (_lock)
+        {
+            // Fired already (a due time of zero fires inside Change), re-armed or disposed meanwhile: nothing to report.
+            if (!ReferenceEquals(timer.Current, arming) || arming.WakeAt <= now)
             {
                 return;
             }
 
-            timer.ArmedWith = dueTime;
-            timer.Periodic = period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero;
-            _armed.Add(dueTime);
-            _requested.Add(dueTime);
+            _pending.Add(arming);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                if (_waiters[i].Match(dueTime))
+                if (_waiters[i].Match(arming.Due))
                 {
                     signals.Add(_waiters[i].Signal);
                     _waiters.RemoveAt(i);
@@ -99,49 +133,80 @@ public sealed class ObservableFakeTimeProvider : FakeTimeProvider
 
         foreach (var signal in signals)
         {
-            signal.TrySetResult(dueTime);
+            signal.TrySetResult(arming.Due);
         }
     }
 
-    private void Disarmed(ObservedTimer timer)
+    private void Fired(ObservedTimer timer)
     {
+        var now = Now;
         lock (_lock)
         {
-            if (timer.ArmedWith is { } previous)
+            // A callback of an arming that was replaced while it was being run leaves the new arming alone.
+            if (timer.Current is not { } arming || arming.WakeAt > now)
             {
-                _armed.Remove(previous);
-                timer.ArmedWith = null;
+                return;
+            }
+
+            if (arming.Period > TimeSpan.Zero)
+            {
+                while (arming.WakeAt <= now)
+                {
+                    arming.WakeAt += arming.Period.Ticks;
+                }
+            }
+            else
+            {
+                _pending.Remove(arming);
+                timer.Current = null;
             }
         }
+    }
+
+    /// <summary>One <see cref="ITimer.Change"/> of a timer to a finite due time.</summary>
+    private sealed class Arming(TimeSpan due, TimeSpan period, long wakeAt)
+    {
+        public TimeSpan Due { get; } = due;
+
+        public TimeSpan Period { get; } = period;
+
+        /// <summary>The clock reading (ticks) at which the timer falls due.</summary>
+        public long WakeAt { get; set; } = wakeAt;
     }
 
     private sealed class ObservedTimer(ObservableFakeTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         public ITimer Inner { get; set; } = null!;
 
-        public TimeSpan? ArmedWith { get; set; }
-
-        public bool Periodic { get; set; }
+        public Arming? Current { get; set; }
 
         public void Fire(object? _)
         {
-            if (!Periodic)
-            {
-                owner.Disarmed(this);
-            }
-
+            owner.Fired(this);
             callback(state);
         }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            owner.Armed(this, dueTime, period);
-            return Inner.Change(dueTime, period);
+            if (dueTime == Timeout.InfiniteTimeSpan)
+            {
+                owner.Replace(this, null);
+                return Inner.Change(dueTime, period);
+            }
+
+            // The wake-up instant is fixed from the clock's reading when the underlying timer is changed; the clock moves
+            // only when a test advances it, which a test does only after the timer it waits for is reported, below.
+            var periodic = period != Timeout.InfiniteTimeSpan && period > TimeSpan.Zero;
+            var arming = new Arming(dueTime, periodic ? period : TimeSpan.Zero, owner.Now + dueTime.Ticks);
+            owner.Replace(this, arming);
+            var changed = Inner.Change(dueTime, period);
+            owner.OnClock(this, arming);
+            return changed;
         }
 
         public void Dispose()
         {
-            owner.Disarmed(this);
+            owner.Replace(this, null);
             Inner.Dispose();
         }
 
