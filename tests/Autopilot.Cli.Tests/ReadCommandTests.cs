@@ -9,8 +9,8 @@ public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<Daem
     [Fact]
     public async Task Health_prints_each_component_and_platform()
     {
-        var table = await fixture.RunAsync(null, "health");
-        var json = await fixture.RunAsync(null, "health", "--json");
+        var table = await fixture.RunAsync(TestDaemon.ViewerToken, "health");
+        var json = await fixture.RunAsync(TestDaemon.ViewerToken, "health", "--json");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
         Assert.Contains("journal", table.Output);
@@ -18,6 +18,23 @@ public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<Daem
         Assert.Contains("not configured", table.Output);
         Assert.Equal(ExitCodes.Ok, json.ExitCode);
         Assert.Equal("healthy", JsonDocument.Parse(json.Output).RootElement.GetProperty("journal").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Health_without_a_token_shows_only_up_or_down_per_component()
+    {
+        var table = await fixture.RunAsync(null, "health");
+        var json = await fixture.RunAsync(null, "health", "--json");
+
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Contains("journal", table.Output);
+        Assert.Contains("up", table.Output);
+        Assert.DoesNotContain("platform", table.Output);
+        Assert.DoesNotContain("configured", table.Output);
+        Assert.Equal(ExitCodes.Ok, json.ExitCode);
+        var report = JsonDocument.Parse(json.Output).RootElement;
+        Assert.Equal("up", report.GetProperty("status").GetString());
+        Assert.Equal("up", report.GetProperty("components").GetProperty("journal").GetString());
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class DaemonClient : IDisposable
     /// <summary>The daemon's address.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>True when a bearer token was given (the authenticated endpoints can be asked).</summary>
+    public bool HasToken => _token is not null;
+
     /// <summary>Per-request timeout of ordinary (non-streaming) calls.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 

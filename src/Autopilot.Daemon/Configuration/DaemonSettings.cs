@@ -86,11 +86,26 @@ public sealed record DaemonSettings(
 /// <param name="Host">Bind address.</param>
 /// <param name="Port">TCP port (0 picks a free one).</param>
 /// <param name="MaxWebhookBodyBytes">Largest accepted webhook body.</param>
-/// <param name="RateLimitPermits">Admin requests per token per window.</param>
+/// <param name="RateLimitPermits">Admin requests per authenticated token per window.</param>
 /// <param name="RateLimitWindow">The rate-limit window.</param>
 /// <param name="SseKeepAlive">Interval of keep-alive comments on the audit stream.</param>
 public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyBytes, int RateLimitPermits, TimeSpan RateLimitWindow, TimeSpan SseKeepAlive)
 {
+    /// <summary>
+    /// Failed authentications (admin API tokens, webhook signatures and secrets) per client address and
+    /// <see cref="RateLimitWindow"/>; a client over it gets 429 for the rest of the window, before its request is looked at.
+    /// </summary>
+    public int FailedAuthPermits { get; init; } = 20;
+
+    /// <summary>Webhook requests (all sources together) per client address and <see cref="RateLimitWindow"/>; beyond it, 429.</summary>
+    public int WebhookPermits { get; init; } = 600;
+
+    /// <summary>Repeats of a rejected request (same client, endpoint and reason) within this window are journaled as one event with a count.</summary>
+    public TimeSpan SecurityEventFoldWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Most (client, endpoint, reason) sources folded separately; beyond it, new sources share one "many clients" fold per endpoint and reason.</summary>
+    public int SecurityEventMaxSources { get; init; } = 10_000;
+
     internal static HttpSettings FromConfig(ConfigSection config)
     {
         const string portKey = "autopilot.http.port";
@@ -120,7 +135,19 @@ public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyByte
             maxBody,
             permits,
             DaemonSettings.Positive(config, "autopilot.http.rate-limit.window"),
-            DaemonSettings.Positive(config, "autopilot.http.sse-keepalive"));
+            DaemonSettings.Positive(config, "autopilot.http.sse-keepalive"))
+        {
+            FailedAuthPermits = AtLeastOne(config, "autopilot.http.rate-limit.failed-auth-permits"),
+            WebhookPermits = AtLeastOne(config, "autopilot.http.rate-limit.webhook-permits"),
+            SecurityEventFoldWindow = DaemonSettings.Positive(config, "autopilot.http.security-events.fold-window"),
+            SecurityEventMaxSources = AtLeastOne(config, "autopilot.http.security-events.max-sources"),
+        };
+    }
+
+    private static int AtLeastOne(ConfigSection config, string key)
+    {
+        var value = config.GetInt(key);
+        return value >= 1 ? value : throw new SettingException(key, $"must be at least 1 (was {value}).");
     }
 }
 

@@ -187,10 +187,10 @@ public sealed record TelegramSettings(Uri ApiUrl, string? BotToken, string? Chat
     /// <summary>Configured or not, and why.</summary>
     public PlatformStatus Status => BotToken is null || ChatId is null
         ? new("telegram", false, "not configured: set autopilot.platforms.telegram.bot-token and chat-id (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID)")
-        : new("telegram", true, $"configured (chat {ChatId})");
+        : new("telegram", true, "configured (chat id set)");
 
-    /// <summary>Never prints secrets.</summary>
-    public override string ToString() => $"TelegramSettings {{ ApiUrl = {ApiUrl}, ChatId = {ChatId} }}";
+    /// <summary>Never prints secrets, nor the chat id (who receives the alerts is not shown anywhere).</summary>
+    public override string ToString() => $"TelegramSettings {{ ApiUrl = {ApiUrl}, ChatId = {(ChatId is null ? "unset" : "***")} }}";
 
     internal static TelegramSettings FromConfig(ConfigSection config) => new(
         PlatformSettings.Address(config, "autopilot.platforms.telegram.api-url"),

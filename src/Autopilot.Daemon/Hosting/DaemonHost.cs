@@ -21,12 +21,10 @@ using Autopilot.Platforms.Redaction;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
-using System.Threading.RateLimiting;
 
 namespace Autopilot.Daemon.Hosting;
 
@@ -38,9 +36,6 @@ namespace Autopilot.Daemon.Hosting;
 /// </summary>
 public static class DaemonHost
 {
-    /// <summary>Name of the admin API's rate-limit policy (per bearer token).</summary>
-    public const string AdminRateLimitPolicy = "admin-per-token";
-
     /// <summary>The actor system's name.</summary>
     public const string ActorSystemName = "autopilotd";
 
@@ -64,7 +59,7 @@ public static class DaemonHost
         }
 
         redactor.Register(settings.Journal.Plugin == JournalSelection.PostgreSql ? settings.Journal.ConnectionString : null);
-        var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput);
+        var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput, DaemonLoggingSettings.FromConfig(config));
         // Akka.Logger.Serilog writes Akka's log events to Serilog's process-wide logger: point it at this pipeline.
         Log.Logger = serilog;
 
@@ -74,7 +69,8 @@ public static class DaemonHost
             ContentRootPath = options.WorkingDirectory ?? Directory.GetCurrentDirectory(),
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(serilog, dispose: true);
+        // Serilog.AspNetCore: every ILogger (ASP.NET Core, the daemon, the agents) and the request log into this pipeline.
+        builder.Services.AddSerilog(serilog, dispose: true);
         builder.WebHost.UseUrls($"http://{settings.Http.Host}:{settings.Http.Port}");
         options.ConfigureWebHost?.Invoke(builder.WebHost);
 
@@ -89,7 +85,6 @@ public static class DaemonHost
         builder.Services.AddSingleton<JournalHealth>();
         builder.Services.AddSingleton<JournalHealthProbe>();
         builder.Services.AddSingleton<AutopilotMetrics>();
-        builder.Services.AddSingleton<PrometheusExposition>();
         builder.Services.AddSingleton(new ApiTokenAuthenticator(settings.ApiTokens));
         builder.Services.AddSingleton<DaemonRuntime>();
         builder.Services.AddSingleton<OrchestratorClient>();
@@ -101,26 +96,25 @@ public static class DaemonHost
         {
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
         });
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(AdminRateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                PartitionKey(http),
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = settings.Http.RateLimitPermits,
-                    Window = settings.Http.RateLimitWindow,
-                    QueueLimit = 0,
-                }));
-        });
+        // Budgets per client address (failed authentications, webhooks) and per authenticated token: see ClientRateLimits.
+        builder.Services.AddSingleton<ClientRateLimits>();
+        builder.Services.AddSingleton<SecurityEventFolder>();
+        // After AddAkka: stopped before the actor system, so the last folded counts are still journaled.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SecurityEventFolder>());
 
         var app = builder.Build();
-        app.Services.GetRequiredService<PrometheusExposition>();
-        app.UseRateLimiter();
+        // One line per request (path without query string, status, elapsed); probes and scrapes only at Debug.
+        app.UseSerilogRequestLogging(o =>
+        {
+            // This daemon's logger, not the process-wide Log.Logger (an embedding host may run several daemons).
+            o.Logger = serilog;
+            o.GetLevel = RequestLogLevel;
+        });
+        app.UseDaemonHttpMetrics();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints();
         app.MapWebhookEndpoints();
-        var api = app.MapGroup("/api").RequireRateLimiting(AdminRateLimitPolicy);
+        var api = app.MapGroup("/api");
         api.MapAdminReadEndpoints();
         api.MapAdminCommandEndpoints();
         api.MapAuditStreamEndpoints();
@@ -237,17 +231,18 @@ public static class DaemonHost
         return timeout > TimeSpan.FromSeconds(2) ? timeout : TimeSpan.FromSeconds(2);
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    /// <summary>
-    /// The rate-limit partition: a hash of the bearer token (so each token has its own budget and the token itself
-    /// is never kept), or the remote address for requests without one.
-    /// </summary>
-    private static string PartitionKey(HttpContext http)
+    private static Serilog.Events.LogEventLevel RequestLogLevel(HttpContext http, double elapsedMs, Exception? error)
     {
-        var token = ApiTokenAuthenticator.BearerToken(http.Request.Headers.Authorization);
-        return token is null
-            ? "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown")
-            : "token:" + Convert.ToHexString(ApiTokenAuthenticator.Hash(token));
+        if (error is not null || http.Response.StatusCode >= StatusCodes.Status500InternalServerError)
+        {
+            return Serilog.Events.LogEventLevel.Error;
+        }
+
+        var path = http.Request.Path;
+        return path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || path.StartsWithSegments("/metrics")
+            ? Serilog.Events.LogEventLevel.Debug
+            : Serilog.Events.LogEventLevel.Information;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -39,9 +39,6 @@ public static class DaemonProgram
             if (commandLine.Simulate)
             {
                 simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System);
-                Console.Error.WriteLine($"autopilotd: simulating Railway ({simulation.Railway.BaseAddress}), GitHub ({simulation.GitHub.BaseAddress}), "
-                    + $"n8n ({simulation.N8n.BaseAddress}) and Telegram ({simulation.Telegram.BaseAddress}); demo service '{SimulatedPlatforms.DemoService}'.\n"
-                    + $"autopilotd: watch it with:  AUTOPILOT_TOKEN={simulation.SessionToken} dotnet run --project src/Autopilot.Cli -- audit tail -f");
             }
 
             WebApplication app;
@@ -62,6 +59,18 @@ public static class DaemonProgram
 
             await using (app)
             {
+                if (simulation is { } simulated)
+                {
+                    // Printed once Kestrel listens, so the commands name the real address and port.
+                    app.Lifetime.ApplicationStarted.Register(() =>
+                    {
+                        foreach (var line in SimulationBanner.Lines(simulated, SimulationBanner.AddressOf(app.Urls)))
+                        {
+                            Console.Error.WriteLine(line);
+                        }
+                    });
+                }
+
                 // Resolved before running: RunAsync disposes the services when the host stops.
                 var runtime = app.Services.GetRequiredService<DaemonRuntime>();
                 await app.RunAsync();

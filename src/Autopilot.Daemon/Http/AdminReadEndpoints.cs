@@ -24,6 +24,11 @@ public static class AdminReadEndpoints
     {
         var read = api.MapGroup("").RequireRole(ApiRole.Viewer);
         read.MapGet("/status", StatusAsync);
+        read.MapGet("/health", (DaemonRuntime runtime) =>
+        {
+            var report = HealthReport.Of(runtime);
+            return Results.Json(report, statusCode: HealthEndpoints.StatusCodeOf(report));
+        });
         read.MapGet("/actors", (DaemonRuntime runtime) => Results.Json(new ActorsReport(runtime.Settings.NodeName,
             runtime.System is { } system ? ActorTreeSnapshot.Capture(system) : []), AuditRecord.Json));
         read.MapGet("/audit", AuditAsync);
@@ -78,7 +83,13 @@ public static class AdminReadEndpoints
         AuditFilter filter;
         try
         {
-            filter = AuditFilter.Parse(since, until, phase, result, tag, service, time.GetUtcNow());
+            // since/until go through the strict parser only (ISO 8601 or a duration), never a configuration parser.
+            var now = time.GetUtcNow();
+            filter = AuditFilter.Parse(null, null, phase, result, tag, service, now) with
+            {
+                Since = AuditTimeParameter.Parse(since, "since", now),
+                Until = AuditTimeParameter.Parse(until, "until", now),
+            };
         }
         catch (ArgumentException e)
         {

@@ -7,26 +7,53 @@ using Microsoft.AspNetCore.Routing;
 namespace Autopilot.Daemon.Http;
 
 /// <summary>
-/// <c>/health</c> (per-component status; 503 only when the daemon cannot do its job: journal unreachable, start
-/// failed or actor system gone) and <c>/ready</c> (200 once the actor tree runs, for load balancers and scripts).
-/// Platforms without credentials are reported, never failed: a partial setup is a supported state.
+/// <c>/health</c> (unauthenticated: up or down, and each component up or down, nothing about configuration; 503 only
+/// when the daemon cannot do its job: journal unreachable, start failed or actor system gone) and <c>/ready</c> (200
+/// once the actor tree runs and the journal answers, for load balancers and scripts). The details (node, journal back
+/// end, each platform configured or not) are in the authenticated <c>/api/health</c> (<see cref="HealthReport"/>).
 /// </summary>
 public static class HealthEndpoints
 {
-    /// <summary>Maps the endpoints (no authentication: they reveal no secrets).</summary>
+    /// <summary>Maps the endpoints (no authentication: they reveal nothing but up/down).</summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", (DaemonRuntime runtime) =>
         {
-            var report = HealthReport.Of(runtime);
-            return Results.Json(report, statusCode: report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+            var report = PublicHealthReport.Of(HealthReport.Of(runtime));
+            return Results.Json(report, statusCode: report.Status == PublicHealthReport.Down ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
         app.MapGet("/ready", (DaemonRuntime runtime) => runtime.IsReady
             ? Results.Json(new ReadyReport(true, "ready"))
-            : Results.Json(new ReadyReport(false, runtime.StartupFailure ?? (runtime.Orchestrator is null ? "starting" : "stopping or journal unhealthy")),
+            : Results.Json(new ReadyReport(false, runtime.StartupFailure is not null ? "start failed" : runtime.Orchestrator is null ? "starting" : "stopping or journal unhealthy"),
                 statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
+
+    /// <summary>The status code of a detailed report: 503 when unhealthy.</summary>
+    public static int StatusCodeOf(HealthReport report) =>
+        report.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+}
+
+/// <summary>Answer of the unauthenticated <c>/health</c>: only up/down, for load balancers and probes.</summary>
+/// <param name="Status"><see cref="Up"/> or <see cref="Down"/> (503).</param>
+/// <param name="Components">journal, actorSystem and orchestrator, each up or down.</param>
+public sealed record PublicHealthReport(string Status, IReadOnlyDictionary<string, string> Components)
+{
+    /// <summary>Working (possibly still starting).</summary>
+    public const string Up = "up";
+
+    /// <summary>Not working.</summary>
+    public const string Down = "down";
+
+    /// <summary>Reduces a detailed report to up/down.</summary>
+    public static PublicHealthReport Of(HealthReport report) => new(
+        report.Status == "unhealthy" ? Down : Up,
+        new Dictionary<string, string>
+        {
+            ["journal"] = report.Journal.Status == JournalHealth.Healthy ? Up : Down,
+            ["actorSystem"] = report.ActorSystem.Status == "running" ? Up : Down,
+            ["orchestrator"] = report.Orchestrator.Status == "running" ? Up : Down,
+        });
 }
 
 /// <summary>Answer of <c>/ready</c>.</summary>
@@ -34,7 +61,7 @@ public static class HealthEndpoints
 /// <param name="Reason">Why not, or "ready".</param>
 public sealed record ReadyReport(bool Ready, string Reason);
 
-/// <summary>Answer of <c>/health</c>.</summary>
+/// <summary>Answer of the authenticated <c>/api/health</c> (viewer and up): every component with its details.</summary>
 /// <param name="Status">healthy, degraded (starting, or some platforms not configured) or unhealthy.</param>
 /// <param name="Node">Node name.</param>
 /// <param name="Journal">The journal back end.</param>

@@ -11,8 +11,9 @@ namespace Autopilot.Daemon.Http;
 
 /// <summary>
 /// <c>/webhooks/github</c> (X-Hub-Signature-256), <c>/webhooks/railway</c> and <c>/webhooks/n8n</c> (shared secret).
-/// Order of checks: size (413), authenticity (401 + security event), JSON (400), then journal and hand-over
-/// (202, or 200 for a redelivery).
+/// Order of checks: the client's budgets (429: failed authentications, webhook requests), size (413), authenticity
+/// (401, counted against the client, security event folded per client, endpoint and reason), UTF-8 and JSON (400),
+/// then journal and hand-over (202, or 200 for a redelivery).
 /// </summary>
 public static class WebhookEndpoints
 {
@@ -22,6 +23,11 @@ public static class WebhookEndpoints
         app.MapPost("/webhooks/github", async (HttpContext http, DaemonRuntime runtime, WebhookIntakeGateway gateway) =>
         {
             const string source = ExternalEventSources.GitHub;
+            if (gateway.Throttle(source, http) is { } throttled)
+            {
+                return throttled;
+            }
+
             var secret = runtime.Settings.Platforms.GitHub.WebhookSecret;
             if (secret is null)
             {
@@ -57,6 +63,11 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> SharedSecretWebhookAsync(HttpContext http, WebhookIntakeGateway gateway, string source, string? secret, string key)
     {
+        if (gateway.Throttle(source, http) is { } throttled)
+        {
+            return throttled;
+        }
+
         if (secret is null)
         {
             return gateway.NotConfigured(source, key);
@@ -70,7 +81,9 @@ public static class WebhookEndpoints
 
         if (!SharedSecret.Matches(http.Request, secret))
         {
-            return await gateway.RejectAsync(source, "webhook-token-invalid", $"The {SharedSecret.HeaderName} header (or token parameter) is missing or wrong.", http);
+            return SharedSecret.IsPresented(http.Request)
+                ? await gateway.RejectAsync(source, "webhook-token-invalid", $"The {SharedSecret.HeaderName} header (or token parameter) is wrong.", http)
+                : await gateway.RejectAsync(source, "webhook-token-missing", $"The {SharedSecret.HeaderName} header (or token parameter) is missing.", http);
         }
 
         // Neither platform sends a delivery id or event header of its own: take them from our headers if the sender

@@ -1,93 +1,147 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
+using System.Globalization;
 using Akka.Actor;
 using Autopilot.Daemon.Runtime;
+using Prometheus;
 
 namespace Autopilot.Daemon.Metrics;
 
 /// <summary>
-/// The <c>Autopilot</c> meter and its instruments. The daemon records what it sees at its edge (webhooks, journal
-/// writes, audit events, the actor tree); agents and platform clients record the rest through the methods here, so
-/// every number in <c>/metrics</c> has one owner and one name.
+/// The product's Prometheus series, defined with prometheus-net in one <see cref="CollectorRegistry"/> per daemon (so
+/// two daemons in one process, e.g. tests, never share counts). The daemon records what it sees at its edge (webhooks,
+/// journal writes, audit events, the actor tree); agents and platform clients record the rest through the methods here,
+/// so every number in <c>/metrics</c> has one owner and one name. <c>/metrics</c> serves <see cref="Registry"/>, which
+/// also holds prometheus-net.AspNetCore's HTTP request metrics (<c>http_request_duration_seconds</c> and friends).
 /// </summary>
+/// <remarks>
+/// Label names are declared in alphabetical order (the exposition writes them in declaration order, and the series
+/// names, types and label sets are the ones the hand-written exposition produced before). Label values come from fixed
+/// vocabularies (outcomes, results, severities, HTTP methods and status codes, platform names) and actor paths: never
+/// from request data, so a secret cannot become a label value.
+/// </remarks>
 public sealed class AutopilotMetrics : IDisposable
 {
-    /// <summary>Name of the meter; a <see cref="MeterListener"/> subscribes to it by this name.</summary>
-    public const string MeterName = "Autopilot";
+    /// <summary>Bucket bounds (seconds) of the duration histograms.</summary>
+    public static readonly double[] Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-    private readonly Counter<long> _messagesProcessed;
-    private readonly Histogram<double> _persistLatency;
-    private readonly Counter<long> _actions;
-    private readonly Histogram<double> _platformCalls;
-    private readonly Counter<long> _alerts;
-    private readonly Counter<long> _webhooks;
+    private readonly Counter _messagesProcessed;
+    private readonly Histogram _persistLatency;
+    private readonly Counter _actions;
+    private readonly Histogram _platformCalls;
+    private readonly Counter _alerts;
+    private readonly Counter _webhooks;
+    private readonly Gauge _mailboxDepth;
+    private readonly Counter _actorRestarts;
+    private readonly object _treeGate = new();
+    private HashSet<string> _actorsSeen = new(StringComparer.Ordinal);
     private Func<ActorSystem?> _actorSystem = () => null;
 
-    /// <summary>Creates the meter and its instruments.</summary>
-    public AutopilotMetrics()
+    /// <summary>Creates the series in a fresh registry (or in <paramref name="registry"/>).</summary>
+    public AutopilotMetrics(CollectorRegistry? registry = null)
     {
-        Meter = new Meter(MeterName);
-        _messagesProcessed = Meter.CreateCounter<long>("autopilot_messages_processed", "messages", "Messages handled by actors, by actor.");
-        _persistLatency = Meter.CreateHistogram<double>("autopilot_persist_latency", "s", "Time from a journal write to its commit.");
-        _actions = Meter.CreateCounter<long>("autopilot_actions", "actions", "Actions finished by workers, by worker and result.");
-        _platformCalls = Meter.CreateHistogram<double>("autopilot_platform_call_duration", "s", "Duration of calls to platform APIs, by platform, operation and outcome.");
-        _alerts = Meter.CreateCounter<long>("autopilot_alerts_sent", "alerts", "Alerts sent, by severity.");
-        _webhooks = Meter.CreateCounter<long>("autopilot_webhooks", "requests", "Webhook deliveries, by source and outcome.");
-        Meter.CreateObservableGauge("autopilot_mailbox_depth", ObserveMailboxDepth, "messages", "Messages waiting in each actor's mailbox.");
-        Meter.CreateObservableCounter("autopilot_actor_restarts", ObserveRestarts, "restarts", "Restarts of each actor since it was created.");
+        Registry = registry ?? Prometheus.Metrics.NewCustomRegistry();
+        Factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _messagesProcessed = Factory.CreateCounter("autopilot_messages_processed_total", "Messages handled by actors, by actor.", ["actor"]);
+        _persistLatency = Factory.CreateHistogram("autopilot_persist_latency_seconds", "Time from a journal write to its commit.",
+            new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Buckets });
+        _actions = Factory.CreateCounter("autopilot_actions_total", "Actions finished by workers, by worker and result.", ["result", "worker"]);
+        _platformCalls = Factory.CreateHistogram("autopilot_platform_call_duration_seconds",
+            "Duration of calls to platform APIs, by platform, operation and outcome.",
+            new HistogramConfiguration { LabelNames = ["operation", "platform", "status"], Buckets = Buckets });
+        _alerts = Factory.CreateCounter("autopilot_alerts_sent_total", "Alerts sent, by severity.", ["severity"]);
+        _webhooks = Factory.CreateCounter("autopilot_webhooks_total", "Webhook deliveries, by source and outcome.", ["outcome", "source"]);
+        _mailboxDepth = Factory.CreateGauge("autopilot_mailbox_depth", "Messages waiting in each actor's mailbox.", ["actor"]);
+        _actorRestarts = Factory.CreateCounter("autopilot_actor_restarts_total", "Restarts of each actor since it was created.", ["actor"]);
+        // Mailbox depths and restart counts are read from the actor tree at scrape time.
+        Registry.AddBeforeCollectCallback(ObserveActorTree);
     }
 
-    /// <summary>The meter (for listeners).</summary>
-    public Meter Meter { get; }
+    /// <summary>The registry <c>/metrics</c> serves (the product's series and the HTTP request metrics).</summary>
+    public CollectorRegistry Registry { get; }
 
-    /// <summary>Lets the mailbox-depth and restart instruments read the actor tree once the system is running.</summary>
+    /// <summary>Creates more series in <see cref="Registry"/> (prometheus-net.AspNetCore's HTTP metrics use it).</summary>
+    public IMetricFactory Factory { get; }
+
+    /// <summary>Lets the mailbox-depth and restart series read the actor tree once the system is running.</summary>
     public void AttachActorSystem(ActorSystem system) => _actorSystem = () => system;
 
     /// <summary>An actor handled a message.</summary>
-    public void RecordMessageProcessed(string actor) => _messagesProcessed.Add(1, new KeyValuePair<string, object?>("actor", actor));
+    public void RecordMessageProcessed(string actor) => _messagesProcessed.WithLabels(actor).Inc();
 
-    /// <summary>A journal write committed after <paramref name="elapsed"/>.</summary>
-    public void RecordPersistLatency(TimeSpan elapsed, string outcome) =>
-        _persistLatency.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>A journal write committed (or not: <paramref name="outcome"/>) after <paramref name="elapsed"/>.</summary>
+    public void RecordPersistLatency(TimeSpan elapsed, string outcome) => _persistLatency.WithLabels(outcome).Observe(elapsed.TotalSeconds);
 
     /// <summary>A worker finished an action (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     /// <param name="worker">railway, github, n8n, fallback, alerts, health.</param>
     /// <param name="result"><c>success</c> or <c>failure</c>.</param>
-    public void RecordAction(string worker, string result) =>
-        _actions.Add(1, new KeyValuePair<string, object?>("worker", worker), new KeyValuePair<string, object?>("result", result));
+    public void RecordAction(string worker, string result) => _actions.WithLabels(result, worker).Inc();
 
     /// <summary>A platform API call finished.</summary>
     public void RecordPlatformCall(string platform, string operation, int? statusCode, TimeSpan duration) =>
-        _platformCalls.Record(duration.TotalSeconds,
-            new KeyValuePair<string, object?>("platform", platform),
-            new KeyValuePair<string, object?>("operation", operation),
-            new KeyValuePair<string, object?>("status", statusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"));
+        _platformCalls.WithLabels(operation, platform, statusCode?.ToString(CultureInfo.InvariantCulture) ?? "none").Observe(duration.TotalSeconds);
 
     /// <summary>An alert was sent (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
-    public void RecordAlert(string severity) => _alerts.Add(1, new KeyValuePair<string, object?>("severity", severity));
+    public void RecordAlert(string severity) => _alerts.WithLabels(severity).Inc();
 
     /// <summary>A webhook delivery was answered.</summary>
     /// <param name="source">github, railway, n8n.</param>
     /// <param name="outcome">accepted, duplicate, unauthorized, malformed, too_large, unavailable.</param>
-    public void RecordWebhook(string source, string outcome) =>
-        _webhooks.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("outcome", outcome));
+    public void RecordWebhook(string source, string outcome) => _webhooks.WithLabels(outcome, source).Inc();
 
     /// <summary>Times a block for <see cref="RecordPersistLatency"/> and friends.</summary>
     public static long Timestamp() => Stopwatch.GetTimestamp();
 
     /// <inheritdoc />
-    public void Dispose() => Meter.Dispose();
+    public void Dispose() => _actorSystem = () => null;
 
-    private IEnumerable<Measurement<long>> ObserveMailboxDepth() =>
-        Flatten().Select(n => new Measurement<long>(n.MailboxDepth, new KeyValuePair<string, object?>("actor", ShortPath(n.Path))));
+    private void ObserveActorTree()
+    {
+        lock (_treeGate)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var node in Flatten())
+            {
+                var actor = ShortPath(node.Path);
+                if (!seen.Add(actor))
+                {
+                    continue;
+                }
 
-    private IEnumerable<Measurement<long>> ObserveRestarts() =>
-        Flatten().Select(n => new Measurement<long>(n.RestartCount, new KeyValuePair<string, object?>("actor", ShortPath(n.Path))));
+                _mailboxDepth.WithLabels(actor).Set(node.MailboxDepth);
+                var restarts = _actorRestarts.WithLabels(actor);
+                if (node.RestartCount < restarts.Value)
+                {
+                    // A new actor at the same path: its count starts again (a counter reset, as Prometheus expects).
+                    _actorRestarts.RemoveLabelled(actor);
+                    restarts = _actorRestarts.WithLabels(actor);
+                }
+
+                restarts.IncTo(node.RestartCount);
+            }
+
+            // Actors that stopped since the last scrape leave the exposition, as they did before.
+            foreach (var gone in _actorsSeen.Where(a => !seen.Contains(a)))
+            {
+                _mailboxDepth.RemoveLabelled(gone);
+                _actorRestarts.RemoveLabelled(gone);
+            }
+
+            _actorsSeen = seen;
+        }
+    }
 
     private IEnumerable<ActorTreeNode> Flatten()
     {
-        var system = _actorSystem();
-        if (system is null)
+        ActorSystem? system;
+        try
+        {
+            system = _actorSystem();
+            if (system is null || system.WhenTerminated.IsCompleted)
+            {
+                return [];
+            }
+        }
+        catch (ObjectDisposedException)
         {
             return [];
         }

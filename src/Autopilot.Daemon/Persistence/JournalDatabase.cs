@@ -77,14 +77,25 @@ public sealed class JournalDatabase : IAsyncDisposable
         return _selection.IsSqlite ? options.UseInterceptor(new SqlitePragmas(_selection.Synchronous)) : options;
     }
 
-    /// <summary>A cheap round trip to the database, for <c>/health</c> and <c>/ready</c>.</summary>
-    /// <exception cref="DbException">The database did not answer.</exception>
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A cheap round trip to the database, for <c>/health</c> and <c>/ready</c>. On a SQLite file it takes the write lock
+    /// and lets it go at once (<c>BEGIN IMMEDIATE; ROLLBACK</c>, nothing written), so a file the journal cannot write
+    /// to — locked by another process, read-only — fails the probe, not only an unreachable one.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the probe.</param>
+    /// <param name="timeout">Longest wait for a lock another connection holds (SQLite), or null for the provider's default.</param>
+    /// <exception cref="DbException">The database did not answer, or its write lock could not be taken in time.</exception>
+    public async Task ProbeAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
-        await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        command.CommandText = _selection.Plugin == JournalSelection.Sqlite ? "BEGIN IMMEDIATE; ROLLBACK;" : "SELECT 1";
+        if (timeout is { } limit)
+        {
+            command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(limit.TotalSeconds));
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

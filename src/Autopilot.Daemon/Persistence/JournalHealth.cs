@@ -50,7 +50,7 @@ public sealed class JournalHealthProbe(JournalDatabase database, JournalHealth h
         var before = health.Current.Status;
         try
         {
-            await database.ProbeAsync(timeout.Token).ConfigureAwait(false);
+            await database.ProbeAsync(timeout.Token, Timeout).ConfigureAwait(false);
             health.Set(new JournalHealthState(JournalHealth.Healthy, null, time.GetUtcNow()));
             if (before == JournalHealth.Unreachable)
             {

@@ -28,9 +28,11 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long DemoChatId = 424242;
 
-    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken, string overrides)
+    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken,
+        string webhookSecret, string overrides)
     {
         SessionToken = sessionToken;
+        WebhookSecret = webhookSecret;
         Railway = railway;
         GitHub = gitHub;
         N8n = n8n;
@@ -63,6 +65,12 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// newcomer's second command (the CLI) works without any setup.
     /// </summary>
     public string SessionToken { get; }
+
+    /// <summary>
+    /// The webhook secret of all three sources in this simulation (random, throwaway), printed at start with a curl
+    /// example so a newcomer can post a webhook by hand.
+    /// </summary>
+    public string WebhookSecret { get; }
 
     /// <summary>Configuration pointing every platform at its fake (wins over the user's file).</summary>
     public string Overrides { get; }
@@ -126,7 +134,7 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
               github.incident-repository = "{{DemoRepository}}"
             }
             """);
-        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, overrides);
+        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, webhookSecret, overrides);
     }
 
     /// <inheritdoc />

@@ -86,7 +86,9 @@ public sealed class TestDaemon : IAsyncDisposable
     /// <param name="extraHocon">More configuration (wins over the defaults above: HOCON's last value wins).</param>
     /// <param name="dataDir">A data directory to reuse (kept on dispose), or null for a fresh one (deleted on dispose).</param>
     /// <param name="orchestratorFactory">The orchestrator to run, or null for a <see cref="FakeOrchestrator"/> recording what it gets.</param>
-    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null, OrchestratorFactory? orchestratorFactory = null)
+    /// <param name="time">The HTTP edge's clock (e.g. a FakeTimeProvider), or null for the system clock.</param>
+    public static async Task<TestDaemon> StartAsync(bool kestrel = false, string extraHocon = "", string? dataDir = null, OrchestratorFactory? orchestratorFactory = null,
+        TimeProvider? time = null)
     {
         var ownsDataDir = dataDir is null;
         dataDir ??= Path.Combine(Path.GetTempPath(), "autopilot-daemon-tests", Guid.NewGuid().ToString("N"));
@@ -97,6 +99,7 @@ public sealed class TestDaemon : IAsyncDisposable
             Overrides = Hocon(dataDir, extraHocon),
             EnvironmentVariables = _ => null,
             OrchestratorFactory = orchestratorFactory ?? Fake(received),
+            Time = time ?? TimeProvider.System,
             LogOutput = TextWriter.Synchronized(log),
             JsonLogs = true,
             ConfigureWebHost = kestrel ? null : web => web.UseTestServer(),

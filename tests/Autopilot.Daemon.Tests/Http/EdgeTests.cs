@@ -13,7 +13,8 @@ public sealed class EdgeTests
     {
         await using var daemon = await TestDaemon.StartAsync();
 
-        var response = await daemon.Client.GetAsync("/health");
+        // The details are for authenticated callers (/api/health); the public /health only says up or down.
+        var response = await daemon.SendAsync(HttpMethod.Get, "/api/health", TestDaemon.ViewerToken);
         var ready = await daemon.Client.GetAsync("/ready");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -52,6 +53,42 @@ public sealed class EdgeTests
         Assert.Contains("autopilot_persist_latency_seconds_bucket{outcome=\"committed\",le=\"+Inf\"}", text);
         Assert.Contains("autopilot_mailbox_depth{actor=\"/user/orchestrator\"}", text);
         Assert.Contains("autopilot_actor_restarts_total{actor=\"/user/intake/webhook-intake\"} 0", text);
+    }
+
+    [Fact]
+    public async Task Metrics_come_from_prometheus_net_with_the_product_series_and_http_request_metrics()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        await daemon.Client.GetAsync("/health");
+        await daemon.Client.PostAsync($"/webhooks/railway?token={TestDaemon.RailwaySecret}", new StringContent("""{"type":"DEPLOY"}"""));
+        await daemon.Client.PostAsync($"/webhooks/n8n?token={TestDaemon.GitHubSecret}", new StringContent("{}"));
+        await daemon.SendAsync(HttpMethod.Get, "/api/status", TestDaemon.AdminToken);
+
+        var response = await daemon.Client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        foreach (var series in new[]
+                 {
+                     "autopilot_webhooks_total", "autopilot_persist_latency_seconds", "autopilot_mailbox_depth", "autopilot_actor_restarts_total",
+                     "autopilot_messages_processed_total", "autopilot_actions_total", "autopilot_alerts_sent_total", "autopilot_platform_call_duration_seconds",
+                 })
+        {
+            Assert.Contains($"# HELP {series} ", text);
+        }
+
+        Assert.Contains("autopilot_webhooks_total{outcome=\"accepted\",source=\"railway\"} 1", text);
+        Assert.Contains("autopilot_webhooks_total{outcome=\"unauthorized\",source=\"n8n\"} 1", text);
+        // prometheus-net.AspNetCore's HTTP metrics, labelled by route (never the path with its query string).
+        Assert.Contains("# TYPE http_request_duration_seconds histogram", text);
+        Assert.Contains("# TYPE http_requests_received_total counter", text);
+        Assert.Contains("# TYPE http_requests_in_progress gauge", text);
+        Assert.Matches("http_requests_received_total\\{code=\"202\",method=\"POST\",[^}]*endpoint=\"/webhooks/railway\"[^}]*\\} 1", text);
+        Assert.Matches("http_requests_received_total\\{code=\"200\",method=\"GET\",[^}]*endpoint=\"/health\"[^}]*\\} 1", text);
+        Assert.DoesNotContain(TestDaemon.RailwaySecret, text);
+        Assert.DoesNotContain(TestDaemon.GitHubSecret, text);
+        Assert.DoesNotContain(TestDaemon.AdminToken, text);
+        Assert.DoesNotContain("token=", text);
     }
 
     [Fact]
@@ -163,12 +200,15 @@ public sealed class EdgeTests
                 var address = app.Urls.Single();
                 using var client = new HttpClient { BaseAddress = new Uri(address) };
 
+                await Poll.UntilAsync(() => runtime.IsReady, "the daemon to be ready", TimeSpan.FromSeconds(60));
                 var health = JsonDocument.Parse(await client.GetStringAsync("/health")).RootElement;
 
                 Assert.StartsWith("http://127.0.0.1:", address);
-                Assert.Equal("sqlite", health.GetProperty("journal").GetProperty("detail").GetString());
+                Assert.Equal("sqlite", runtime.Settings.Journal.Plugin);
+                Assert.Equal("up", health.GetProperty("components").GetProperty("journal").GetString());
                 Assert.True(File.Exists(Path.Combine(workDir, "data", "autopilot.db")));
-                Assert.All(health.GetProperty("platforms").EnumerateArray(), p => Assert.Equal("not configured", p.GetProperty("status").GetString()));
+                Assert.All(runtime.Settings.Platforms.Statuses, p => Assert.False(p.Configured));
+                Assert.False(health.TryGetProperty("platforms", out _));
                 var unauthenticated = await client.GetAsync("/api/status");
                 Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
                 await app.StopAsync();

@@ -42,7 +42,8 @@ public sealed class JournalBackendTests(ThrowawayPostgres server)
             {
                 Assert.Equal(HttpStatusCode.Accepted, (await first.Client.SendAsync(Delivery("journal-1", body))).StatusCode);
                 Assert.Equal(HttpStatusCode.OK, (await first.SendAsync(HttpMethod.Post, "/api/pause", TestDaemon.OperatorToken)).StatusCode);
-                var health = JsonDocument.Parse(await first.Client.GetStringAsync("/health")).RootElement;
+                // The journal's details are in the authenticated /api/health (the public /health says up or down only).
+                var health = JsonDocument.Parse(await (await first.SendAsync(HttpMethod.Get, "/api/health", TestDaemon.ViewerToken)).Content.ReadAsStringAsync()).RootElement;
                 Assert.Equal((plugin, "healthy"), (health.GetProperty("journal").GetProperty("detail").GetString(), health.GetProperty("journal").GetProperty("status").GetString()));
             }
 

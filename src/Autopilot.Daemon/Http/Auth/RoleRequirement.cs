@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Autopilot.Daemon.Http.Auth;
 
 /// <summary>
-/// Endpoint filter of the admin API: 401 (with <c>WWW-Authenticate: Bearer</c>) without a known token, 403 when the
-/// token's role is below the endpoint's. The authenticated caller is stored in <see cref="HttpContext.Items"/>.
+/// Endpoint filter of the admin API: 429 for a client address over its failed-authentication budget (before anything
+/// else), 401 (with <c>WWW-Authenticate: Bearer</c>) without a known token (counted against the client address), 429
+/// for a token over its own budget, 403 when the token's role is below the endpoint's (see <see cref="ClientRateLimits"/>). The authenticated caller is stored in <see cref="HttpContext.Items"/>.
 /// </summary>
 public static class RoleRequirement
 {
@@ -19,13 +20,35 @@ public static class RoleRequirement
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
+            var limits = http.RequestServices.GetRequiredService<ClientRateLimits>();
+            var charge = ClientRateLimits.FirstCheck(http);
+            var client = ClientRateLimits.ClientOf(http);
+            // A client that keeps failing is refused before its token is even hashed.
+            if (limits.IsLockedOut(client, out var lockedFor))
+            {
+                return ClientRateLimits.TooManyRequests(http, lockedFor, "Too many failed authentications from this address; try again later.");
+            }
+
             var authenticator = http.RequestServices.GetRequiredService<ApiTokenAuthenticator>();
-            var caller = authenticator.Authenticate(ApiTokenAuthenticator.BearerToken(http.Request.Headers.Authorization));
+            var token = ApiTokenAuthenticator.BearerToken(http.Request.Headers.Authorization);
+            var caller = authenticator.Authenticate(token);
             if (caller is null)
             {
+                // Failures are counted per client address, never per presented token (inventing tokens buys nothing).
+                if (charge && !limits.RecordFailure(client, out var retryAfter))
+                {
+                    return ClientRateLimits.TooManyRequests(http, retryAfter, "Too many failed authentications from this address; try again later.");
+                }
+
                 http.Response.Headers.WWWAuthenticate = "Bearer";
                 return Results.Json(new ApiError("unauthorized", "A valid bearer token is required (Authorization: Bearer <token>)."),
                     statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            // Only a token that authenticated has a budget of its own.
+            if (charge && !limits.TryAcquireToken(token!, out var tokenRetryAfter))
+            {
+                return ClientRateLimits.TooManyRequests(http, tokenRetryAfter, $"Token '{caller.Name}' is over its request budget (autopilot.http.rate-limit); try again later.");
             }
 
             if (caller.Role < role)

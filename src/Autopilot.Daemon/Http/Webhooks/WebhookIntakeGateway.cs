@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Autopilot.Agents.Protocol;
+using System.Text.Unicode;
+using Autopilot.Daemon.Http.Auth;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Daemon.Runtime;
@@ -14,8 +15,40 @@ namespace Autopilot.Daemon.Http.Webhooks;
 /// cluster node, either way before answering), de-duplication, and the answer. Also records rejected deliveries as
 /// security events.
 /// </summary>
-public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider time, ILogger<WebhookIntakeGateway> log)
+public sealed class WebhookIntakeGateway(DaemonRuntime runtime, ClientRateLimits limits, SecurityEventFolder securityEvents, ILogger<WebhookIntakeGateway> log)
 {
+    /// <summary>
+    /// The per-client budgets, checked before anything else (body, signature, journal): 429 for a client over its
+    /// failed-authentication budget or its webhook budget, else null (go on). A throttled request is a security event
+    /// too, folded like the others (so it costs at most two journal events per client and window).
+    /// </summary>
+    public IResult? Throttle(string source, HttpContext http)
+    {
+        var client = ClientRateLimits.ClientOf(http);
+        string? reason = null;
+        TimeSpan? retryAfter = null;
+        if (limits.IsLockedOut(client, out var lockedFor))
+        {
+            reason = "Too many failed authentications from this address; try again later.";
+            retryAfter = lockedFor;
+        }
+        else if (!limits.TryAcquireWebhook(client, out var webhookRetry))
+        {
+            reason = "Too many webhook requests from this address (autopilot.http.rate-limit.webhook-permits); try again later.";
+            retryAfter = webhookRetry;
+        }
+
+        if (reason is null)
+        {
+            return null;
+        }
+
+        runtime.Metrics.RecordWebhook(source, "rate_limited");
+        // Not awaited: a throttled request gets its answer without waiting for the journal.
+        _ = securityEvents.RecordAsync("webhook-rate-limited", $"webhooks/{source}", client, reason, CancellationToken.None);
+        return ClientRateLimits.TooManyRequests(http, retryAfter, reason);
+    }
+
     /// <summary>Reads the body within the configured limit, or null (the caller answers 413).</summary>
     public Task<byte[]?> ReadBodyAsync(HttpContext http) =>
         WebhookBody.ReadAsync(http.Request, runtime.Settings.Http.MaxWebhookBodyBytes, http.RequestAborted);
@@ -35,20 +68,19 @@ public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider tim
         return Results.Json(new ApiError("not_configured", $"{source} webhooks are not configured: set {key}."), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    /// <summary>Journals a security event for a rejected delivery and answers 401.</summary>
+    /// <summary>
+    /// Answers 401 for a rejected delivery, counts the failure against the client address (429 once it is over its
+    /// budget) and records the security event through the <see cref="SecurityEventFolder"/> (repeats folded).
+    /// </summary>
     public async Task<IResult> RejectAsync(string source, string kind, string detail, HttpContext http)
     {
         runtime.Metrics.RecordWebhook(source, "unauthorized");
-        var remote = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        log.LogWarning("Rejected {Source} webhook from {Remote}: {Kind}", source, remote, kind);
-        var evt = new SecurityEventRecorded(kind, $"webhooks/{source}", $"{detail} (from {remote})", time.GetUtcNow());
-        try
+        var client = ClientRateLimits.ClientOf(http);
+        var withinBudget = limits.RecordFailure(client, out var retryAfter);
+        await securityEvents.RecordAsync(kind, $"webhooks/{source}", client, detail, http.RequestAborted).ConfigureAwait(false);
+        if (!withinBudget)
         {
-            await runtime.WorkRoute.RecordSecurityEventAsync(evt, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (WorkUnavailableException e)
-        {
-            log.LogError("Could not record the security event {Kind} for {Source}: {Reason}", kind, source, e.Message);
+            return ClientRateLimits.TooManyRequests(http, retryAfter, "Too many failed authentications from this address; try again later.");
         }
 
         http.Response.Headers.WWWAuthenticate = "Signature";
@@ -58,6 +90,13 @@ public sealed class WebhookIntakeGateway(DaemonRuntime runtime, TimeProvider tim
     /// <summary>Parses, journals and hands over a verified delivery; answers 202 (new), 200 (redelivery), 400 or 503.</summary>
     public async Task<IResult> AcceptAsync(string source, string? eventType, string? deliveryId, byte[] body, HttpContext http)
     {
+        // JSON is UTF-8 (RFC 8259); the parser does not check the bytes inside strings, so check them all first.
+        if (!Utf8.IsValid(body))
+        {
+            runtime.Metrics.RecordWebhook(source, "malformed");
+            return Results.Json(new ApiError("bad_request", "The body is not valid UTF-8."), statusCode: StatusCodes.Status400BadRequest);
+        }
+
         JsonElement payload;
         try
         {
