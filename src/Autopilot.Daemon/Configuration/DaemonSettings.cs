@@ -98,7 +98,7 @@ public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyByte
     public int FailedAuthPermits { get; init; } = 20;
 
     /// <summary>Webhook requests (all sources together) per client address and <see cref="RateLimitWindow"/>; beyond it, 429.</summary>
-    public int WebhookPermits { get; init; } = 600;
+    public int WebhookPermits { get; init; } = 60_000;
 
     /// <summary>Repeats of a rejected request (same client, endpoint and reason) within this window are journaled as one event with a count.</summary>
     public TimeSpan SecurityEventFoldWindow { get; init; } = TimeSpan.FromMinutes(1);
