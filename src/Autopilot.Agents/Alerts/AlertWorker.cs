@@ -87,6 +87,13 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        IncarnationStarted.Announce(Context);
+        base.PreStart();
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         _stopping.Cancel();

@@ -74,6 +74,13 @@ public sealed class FallbackRouter : ReceiveActor, IWithTimers
     }
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        IncarnationStarted.Announce(Context);
+        base.PreStart();
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         foreach (var chain in _chains.Values)

@@ -65,6 +65,7 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        IncarnationStarted.Announce(Context);
         if (_tokens is not null)
         {
             Self.Tell(new RefreshToken());

@@ -122,6 +122,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        IncarnationStarted.Announce(Context);
         foreach (var target in _settings.Targets)
         {
             Timers.StartPeriodicTimer($"tick:{target.Name}", new ProbeTick(target.Name), TimeSpan.Zero, _settings.Interval);

@@ -84,6 +84,7 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        IncarnationStarted.Announce(Context);
         _startedAt = Now;
         if (_fallbackProps is not null)
         {

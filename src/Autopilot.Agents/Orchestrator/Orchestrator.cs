@@ -140,6 +140,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
+        IncarnationStarted.Announce(Context);
         foreach (var (name, props) in WorkerProps())
         {
             StartWorker(name, props);

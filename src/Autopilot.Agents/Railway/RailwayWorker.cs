@@ -67,6 +67,13 @@ public sealed class RailwayWorker : ReceiveActor
     private sealed record Observation(WatchedService Service, RailwayDeployment? Newest, DeploymentStatusChanged? Enriched);
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        IncarnationStarted.Announce(Context);
+        base.PreStart();
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         _stopping.Cancel();

@@ -6,6 +6,7 @@ using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
 using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Orchestrator;
+using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Serialization;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -163,7 +164,9 @@ public static class DaemonHost
             var owned = new List<IDisposable>();
             try
             {
+                registry.Register<RestartCounter>(RestartCounter.Start(system, runtime.Metrics));
                 var audit = new AuditQueries(system, database);
+                var auditCountFrom = audit.EndOffsetAsync(AuditEvents.Tag, CancellationToken.None).GetAwaiter().GetResult();
                 var orchestrator = orchestratorFactory(system, runtime.OrchestratorContext(owned));
                 var intake = system.ActorOf(WebhookIntake.Supervised(settings.Intake, runtime.Metrics), "intake");
                 var handover = system.ActorOf(DeliveryHandover.Supervised(orchestrator, audit.ReadJournal, settings.Intake, runtime.Metrics), "handover");
@@ -171,7 +174,7 @@ public static class DaemonHost
                 registry.Register<WebhookIntake>(intake);
                 registry.Register<DeliveryHandover>(handover);
                 RegisterStopSequence(system, runtime, settings, owned);
-                runtime.Attach(system, audit, orchestrator, intake, handover);
+                runtime.Attach(system, audit, auditCountFrom, orchestrator, intake, handover);
             }
             catch (Exception e)
             {

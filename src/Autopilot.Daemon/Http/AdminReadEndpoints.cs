@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Hosting;
 using Akka.Persistence.Query;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
@@ -29,8 +31,7 @@ public static class AdminReadEndpoints
             var report = HealthReport.Of(runtime);
             return Results.Json(report, statusCode: HealthEndpoints.StatusCodeOf(report));
         });
-        read.MapGet("/actors", (DaemonRuntime runtime) => Results.Json(new ActorsReport(runtime.Settings.NodeName,
-            runtime.System is { } system ? ActorTreeSnapshot.Capture(system) : []), AuditRecord.Json));
+        read.MapGet("/actors", ActorsAsync);
         read.MapGet("/audit", AuditAsync);
         read.MapGet("/deployments", DeploymentsAsync);
         read.MapGet("/incidents", IncidentsAsync);
@@ -75,6 +76,24 @@ public static class AdminReadEndpoints
             runtime.Settings.Platforms.Statuses,
             false,
             runtime.Settings.NodeName), AuditRecord.Json);
+    }
+
+    /// <summary>The live actor tree with the restart counts the <see cref="RestartCounter"/> kept (an actor restarted by a
+    /// backoff supervisor is a fresh child: only the counter remembers its earlier lives).</summary>
+    private static async Task<IResult> ActorsAsync(DaemonRuntime runtime, ActorRegistry registry)
+    {
+        if (runtime.System is not { } system)
+        {
+            return Results.Json(new ActorsReport(runtime.Settings.NodeName, []), AuditRecord.Json);
+        }
+
+        IReadOnlyDictionary<string, int>? restarts = null;
+        if (registry.TryGet<RestartCounter>(out var counter))
+        {
+            restarts = (await counter.Ask<RestartCounts>(GetRestartCounts.Instance, runtime.Settings.AskTimeout).ConfigureAwait(false)).ByPath;
+        }
+
+        return Results.Json(new ActorsReport(runtime.Settings.NodeName, ActorTreeSnapshot.Capture(system, restarts)), AuditRecord.Json);
     }
 
     private static async Task<IResult> AuditAsync(DaemonRuntime runtime, TimeProvider time, string? since, string? until, string? phase, string? result,

@@ -121,6 +121,13 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <inheritdoc />
+    protected override void PreStart()
+    {
+        IncarnationStarted.Announce(Context);
+        base.PreStart();
+    }
+
+    /// <inheritdoc />
     protected override void PostStop()
     {
         _stream?.Shutdown();

@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
 using Autopilot.Daemon.Configuration;
+using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Metrics;
 
 namespace Autopilot.Daemon.Intake;
@@ -90,6 +91,13 @@ public sealed class WebhookIntake : ReceivePersistentActor
 
     /// <inheritdoc />
     public override string PersistenceId => StreamId;
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        IncarnationStarted.Announce(Context);
+        base.PreStart();
+    }
 
     /// <summary>Keys remembered now (for diagnostics and tests).</summary>
     internal int Remembered => _committed.Count;

@@ -23,9 +23,8 @@ public sealed class AuditMetricsProjection(DaemonRuntime runtime, ILogger<AuditM
 
         try
         {
-            // From the present end: only what this process sees written counts (the counters restart with it).
-            var start = await audit.EndOffsetAsync(AuditEvents.Tag, stoppingToken).ConfigureAwait(false);
-            await foreach (var envelope in audit.EventsByTag(AuditEvents.Tag, start, stoppingToken).ConfigureAwait(false))
+            // From the offset the process started at: what it wrote counts, however late this reader starts.
+            await foreach (var envelope in audit.EventsByTag(AuditEvents.Tag, runtime.AuditCountFrom, stoppingToken).ConfigureAwait(false))
             {
                 switch (envelope.Event)
                 {

@@ -51,8 +51,9 @@ public sealed class AutopilotMetrics : IDisposable
         _alerts = Factory.CreateCounter("autopilot_alerts_sent_total", "Alerts sent, by severity.", ["severity"]);
         _webhooks = Factory.CreateCounter("autopilot_webhooks_total", "Webhook deliveries, by source and outcome.", ["outcome", "source"]);
         _mailboxDepth = Factory.CreateGauge("autopilot_mailbox_depth", "Messages waiting in each actor's mailbox.", ["actor"]);
-        _actorRestarts = Factory.CreateCounter("autopilot_actor_restarts_total", "Restarts of each actor since it was created.", ["actor"]);
-        // Mailbox depths and restart counts are read from the actor tree at scrape time.
+        _actorRestarts = Factory.CreateCounter("autopilot_actor_restarts_total",
+            "Restarts of each actor at its path since the daemon started (in place, by the orchestrator or by a backoff supervisor).", ["actor"]);
+        // Mailbox depths are read from the actor tree at scrape time; restarts are counted as they happen (RecordStart).
         Registry.AddBeforeCollectCallback(ObserveActorTree);
     }
 
@@ -62,7 +63,7 @@ public sealed class AutopilotMetrics : IDisposable
     /// <summary>Creates more series in <see cref="Registry"/> (prometheus-net.AspNetCore's HTTP metrics use it).</summary>
     public IMetricFactory Factory { get; }
 
-    /// <summary>Lets the mailbox-depth and restart series read the actor tree once the system is running.</summary>
+    /// <summary>Lets the mailbox-depth series read the actor tree once the system is running.</summary>
     public void AttachActorSystem(ActorSystem system) => _actorSystem = () => system;
 
     /// <summary>An actor handled a message.</summary>
@@ -82,6 +83,19 @@ public sealed class AutopilotMetrics : IDisposable
 
     /// <summary>An alert was sent (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     public void RecordAlert(string severity) => _alerts.WithLabels(severity).Inc();
+
+    /// <summary>
+    /// The actor at <paramref name="path"/> (without address) started (see <see cref="RestartCounter"/>): its restart
+    /// series exists from its first start (at 0) and counts every later one.
+    /// </summary>
+    public void RecordStart(string path, bool restart)
+    {
+        var series = _actorRestarts.WithLabels(path);
+        if (restart)
+        {
+            series.Inc();
+        }
+    }
 
     /// <summary>A webhook delivery was answered.</summary>
     /// <param name="source">github, railway, n8n.</param>
@@ -108,22 +122,12 @@ public sealed class AutopilotMetrics : IDisposable
                 }
 
                 _mailboxDepth.WithLabels(actor).Set(node.MailboxDepth);
-                var restarts = _actorRestarts.WithLabels(actor);
-                if (node.RestartCount < restarts.Value)
-                {
-                    // A new actor at the same path: its count starts again (a counter reset, as Prometheus expects).
-                    _actorRestarts.RemoveLabelled(actor);
-                    restarts = _actorRestarts.WithLabels(actor);
-                }
-
-                restarts.IncTo(node.RestartCount);
             }
 
             // Actors that stopped since the last scrape leave the exposition, as they did before.
             foreach (var gone in _actorsSeen.Where(a => !seen.Contains(a)))
             {
                 _mailboxDepth.RemoveLabelled(gone);
-                _actorRestarts.RemoveLabelled(gone);
             }
 
             _actorsSeen = seen;

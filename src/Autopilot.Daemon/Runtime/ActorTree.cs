@@ -9,7 +9,7 @@ namespace Autopilot.Daemon.Runtime;
 /// <param name="ActorType">CLR type name from the actor's props.</param>
 /// <param name="Status"><c>running</c> or <c>terminated</c>.</param>
 /// <param name="State">A short state description, if the actor offers one (not in this build: null).</param>
-/// <param name="RestartCount">Not known to Akka's cells: 0 (restarts under backoff supervision are fresh children).</param>
+/// <param name="RestartCount">Restarts at this path since the daemon started, as <see cref="RestartCounter"/> counted them.</param>
 /// <param name="MailboxDepth">Messages waiting in its mailbox (approximate).</param>
 /// <param name="Children">Its children, by name.</param>
 public sealed record ActorTreeNode(
@@ -29,7 +29,9 @@ public sealed record ActorTreeNode(
 public static class ActorTreeSnapshot
 {
     /// <summary>The actors under <c>/user</c> with their subtrees.</summary>
-    public static IReadOnlyList<ActorTreeNode> Capture(ActorSystem system)
+    /// <param name="system">The actor system.</param>
+    /// <param name="restarts">Restarts by path without address (from <see cref="RestartCounter"/>); none when null.</param>
+    public static IReadOnlyList<ActorTreeNode> Capture(ActorSystem system, IReadOnlyDictionary<string, int>? restarts = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         if (system is not ExtendedActorSystem extended || extended.Guardian is not ActorRefWithCell guardian)
@@ -37,10 +39,10 @@ public static class ActorTreeSnapshot
             return [];
         }
 
-        return Children(guardian, 0);
+        return Children(guardian, 0, restarts ?? new Dictionary<string, int>());
     }
 
-    private static IReadOnlyList<ActorTreeNode> Children(ActorRefWithCell parent, int depth)
+    private static IReadOnlyList<ActorTreeNode> Children(ActorRefWithCell parent, int depth, IReadOnlyDictionary<string, int> restarts)
     {
         if (depth > 32)
         {
@@ -52,11 +54,11 @@ public static class ActorTreeSnapshot
             // Stream materializers' own supervisors are plumbing, not part of the autopilot's tree.
             .Where(c => !c.Path.Name.StartsWith("StreamSupervisor-", StringComparison.Ordinal))
             .OrderBy(c => c.Path.Name, StringComparer.Ordinal)
-            .Select(child => Describe(child, depth))
+            .Select(child => Describe(child, depth, restarts))
             .ToArray();
     }
 
-    private static ActorTreeNode Describe(ActorRefWithCell actor, int depth)
+    private static ActorTreeNode Describe(ActorRefWithCell actor, int depth, IReadOnlyDictionary<string, int> restarts)
     {
         var cell = actor.Underlying;
         return new ActorTreeNode(
@@ -65,8 +67,8 @@ public static class ActorTreeSnapshot
             cell.Props?.Type?.Name,
             cell.IsTerminated ? "terminated" : "running",
             null,
-            0,
+            restarts.GetValueOrDefault(actor.Path.ToStringWithoutAddress()),
             cell.NumberOfMessages,
-            Children(actor, depth + 1));
+            Children(actor, depth + 1, restarts));
     }
 }

@@ -90,6 +90,12 @@ public sealed class DaemonRuntime
     /// <summary>The read side of the journal, once the actor system runs.</summary>
     public AuditQueries? Audit => _audit;
 
+    /// <summary>
+    /// The audit offset at start, taken before any actor of this process could write: the audit-fed metrics count what
+    /// comes after it (Prometheus counters restart with the process), however late their own reader starts.
+    /// </summary>
+    public long AuditCountFrom { get; private set; }
+
     /// <summary>How the HTTP edge hands over webhooks, security events and commands.</summary>
     public IWorkRoute WorkRoute { get; }
 
@@ -122,10 +128,11 @@ public sealed class DaemonRuntime
     public OrchestratorContext OrchestratorContext(ICollection<IDisposable> owned) => new(Config, Settings, Time, LoggerFactory, Metrics, Redactor, owned);
 
     /// <summary>Called from <c>WithActors</c> once the tree, the intake and the hand-over exist.</summary>
-    internal void Attach(ActorSystem system, AuditQueries audit, IActorRef orchestrator, IActorRef intake, IActorRef handover)
+    internal void Attach(ActorSystem system, AuditQueries audit, long auditCountFrom, IActorRef orchestrator, IActorRef intake, IActorRef handover)
     {
         _system = system;
         _audit = audit;
+        AuditCountFrom = auditCountFrom;
         _orchestrator = orchestrator;
         _intake = intake;
         _handover = handover;

@@ -141,6 +141,28 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_child_restarted_by_its_backoff_supervisor_is_counted_in_the_tree_and_the_metrics()
+    {
+        const string child = "/user/intake/webhook-intake";
+        await Poll.UntilAsync(() => IntakeChild() is not null, "the intake's child in the tree");
+
+        // Each life of a backoff supervisor's child is a fresh actor: only the restart counter remembers the ones before.
+        _daemon.System.ActorSelection(child).Tell(Akka.Actor.PoisonPill.Instance);
+        await Poll.UntilAsync(() => IntakeChild() is { } node && node.GetProperty("restartCount").GetInt32() == 1, "the intake's child started again and counted");
+
+        var metrics = await (await _daemon.SendAsync(HttpMethod.Get, "/metrics", null)).Content.ReadAsStringAsync();
+        Assert.Contains($"autopilot_actor_restarts_total{{actor=\"{child}\"}} 1", metrics);
+        Assert.DoesNotContain("autopilot_actor_restarts_total{actor=\"/user/orchestrator\"}", metrics);
+
+        JsonElement? IntakeChild()
+        {
+            var body = Json(_daemon.SendAsync(HttpMethod.Get, "/api/actors", TestDaemon.ViewerToken).GetAwaiter().GetResult()).GetAwaiter().GetResult();
+            var intake = body.GetProperty("actors").EnumerateArray().SingleOrDefault(a => a.GetProperty("name").GetString() == "intake");
+            return intake.ValueKind == JsonValueKind.Object && intake.GetProperty("children").GetArrayLength() > 0 ? intake.GetProperty("children")[0] : null;
+        }
+    }
+
+    [Fact]
     public async Task Audit_queries_filter_by_phase_tag_and_time()
     {
         await _daemon.SendAsync(HttpMethod.Post, "/api/pause", TestDaemon.OperatorToken);
