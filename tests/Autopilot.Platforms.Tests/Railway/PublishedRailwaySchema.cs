@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Autopilot.Simulator.Railway;
 using GraphQL.Types;
@@ -6,20 +5,18 @@ using GraphQL.Types;
 namespace Autopilot.Platforms.Tests.Railway;
 
 /// <summary>
-/// Railway's published schema from the tests' own copy (Spec/railway-schema.graphql), as a graphql-dotnet schema;
-/// requests are checked with graphql-dotnet's validator (syntax, every validation rule, variable coercion).
+/// Railway's published schema (the verbatim SDL the simulator embeds, one copy in the repository) built as a schema of
+/// the tests' own, apart from the one the fake serves; requests are checked with graphql-dotnet's validator (syntax,
+/// every validation rule, variable coercion).
 /// </summary>
 public static class PublishedRailwaySchema
 {
-    private static readonly Lazy<ISchema> Lazy = new(() => RailwaySchema.Build(File.ReadAllText(SdlPath())));
+    private static readonly Lazy<ISchema> Lazy = new(() => RailwaySchema.Build(RailwaySchema.ReadEmbeddedSdl()));
 
     public static ISchema Schema => Lazy.Value;
 
     public static Task<IReadOnlyList<string>> ValidateAsync(string document, JsonObject? variables, string? operationName = null) =>
         RailwaySchema.ValidateAsync(Schema, document, variables, operationName);
-
-    private static string SdlPath([CallerFilePath] string source = "") =>
-        Path.Combine(Path.GetDirectoryName(source)!, "Spec", "railway-schema.graphql");
 }
 
 /// <summary>
