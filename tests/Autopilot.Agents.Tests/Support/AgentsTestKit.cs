@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Akka.TestKit;
 using Autopilot.Agents.Serialization;
+using Autopilot.Agents.Time;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -54,7 +55,7 @@ public abstract class AgentsTestKit : Akka.TestKit.Xunit2.TestKit
     protected AgentsTestKit(ITestOutputHelper output, string? extraHocon = null)
         : base(BuildConfig(extraHocon), "test", output)
     {
-        Clock = new SchedulerClock(Sys.Scheduler);
+        Clock = new SchedulerTimeProvider(Sys.Scheduler);
         // The TestScheduler starts at the wall-clock instant (100 ns precision); platforms (and their fakes) report
         // times to the millisecond. Start on a whole second, as a virtual clock would, so that "created at or after the
         // request" holds for something done at the same virtual instant as the request.
@@ -72,7 +73,7 @@ public abstract class AgentsTestKit : Akka.TestKit.Xunit2.TestKit
     public TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
     /// <summary>The same clock as a <see cref="TimeProvider"/>, for the fakes and clients.</summary>
-    public SchedulerClock Clock { get; }
+    public SchedulerTimeProvider Clock { get; }
 
     /// <summary>The journal actor.</summary>
     protected IActorRef JournalRef => Persistence.Instance.Apply(Sys).JournalFor(null);
