@@ -1,37 +1,50 @@
+using Autopilot.Agents.Serialization;
+
 namespace Autopilot.Agents.Protocol;
+
+// The control protocol crosses the network in a cluster (an HTTP edge on any node asks the orchestrator singleton
+// through its proxy): every message and answer carries a manifest, so the agents' System.Text.Json serializer carries it.
 
 /// <summary>The answer to every orchestrator control message except <see cref="GetOrchestratorStatus"/>.</summary>
 /// <param name="Accepted">Whether the orchestrator acted on it.</param>
 /// <param name="Message">What it did or why it refused.</param>
+[EventManifest("autopilot.control.control_ack")]
 public sealed record ControlAck(bool Accepted, string Message);
 
 /// <summary>Stops all autonomous actions (observation and recording continue) until <see cref="ResumeAutopilot"/>.</summary>
 /// <param name="By">Who asked, for the audit log.</param>
+[EventManifest("autopilot.control.pause_autopilot")]
 public sealed record PauseAutopilot(string By = "operator");
 
 /// <summary>Resumes autonomous actions after <see cref="PauseAutopilot"/>.</summary>
 /// <param name="By">Who asked, for the audit log.</param>
+[EventManifest("autopilot.control.resume_autopilot")]
 public sealed record ResumeAutopilot(string By = "operator");
 
 /// <summary>With dry-run on, the orchestrator still observes, decides and records, but acts on nothing.</summary>
 /// <param name="Enabled">On or off.</param>
+[EventManifest("autopilot.control.set_dry_run")]
 public sealed record SetDryRun(bool Enabled);
 
 /// <summary>A human asks for a rollback of a service to its last good deployment (counts against the budget like any action).</summary>
 /// <param name="Service">Logical service name.</param>
 /// <param name="RequestedBy">Who asked.</param>
+[EventManifest("autopilot.control.request_rollback")]
 public sealed record RequestRollback(string Service, string RequestedBy);
 
 /// <summary>Runs a named drill: feeds a synthetic observation through the loop in dry-run fashion, acting on nothing.</summary>
 /// <param name="Scenario">A situation name from the policy table, e.g. <c>deployment-failed</c>.</param>
+[EventManifest("autopilot.control.run_drill")]
 public sealed record RunDrill(string Scenario);
 
 /// <summary>A human takes ownership of an open incident.</summary>
 /// <param name="IncidentId">The incident.</param>
 /// <param name="By">Who.</param>
+[EventManifest("autopilot.control.acknowledge_incident")]
 public sealed record AcknowledgeIncident(string IncidentId, string By);
 
 /// <summary>Asks for an <see cref="OrchestratorStatus"/>.</summary>
+[EventManifest("autopilot.control.get_orchestrator_status")]
 public sealed record GetOrchestratorStatus;
 
 /// <summary>A snapshot of the orchestrator's world model.</summary>
@@ -43,6 +56,7 @@ public sealed record GetOrchestratorStatus;
 /// <param name="RecentCommits">Recently observed commits on watched branches, newest first.</param>
 /// <param name="PendingActions">Actions requested and not yet answered.</param>
 /// <param name="LastCycleAt">When the last OODA cycle ran.</param>
+[EventManifest("autopilot.control.orchestrator_status")]
 public sealed record OrchestratorStatus(
     bool Paused,
     bool DryRun,

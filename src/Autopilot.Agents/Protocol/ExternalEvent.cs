@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Autopilot.Agents.Serialization;
 
 namespace Autopilot.Agents.Protocol;
 
@@ -10,6 +11,7 @@ namespace Autopilot.Agents.Protocol;
 /// <param name="EventType">The platform's event name, e.g. GitHub's <c>X-GitHub-Event</c> (<c>push</c>, <c>workflow_run</c>, <c>check_suite</c>).</param>
 /// <param name="DeliveryId">The platform's delivery id, used to ignore redeliveries.</param>
 /// <param name="Payload">The JSON body.</param>
+[EventManifest("autopilot.control.external_event")]
 public sealed record ExternalEvent(string Source, string EventType, string DeliveryId, JsonElement Payload)
 {
     /// <summary>

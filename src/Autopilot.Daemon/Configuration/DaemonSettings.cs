@@ -17,6 +17,7 @@ namespace Autopilot.Daemon.Configuration;
 /// <param name="Intake">Webhook intake: de-duplication window and hand-over to the orchestrator.</param>
 /// <param name="ApiTokens">Admin API tokens that have a value.</param>
 /// <param name="Platforms">Credentials and endpoints of each platform.</param>
+/// <param name="Cluster">Clustered mode (off: a single node without remoting).</param>
 public sealed record DaemonSettings(
     string NodeName,
     string DataDirectory,
@@ -26,10 +27,9 @@ public sealed record DaemonSettings(
     JournalSelection Journal,
     IntakeSettings Intake,
     IReadOnlyList<ApiTokenSettings> ApiTokens,
-    PlatformSettings Platforms)
+    PlatformSettings Platforms,
+    ClusterSettings Cluster)
 {
-    /// <summary>HOCON key that turns clustering on; refused until the Akka.Cluster move (issue 12).</summary>
-    public const string ClusterEnabledKey = "autopilot.cluster.enabled";
 
     /// <summary>Reads and validates the settings.</summary>
     /// <param name="config">The effective configuration (see <see cref="DaemonConfiguration.Load"/>).</param>
@@ -39,24 +39,20 @@ public sealed record DaemonSettings(
     {
         ArgumentNullException.ThrowIfNull(config);
         var root = new ConfigSection(config, "");
-        if (root.GetBoolean(ClusterEnabledKey, false))
-        {
-            throw new SettingException(ClusterEnabledKey,
-                "is on, but clustered mode is off until the Akka.Cluster move (issue 12): this build runs as a single node. Set it to off.");
-        }
-
         var baseDir = workingDirectory ?? Directory.GetCurrentDirectory();
         var dataDir = Path.GetFullPath(NonEmpty(root, "autopilot.daemon.data-dir"), baseDir);
+        var journal = JournalSelection.FromConfig(root, dataDir);
         return new DaemonSettings(
             NonEmpty(root, "autopilot.daemon.node-name"),
             dataDir,
             Positive(root, "autopilot.daemon.shutdown-timeout"),
             Positive(root, "autopilot.daemon.ask-timeout"),
             HttpSettings.FromConfig(root),
-            JournalSelection.FromConfig(root, dataDir),
+            journal,
             IntakeSettings.FromConfig(root),
             ApiTokenSettings.FromConfig(root),
-            PlatformSettings.FromConfig(root));
+            PlatformSettings.FromConfig(root),
+            ClusterSettings.FromConfig(root, Hosting.DaemonHost.ActorSystemName, journal));
     }
 
     internal static string NonEmpty(ConfigSection config, string key)

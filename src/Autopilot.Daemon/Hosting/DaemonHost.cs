@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Cluster.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
 using Autopilot.Agents.Configuration;
@@ -124,12 +125,8 @@ public static class DaemonHost
     }
 
     /// <summary>
-    /// The actor system: the daemon's HOCON, the SQL journal and snapshot store on the prepared database, the agents'
-    /// serializer and audit tagger bound to that journal, Akka's log into Serilog, then the actors and the stop sequence.
-    /// </summary>
-    /// <summary>
     /// The journal and snapshot store exactly as the daemon runs them (the benchmarks measure this, not a look-alike):
-    /// the prepared database, the agents' serializer and audit tagger bound to the SQL journal, and the configuration's
+    /// the prepared database, the agents' serializer, audit tagger and the delivery tagger bound to the SQL journal, and the configuration's
     /// own <c>akka.*</c> keys on top.
     /// </summary>
     /// <param name="akka">The actor system being configured.</param>
@@ -144,6 +141,7 @@ public static class DaemonHost
         database.Prepare();
         akka.WithSqlPersistence(dataOptions, autoInitialize: true);
         akka.AddHocon(AgentsPersistence.Hocon(JournalPluginPath, typeof(DeliveryStored).Assembly), HoconAddMode.Prepend);
+        akka.AddHocon(DeliveryTagger.Hocon(JournalPluginPath), HoconAddMode.Prepend);
         // Last and on top: the operator's and the daemon's own akka.* keys (read-journal latency, batch size, shutdown
         // phases) win over the plugins' generated defaults.
         akka.AddHocon(config, HoconAddMode.Prepend);
@@ -158,35 +156,83 @@ public static class DaemonHost
             loggers.AddLogger<SerilogLogger>();
         });
         ConfigurePersistence(akka, config, database, database.DataOptions());
-        akka.WithActors((system, registry, _) =>
+        if (settings.Cluster.Enabled)
         {
-            var runtime = services.GetRequiredService<DaemonRuntime>();
-            var owned = new List<IDisposable>();
+            // After the daemon's own HOCON, so the resolved lease connection string wins over its empty default.
+            DaemonCluster.Configure(akka, settings.Cluster);
+        }
+
+        var runtime = services.GetRequiredService<DaemonRuntime>();
+        var start = new ActorsStart(runtime);
+        // Every node: the restart counter, the read side of the journal and this node's own webhook intake.
+        akka.WithActors((system, registry, _) => start.Guard(() =>
+        {
+            registry.Register<RestartCounter>(RestartCounter.Start(system, runtime.Metrics));
+            start.Audit = new AuditQueries(system, database);
+            start.AuditCountFrom = start.Audit.EndOffsetAsync(AuditEvents.Tag, CancellationToken.None).GetAwaiter().GetResult();
+            var intakeId = settings.Cluster.Enabled ? WebhookIntake.StreamIdOf(settings.Cluster.SelfHostPort) : WebhookIntake.StreamId;
+            registry.Register<WebhookIntake>(system.ActorOf(WebhookIntake.Supervised(settings.Intake, runtime.Metrics, intakeId), "intake"));
+        }));
+        // The orchestrator and the hand-over into it: here on a single node; on the oldest node of a cluster, each as a
+        // singleton under the PostgreSQL lease, with a proxy on every node (registered under the same key).
+        Props Orchestrator(ActorSystem system) => start.Guard(() => orchestratorFactory(system, runtime.OrchestratorContext(start.Owned)));
+        Props Handover(IActorRef orchestrator) => DeliveryHandover.Supervised(orchestrator, start.Audit!.ReadJournal, settings.Intake, runtime.Metrics);
+        if (settings.Cluster.Enabled)
+        {
+            akka.WithSingleton<OrchestratorActor>(AutopilotTree.OrchestratorName, (system, _, _) => Orchestrator(system));
+            akka.WithSingleton<DeliveryHandover>(DeliveryHandover.SingletonName, (_, registry, _) => Handover(registry.Get<OrchestratorActor>()));
+        }
+        else
+        {
+            akka.WithActors((system, registry, _) => start.Guard(() =>
+            {
+                var orchestrator = system.ActorOf(Orchestrator(system), AutopilotTree.OrchestratorName);
+                registry.Register<OrchestratorActor>(orchestrator);
+                registry.Register<DeliveryHandover>(system.ActorOf(Handover(orchestrator), DeliveryHandover.SingletonName));
+            }));
+        }
+
+        akka.WithActors((system, registry, _) => start.Guard(() =>
+        {
+            RegisterStopSequence(system, runtime, settings, start.Owned);
+            runtime.Attach(system, start.Audit!, start.AuditCountFrom, registry.Get<OrchestratorActor>(), registry.Get<WebhookIntake>(),
+                registry.Get<DeliveryHandover>());
+        }));
+    }
+
+    /// <summary>What the <c>WithActors</c> steps of one start share, and the clean-up when one of them fails.</summary>
+    private sealed class ActorsStart(DaemonRuntime runtime)
+    {
+        public List<IDisposable> Owned { get; } = [];
+
+        public AuditQueries? Audit { get; set; }
+
+        public long AuditCountFrom { get; set; }
+
+        public void Guard(Action step) => Guard(() =>
+        {
+            step();
+            return 0;
+        });
+
+        public T Guard<T>(Func<T> step)
+        {
             try
             {
-                registry.Register<RestartCounter>(RestartCounter.Start(system, runtime.Metrics));
-                var audit = new AuditQueries(system, database);
-                var auditCountFrom = audit.EndOffsetAsync(AuditEvents.Tag, CancellationToken.None).GetAwaiter().GetResult();
-                var orchestrator = orchestratorFactory(system, runtime.OrchestratorContext(owned));
-                var intake = system.ActorOf(WebhookIntake.Supervised(settings.Intake, runtime.Metrics), "intake");
-                var handover = system.ActorOf(DeliveryHandover.Supervised(orchestrator, audit.ReadJournal, settings.Intake, runtime.Metrics), "handover");
-                registry.Register<OrchestratorActor>(orchestrator);
-                registry.Register<WebhookIntake>(intake);
-                registry.Register<DeliveryHandover>(handover);
-                RegisterStopSequence(system, runtime, settings, owned);
-                runtime.Attach(system, audit, auditCountFrom, orchestrator, intake, handover);
+                return step();
             }
             catch (Exception e)
             {
-                foreach (var resource in owned)
+                foreach (var resource in Owned)
                 {
                     resource.Dispose();
                 }
 
+                Owned.Clear();
                 runtime.Fail(e);
                 throw;
             }
-        });
+        }
     }
 
     /// <summary>

@@ -45,7 +45,7 @@ public static class AdminReadEndpoints
     /// <summary>Paths masked in <c>/api/config</c> besides secret-looking keys (connection strings hold passwords).</summary>
     public static readonly IReadOnlyList<string> MaskedConfigPaths =
     [
-        JournalSelection.SqliteConnectionStringKey, JournalSelection.PostgresConnectionStringKey, "autopilot.cluster.connection-string", "autopilot.api.tokens.*.token",
+        JournalSelection.SqliteConnectionStringKey, JournalSelection.PostgresConnectionStringKey, Configuration.ClusterSettings.LeaseConnectionStringKey, "autopilot.api.tokens.*.token",
         "autopilot.platforms.*.chat-id", DaemonConfiguration.AgentsTelegramChatKey,
     ];
 
@@ -74,8 +74,8 @@ public static class AdminReadEndpoints
             orchestratorState,
             status,
             runtime.Settings.Platforms.Statuses,
-            false,
-            runtime.Settings.NodeName), AuditRecord.Json);
+            runtime.Settings.Cluster.Enabled,
+            runtime.Place?.SingletonHost), AuditRecord.Json);
     }
 
     /// <summary>The live actor tree with the restart counts the <see cref="RestartCounter"/> kept (an actor restarted by a
@@ -226,8 +226,8 @@ public static class AdminReadEndpoints
 
 /// <summary>Answer of <c>/api/status</c>.</summary>
 /// <remarks>
-/// On a cluster standby <see cref="Autopilot"/> is rebuilt from the orchestrator's journal, and <see cref="Leader"/>
-/// names the node that runs it.
+/// In a cluster <see cref="Autopilot"/> is the orchestrator's own answer, through the singleton proxy from whichever
+/// node runs it (null while it moves), and <see cref="Leader"/> names that node.
 /// </remarks>
 public sealed record StatusReport(
     string Node, string Version, DateTimeOffset StartedAt, TimeSpan Uptime, bool Ready, string Journal, string JournalStatus,

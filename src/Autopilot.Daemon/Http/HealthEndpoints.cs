@@ -85,7 +85,8 @@ public sealed record HealthReport(
         var orchestrator = runtime.Orchestrator is { } o
             ? new ComponentHealth("running", o.Path.ToString())
             : new ComponentHealth(runtime.StartupFailure is null ? "starting" : "failed", runtime.StartupFailure ?? "waiting for the actor system");
-        var cluster = new ComponentHealth("single node", runtime.Settings.NodeName);
+        var place = runtime.Place;
+        var cluster = new ComponentHealth(place?.Status ?? "starting", runtime.Settings.Cluster.Enabled ? $"singletons on {place?.SingletonHost ?? "no member yet"}" : runtime.Settings.NodeName);
         var platforms = runtime.Settings.Platforms.Statuses
             .Select(p => new PlatformHealth(p.Platform, p.Configured ? "configured" : "not configured", p.Detail))
             .ToArray();

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
 using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Autopilot.Agents.Protocol;
@@ -13,36 +14,47 @@ using Autopilot.Daemon.Metrics;
 namespace Autopilot.Daemon.Intake;
 
 /// <summary>
-/// Brings every delivery the intake committed to the orchestrator, from the journal: it follows the intake's stream
-/// with <see cref="IEventsByPersistenceIdQuery.EventsByPersistenceId"/> from its own checkpoint, hands each
-/// <see cref="DeliveryStored"/> over as an <see cref="ExternalEvent"/> and moves on only once the orchestrator
-/// confirmed it (<see cref="ControlAck"/>, sent after the orchestrator's record committed). So a delivery answered 202
-/// reaches the orchestrator even if the daemon crashed before the orchestrator wrote anything, or the orchestrator was
-/// in backoff when it arrived; one handed over twice (after a crash before the checkpoint) is ignored by the
-/// orchestrator, which journals the delivery ids it handled.
+/// Brings every delivery any intake committed to the orchestrator, from the journal: it follows the
+/// <see cref="WebhookIntake.DeliveryTag"/> tag (the intakes of all cluster nodes) with
+/// <see cref="IEventsByTagQuery.EventsByTag"/> from the position it persisted, hands each <see cref="DeliveryStored"/>
+/// over as an <see cref="ExternalEvent"/> and moves on only once the orchestrator confirmed it (<see cref="ControlAck"/>,
+/// sent after the orchestrator's record committed). So a delivery answered 202 by any node reaches the orchestrator
+/// even if that node died right after, or the orchestrator was moving to another node.
 /// </summary>
 /// <remarks>
-/// One delivery at a time, in journal order. A delivery the orchestrator does not confirm is retried with a growing
-/// pause; after <see cref="IntakeSettings.HandoverMaxAttempts"/> attempts it is recorded as <see cref="DeliveryAbandoned"/>
-/// (never silently dropped) and the hand-over continues. The checkpoint is written every
-/// <see cref="IntakeSettings.HandoverCheckpointEvery"/> confirmations and when the stream goes idle.
+/// <para>One delivery at a time, in journal order. A delivery the orchestrator does not confirm is retried with a
+/// growing pause; after <see cref="IntakeSettings.HandoverMaxAttempts"/> attempts it is recorded as
+/// <see cref="DeliveryAbandoned"/> (never silently dropped) and the hand-over continues. The position is written every
+/// <see cref="IntakeSettings.HandoverCheckpointEvery"/> confirmations and when the stream goes idle.</para>
+/// <para>De-duplication across nodes: each intake only knows its own deliveries, so a redelivery that reached another
+/// node is stored twice. The hand-over remembers the delivery ids it handed over for
+/// <see cref="IntakeSettings.DedupeWindow"/> (persisted with its positions) and skips a second copy; one handed over
+/// again after a crash before the position was written is ignored by the orchestrator, which journals the ids it
+/// handled.</para>
 /// </remarks>
 public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
 {
-    /// <summary>Persistence id of the hand-over's checkpoints.</summary>
+    /// <summary>Persistence id of the hand-over's positions.</summary>
     public const string StreamId = "webhook-handover";
+
+    /// <summary>Name of the hand-over's actor (its cluster singleton manager in clustered mode).</summary>
+    public const string SingletonName = "handover";
 
     private const string RetryTimer = "retry";
     private const string RestartTimer = "restart-stream";
     private const string IdleTimer = "idle-checkpoint";
 
     private readonly IActorRef _orchestrator;
-    private readonly IEventsByPersistenceIdQuery _readJournal;
+    private readonly SqlReadJournal _readJournal;
     private readonly IntakeSettings _settings;
     private readonly AutopilotMetrics _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ActorMaterializer _materializer = Context.Materializer();
+    private readonly DeliveryWindow _handed;
+    private readonly List<RememberedDelivery> _handedSincePosition = [];
     private long _confirmedUpTo;
     private long _checkpointedUpTo;
+    private long _legacySequenceNr;
     private int _sinceCheckpoint;
     private UniqueKillSwitch? _stream;
     private IActorRef? _streamAck;
@@ -50,17 +62,70 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private int _generation;
 
     /// <summary>Creates the hand-over.</summary>
-    public DeliveryHandover(IActorRef orchestrator, IEventsByPersistenceIdQuery readJournal, IntakeSettings settings, AutopilotMetrics metrics)
+    public DeliveryHandover(IActorRef orchestrator, SqlReadJournal readJournal, IntakeSettings settings, AutopilotMetrics metrics)
     {
         _orchestrator = orchestrator;
         _readJournal = readJournal;
         _settings = settings;
         _metrics = metrics;
+        _handed = new DeliveryWindow(settings.DedupeWindow);
 
-        Recover<HandoverCheckpoint>(c => _confirmedUpTo = _checkpointedUpTo = Math.Max(_confirmedUpTo, c.SequenceNr));
-        Recover<DeliveryAbandoned>(a => _confirmedUpTo = _checkpointedUpTo = Math.Max(_confirmedUpTo, a.SequenceNr));
-        Recover<SnapshotOffer>(offer => _confirmedUpTo = _checkpointedUpTo = ((HandoverCheckpoint)offer.Snapshot).SequenceNr);
-        Recover<RecoveryCompleted>(_ => StartStream());
+        Recover<HandoverPosition>(p =>
+        {
+            Positioned(p.Offset);
+            foreach (var handed in p.Handed)
+            {
+                _handed.Remember(handed.Key, handed.At);
+            }
+        });
+        Recover<DeliveryAbandoned>(a =>
+        {
+            if (a.Offset is { } offset)
+            {
+                Positioned(offset);
+            }
+            else
+            {
+                _legacySequenceNr = Math.Max(_legacySequenceNr, a.SequenceNr);
+            }
+        });
+        Recover<HandoverCheckpoint>(c => _legacySequenceNr = Math.Max(_legacySequenceNr, c.SequenceNr));
+        Recover<SnapshotOffer>(offer =>
+        {
+            switch (offer.Snapshot)
+            {
+                case HandoverSnapshot snapshot:
+                    Positioned(snapshot.Offset);
+                    foreach (var handed in snapshot.Handed)
+                    {
+                        _handed.Remember(handed.Key, handed.At);
+                    }
+
+                    break;
+                case HandoverCheckpoint legacy:
+                    _legacySequenceNr = legacy.SequenceNr;
+                    break;
+            }
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _handed.Prune(Now);
+            if (_checkpointedUpTo == 0 && _legacySequenceNr > 0)
+            {
+                ResumeAfterLegacyCheckpoint();
+            }
+            else
+            {
+                StartStream();
+            }
+        });
+        Command<LegacyPositionFound>(found =>
+        {
+            _log.Info("Resuming the hand-over after intake delivery #{0} (journal ordering {1}), where its last checkpoint left it", _legacySequenceNr, found.Offset);
+            _confirmedUpTo = found.Offset;
+            Checkpoint();
+            StartStream();
+        });
 
         Command<StreamInit>(init =>
         {
@@ -72,7 +137,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         Command<StreamElement>(OnElement);
         Command<Attempt>(attempt =>
         {
-            if (_current is { } current && current.Generation == attempt.Generation && current.Envelope.SequenceNr == attempt.SequenceNr)
+            if (_current is { } current && current.Generation == attempt.Generation && OffsetOf(current.Envelope) == attempt.Offset)
             {
                 Send(current);
             }
@@ -106,11 +171,11 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>The recipe.</summary>
-    public static Props Props(IActorRef orchestrator, IEventsByPersistenceIdQuery readJournal, IntakeSettings settings, AutopilotMetrics metrics) =>
+    public static Props Props(IActorRef orchestrator, SqlReadJournal readJournal, IntakeSettings settings, AutopilotMetrics metrics) =>
         Akka.Actor.Props.Create(() => new DeliveryHandover(orchestrator, readJournal, settings, metrics));
 
     /// <summary>The hand-over under a backoff supervisor: a failed checkpoint write stops it; it resumes from the last checkpoint.</summary>
-    public static Props Supervised(IActorRef orchestrator, IEventsByPersistenceIdQuery readJournal, IntakeSettings settings, AutopilotMetrics metrics) =>
+    public static Props Supervised(IActorRef orchestrator, SqlReadJournal readJournal, IntakeSettings settings, AutopilotMetrics metrics) =>
         BackoffSupervisor.Props(Backoff.OnStop(Props(orchestrator, readJournal, settings, metrics), StreamId,
             TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30), 0.2, maxNrOfRetries: -1));
 
@@ -134,6 +199,23 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         base.PostStop();
     }
 
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private void Positioned(long offset) => _confirmedUpTo = _checkpointedUpTo = Math.Max(_checkpointedUpTo, offset);
+
+    /// <summary>
+    /// A checkpoint written before hand-overs read the tag names a position in the single intake's stream: find that
+    /// delivery's ordering in the journal and resume right after it (from the start when it is gone: the orchestrator
+    /// ignores deliveries it already handled).
+    /// </summary>
+    private void ResumeAfterLegacyCheckpoint()
+    {
+        _readJournal.CurrentEventsByPersistenceId(WebhookIntake.StreamId, _legacySequenceNr, _legacySequenceNr)
+            .Select(e => e.Offset is Sequence s ? s.Value : 0L)
+            .RunWith(Sink.FirstOrDefault<long>(), _materializer)
+            .PipeTo(Self, success: offset => new LegacyPositionFound(offset), failure: _ => new LegacyPositionFound(0));
+    }
+
     private void StartStream()
     {
         _generation++;
@@ -141,12 +223,12 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         _current = null;
         _streamAck = null;
         _stream?.Shutdown();
-        _stream = _readJournal.EventsByPersistenceId(WebhookIntake.StreamId, _confirmedUpTo + 1, long.MaxValue)
+        _stream = _readJournal.EventsByTag(WebhookIntake.DeliveryTag, Offset.Sequence(_confirmedUpTo))
             .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
             .Select(e => (object)new StreamElement(generation, e))
             .ToMaterialized(Sink.ActorRefWithAck<object>(Self, new StreamInit(generation), StreamAck.Instance,
                 new StreamCompleted(generation), e => new StreamFailed(generation, e)), Keep.Left)
-            .Run(Context.Materializer());
+            .Run(_materializer);
     }
 
     private void OnElement(StreamElement element)
@@ -158,10 +240,18 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
 
         _streamAck = Sender;
         Timers.Cancel(IdleTimer);
+        var offset = OffsetOf(element.Envelope);
         if (element.Envelope.Event is not DeliveryStored stored)
         {
-            // Security events share the intake's stream; nothing to hand over.
-            Advance(element.Envelope.SequenceNr);
+            Advance(offset);
+            return;
+        }
+
+        if (_handed.Contains(stored.Key, Now))
+        {
+            // Stored again by another node's intake (a redelivery that went elsewhere): handed over already.
+            _log.Info("Delivery {0} of {1} was stored again by {2}; handed over already", stored.DeliveryId, stored.Source, element.Envelope.PersistenceId);
+            Advance(offset);
             return;
         }
 
@@ -173,7 +263,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         }
         catch (JsonException e)
         {
-            Abandon(element.Envelope.SequenceNr, stored, $"the stored payload is not JSON: {e.Message}");
+            Abandon(element.Envelope, stored, $"the stored payload is not JSON: {e.Message}");
             return;
         }
 
@@ -185,16 +275,16 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private void Send(Current current)
     {
         current.Attempts++;
-        var sequenceNr = current.Envelope.SequenceNr;
+        var offset = OffsetOf(current.Envelope);
         var generation = current.Generation;
         _orchestrator.Ask<ControlAck>(current.Event, _settings.HandoverTimeout).PipeTo(Self,
-            success: ack => new Confirmed(generation, sequenceNr, ack),
-            failure: e => new NotConfirmed(generation, sequenceNr, e.Message));
+            success: ack => new Confirmed(generation, offset, ack),
+            failure: e => new NotConfirmed(generation, offset, e.Message));
     }
 
     private void OnConfirmed(Confirmed confirmed)
     {
-        if (_current is not { } current || current.Generation != confirmed.Generation || current.Envelope.SequenceNr != confirmed.SequenceNr)
+        if (_current is not { } current || current.Generation != confirmed.Generation || OffsetOf(current.Envelope) != confirmed.Offset)
         {
             return;
         }
@@ -206,12 +296,15 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
 
         _metrics.RecordMessageProcessed("webhook-handover");
         _current = null;
-        Advance(confirmed.SequenceNr);
+        var stored = (DeliveryStored)current.Envelope.Event;
+        _handed.Remember(stored.Key, stored.At);
+        _handedSincePosition.Add(new RememberedDelivery(stored.Key, stored.At));
+        Advance(confirmed.Offset);
     }
 
     private void OnNotConfirmed(NotConfirmed failed)
     {
-        if (_current is not { } current || current.Generation != failed.Generation || current.Envelope.SequenceNr != failed.SequenceNr)
+        if (_current is not { } current || current.Generation != failed.Generation || OffsetOf(current.Envelope) != failed.Offset)
         {
             return;
         }
@@ -219,7 +312,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         if (current.Attempts >= _settings.HandoverMaxAttempts)
         {
             _current = null;
-            Abandon(current.Envelope.SequenceNr, (DeliveryStored)current.Envelope.Event,
+            Abandon(current.Envelope, (DeliveryStored)current.Envelope.Event,
                 $"the orchestrator did not confirm it in {current.Attempts} attempts (last: {failed.Reason})");
             return;
         }
@@ -227,26 +320,29 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         var pause = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, current.Attempts - 1)));
         _log.Info("Delivery {0} of {1} not confirmed by the orchestrator ({2}); attempt {3} in {4}",
             current.Event.DeliveryId, current.Event.Source, failed.Reason, current.Attempts + 1, pause);
-        Timers.StartSingleTimer(RetryTimer, new Attempt(current.Generation, current.Envelope.SequenceNr), pause);
+        Timers.StartSingleTimer(RetryTimer, new Attempt(current.Generation, OffsetOf(current.Envelope)), pause);
     }
 
-    private void Abandon(long sequenceNr, DeliveryStored stored, string reason)
+    private void Abandon(EventEnvelope envelope, DeliveryStored stored, string reason)
     {
-        _log.Error("Delivery {0} of {1} (intake #{2}) abandoned: {3}", stored.DeliveryId, stored.Source, sequenceNr, reason);
+        _log.Error("Delivery {0} of {1} ({2} #{3}) abandoned: {4}", stored.DeliveryId, stored.Source, envelope.PersistenceId, envelope.SequenceNr, reason);
         var generation = _generation;
-        Persist(new DeliveryAbandoned(sequenceNr, stored.Source, stored.DeliveryId, reason, Context.System.Scheduler.Now), _ =>
+        var offset = OffsetOf(envelope);
+        Persist(new DeliveryAbandoned(envelope.SequenceNr, stored.Source, stored.DeliveryId, reason, Now, offset, envelope.PersistenceId), _ =>
         {
-            _checkpointedUpTo = Math.Max(_checkpointedUpTo, sequenceNr);
+            _checkpointedUpTo = Math.Max(_checkpointedUpTo, offset);
             if (generation == _generation)
             {
-                Advance(sequenceNr);
+                Advance(offset);
             }
         });
     }
 
-    private void Advance(long sequenceNr)
+    private static long OffsetOf(EventEnvelope envelope) => envelope.Offset is Sequence s ? s.Value : 0;
+
+    private void Advance(long offset)
     {
-        _confirmedUpTo = Math.Max(_confirmedUpTo, sequenceNr);
+        _confirmedUpTo = Math.Max(_confirmedUpTo, offset);
         if (++_sinceCheckpoint >= _settings.HandoverCheckpointEvery)
         {
             Checkpoint();
@@ -269,12 +365,15 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
 
         _sinceCheckpoint = 0;
         var upTo = _confirmedUpTo;
-        PersistAsync(new HandoverCheckpoint(upTo), _ =>
+        var handed = _handedSincePosition.ToArray();
+        _handedSincePosition.Clear();
+        PersistAsync(new HandoverPosition(upTo, handed), _ =>
         {
             _checkpointedUpTo = Math.Max(_checkpointedUpTo, upTo);
             if (LastSequenceNr % 1000 == 0)
             {
-                SaveSnapshot(new HandoverCheckpoint(_checkpointedUpTo));
+                _handed.Prune(Now);
+                SaveSnapshot(new HandoverSnapshot(_checkpointedUpTo, _handed.Snapshot()));
             }
         });
     }
@@ -313,9 +412,11 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         public static readonly IdleCheckpoint Instance = new();
     }
 
-    private sealed record Attempt(int Generation, long SequenceNr);
+    private sealed record Attempt(int Generation, long Offset);
 
-    private sealed record Confirmed(int Generation, long SequenceNr, ControlAck Ack);
+    private sealed record Confirmed(int Generation, long Offset, ControlAck Ack);
 
-    private sealed record NotConfirmed(int Generation, long SequenceNr, string Reason);
+    private sealed record NotConfirmed(int Generation, long Offset, string Reason);
+
+    private sealed record LegacyPositionFound(long Offset);
 }

@@ -26,27 +26,39 @@ namespace Autopilot.Daemon.Intake;
 /// </remarks>
 public sealed class WebhookIntake : ReceivePersistentActor
 {
-    /// <summary>Persistence id of the intake stream.</summary>
+    /// <summary>Persistence id of the intake stream of a single node.</summary>
     public const string StreamId = "webhook-intake";
+
+    /// <summary>
+    /// Tag of every <see cref="DeliveryStored"/> (set by <see cref="DeliveryTagger"/> on the journal): the hand-over
+    /// reads the deliveries of all nodes' intakes through it, in the journal's order.
+    /// </summary>
+    public const string DeliveryTag = "delivery";
 
     private readonly IntakeSettings _settings;
     private readonly AutopilotMetrics _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    // Committed deliveries within the window: key -> commit time, and the same keys in commit order for pruning.
-    private readonly Dictionary<string, DateTimeOffset> _committed = new(StringComparer.Ordinal);
-    private readonly Queue<RememberedDelivery> _order = new();
+    // Committed deliveries within the de-duplication window.
+    private readonly DeliveryWindow _committed;
 
     // Writes in flight: key -> the redeliveries waiting for its outcome.
     private readonly Dictionary<string, List<(IActorRef Sender, string DeliveryId)>> _inFlight = new(StringComparer.Ordinal);
     private int _sinceSnapshot;
     private bool _closed;
 
+    private readonly string _persistenceId;
+
     /// <summary>Creates the intake.</summary>
-    public WebhookIntake(IntakeSettings settings, AutopilotMetrics metrics)
+    /// <param name="settings">De-duplication window and snapshot interval.</param>
+    /// <param name="metrics">Instruments.</param>
+    /// <param name="persistenceId">Its stream: <see cref="StreamId"/> on a single node, <see cref="StreamIdOf"/> in a cluster.</param>
+    public WebhookIntake(IntakeSettings settings, AutopilotMetrics metrics, string persistenceId = StreamId)
     {
         _settings = settings;
         _metrics = metrics;
+        _persistenceId = persistenceId;
+        _committed = new DeliveryWindow(settings.DedupeWindow);
 
         Recover<DeliveryStored>(stored => Remember(stored.Key, stored.At));
         Recover<SnapshotOffer>(offer =>
@@ -77,20 +89,26 @@ public sealed class WebhookIntake : ReceivePersistentActor
     }
 
     /// <summary>The recipe.</summary>
-    public static Props Props(IntakeSettings settings, AutopilotMetrics metrics) =>
-        Akka.Actor.Props.Create(() => new WebhookIntake(settings, metrics));
+    public static Props Props(IntakeSettings settings, AutopilotMetrics metrics, string persistenceId = StreamId) =>
+        Akka.Actor.Props.Create(() => new WebhookIntake(settings, metrics, persistenceId));
+
+    /// <summary>
+    /// The stream of the intake of the cluster node at <paramref name="hostPort"/>: each node writes only its own, so
+    /// no two nodes ever compete for one stream's sequence numbers (a node's Akka address is unique while it runs).
+    /// </summary>
+    public static string StreamIdOf(string hostPort) => $"{StreamId}@{hostPort}";
 
     /// <summary>
     /// The intake under a backoff supervisor, as the daemon runs it: a failed journal write stops the intake (its
     /// in-flight deliveries were never answered, so their senders retry), and it restarts from the journal after a
     /// growing pause.
     /// </summary>
-    public static Props Supervised(IntakeSettings settings, AutopilotMetrics metrics) =>
-        BackoffSupervisor.Props(Backoff.OnStop(Props(settings, metrics), StreamId,
+    public static Props Supervised(IntakeSettings settings, AutopilotMetrics metrics, string persistenceId = StreamId) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props(settings, metrics, persistenceId), StreamId,
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
     /// <inheritdoc />
-    public override string PersistenceId => StreamId;
+    public override string PersistenceId => _persistenceId;
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -113,7 +131,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
         }
 
         var key = IntakeKeys.Of(delivery.Source, delivery.DeliveryId);
-        if (_committed.TryGetValue(key, out var at) && Now - at <= _settings.DedupeWindow)
+        if (_committed.Contains(key, Now))
         {
             Sender.Tell(new DeliveryDuplicate(delivery.DeliveryId));
             return;
@@ -147,7 +165,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
             {
                 _sinceSnapshot = 0;
                 Prune();
-                SaveSnapshot(new IntakeSnapshot(_order.ToArray()));
+                SaveSnapshot(new IntakeSnapshot(_committed.Snapshot()));
             }
         });
     }
@@ -175,23 +193,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
-    private void Remember(string key, DateTimeOffset at)
-    {
-        _committed[key] = at;
-        _order.Enqueue(new RememberedDelivery(key, at));
-    }
+    private void Remember(string key, DateTimeOffset at) => _committed.Remember(key, at);
 
-    private void Prune()
-    {
-        var horizon = Now - _settings.DedupeWindow;
-        while (_order.TryPeek(out var oldest) && oldest.At < horizon)
-        {
-            _order.Dequeue();
-            // A key re-stored later (after its window ran out) has a newer time: keep it.
-            if (_committed.TryGetValue(oldest.Key, out var at) && at == oldest.At)
-            {
-                _committed.Remove(oldest.Key);
-            }
-        }
-    }
+    private void Prune() => _committed.Prune(Now);
 }

@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
+using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
@@ -108,8 +109,13 @@ public sealed class DaemonRuntime
     /// <summary>The hand-over from the intake's stream to the orchestrator, or null while starting.</summary>
     public IActorRef? Handover => _handover;
 
-    /// <summary>Always false in this build (clustered mode returns with issue 12).</summary>
-    public bool IsStandby => false;
+    /// <summary>
+    /// Where this node stands: on a single node it runs everything; in a cluster Akka.Cluster decides (the oldest Up
+    /// member runs the singletons), or null while the actor system is not running.
+    /// </summary>
+    public ClusterPlace? Place => _system is not { } system ? null
+        : Settings.Cluster.Enabled ? ClusterPlace.Of(system)
+        : new ClusterPlace("single node", Settings.NodeName, true);
 
     /// <summary>True once the actors run and the journal answers, until shutdown begins.</summary>
     public bool IsReady => _intakeOpen && _orchestrator is not null && JournalHealth.Current.Status == JournalHealth.Healthy
@@ -176,8 +182,9 @@ public sealed class DaemonRuntime
     internal async Task AwaitInFlightActionsAsync(TimeSpan budget)
     {
         var orchestrator = _orchestrator;
-        if (orchestrator is null)
+        if (orchestrator is null || Place is { HostsSingletons: false })
         {
+            // A standby's proxy would report the leader's actions, which the leader waits for itself.
             return;
         }
 

@@ -8,13 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace Autopilot.Daemon.Runtime;
 
 /// <summary>
-/// Creates the orchestrator (and the worker tree below it) once the journal is up. The daemon only needs its
-/// <see cref="IActorRef"/>: it sends the control messages of <c>Autopilot.Agents.Protocol</c> and hands it webhooks.
+/// The recipe of the orchestrator (and the worker tree below it), made once the journal is up. The host decides where
+/// it runs: <c>/user/orchestrator</c> on a single node, or the cluster singleton under <c>/user/orchestrator</c> on
+/// the oldest node, reached through a proxy from every node. The daemon only talks to it with the control messages of
+/// <c>Autopilot.Agents.Protocol</c> and hands it webhooks.
 /// </summary>
 /// <param name="system">The running actor system (persistence configured by the host).</param>
 /// <param name="context">Configuration, settings, clock and metrics.</param>
-/// <returns>The orchestrator, normally <c>/user/orchestrator</c>.</returns>
-public delegate IActorRef OrchestratorFactory(ActorSystem system, OrchestratorContext context);
+/// <returns>Props of the orchestrator's supervisor (see <c>AutopilotTree.SupervisedProps</c>).</returns>
+public delegate Props OrchestratorFactory(ActorSystem system, OrchestratorContext context);
 
 /// <summary>What an <see cref="OrchestratorFactory"/> gets to build the tree.</summary>
 /// <param name="Config">The effective configuration (for <c>autopilot.agents.*</c>).</param>

@@ -12,13 +12,13 @@ namespace Autopilot.Daemon.Runtime;
 
 /// <summary>
 /// Builds the real agent tree for <c>autopilotd</c>: platform clients from the validated settings, then
-/// <see cref="AutopilotTree.Start(ActorSystem, Akka.Configuration.Config, AutopilotClients)"/>. Railway and GitHub are required by the tree, so without credentials they are an
+/// <see cref="AutopilotTree.Props(Akka.Configuration.Config, AutopilotClients)"/> under its backoff supervisor. Railway and GitHub are required by the tree, so without credentials they are an
 /// <see cref="UnconfiguredPlatform"/>; Telegram and n8n are optional and simply absent (no Telegram alerts, no n8n worker).
 /// </summary>
 public static class OrchestratorWiring
 {
     /// <summary>The <see cref="OrchestratorFactory"/> of <c>autopilotd</c>.</summary>
-    public static IActorRef Create(ActorSystem system, OrchestratorContext context)
+    public static Props Create(ActorSystem system, OrchestratorContext context)
     {
         var platforms = context.Settings.Platforms;
         var clients = new AutopilotClients(
@@ -30,7 +30,7 @@ public static class OrchestratorWiring
             context.Own(PlatformHttp("probe", context)),
             context.Redactor,
             context.Time);
-        return AutopilotTree.Start(system, context.Config, clients);
+        return AutopilotTree.SupervisedProps(AutopilotTree.Props(context.Config, clients));
     }
 
     private static IRailwayClient Railway(RailwaySettings railway, OrchestratorContext context)

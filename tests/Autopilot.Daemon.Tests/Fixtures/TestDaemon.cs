@@ -77,9 +77,9 @@ public sealed class TestDaemon : IAsyncDisposable
         {{extra}}
         """;
 
-    /// <summary>The orchestrator factory of the tests: a <see cref="FakeOrchestrator"/> at /user/orchestrator.</summary>
+    /// <summary>The orchestrator factory of the tests: a <see cref="FakeOrchestrator"/> (the host puts it at /user/orchestrator).</summary>
     public static OrchestratorFactory Fake(ConcurrentQueue<object> received) =>
-        (system, _) => system.ActorOf(Props.Create(() => new FakeOrchestrator(received)), "orchestrator");
+        (_, _) => Props.Create(() => new FakeOrchestrator(received));
 
     /// <summary>Starts a daemon and waits until it is ready.</summary>
     /// <param name="kestrel">Real Kestrel on 127.0.0.1 with a free port (true) or the in-memory test server.</param>
