@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Autopilot.Agents.Dedupe;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
 
@@ -14,6 +15,9 @@ namespace Autopilot.Agents.Alerts;
 /// clock — after a restart, undelivered alerts are sent again. When a channel keeps failing the worker gives up on it
 /// and records <see cref="AlertDeliveryAbandoned"/>; an alert is never silently dropped. Storms of one fingerprint are
 /// folded: the first alert goes out, the rest of the window is counted into one summary "(×N in the last 5 min)".
+/// Each send to a channel passes the node's <see cref="IActionFence"/> right before it: when this node no longer holds
+/// the orchestrator's lease nothing is sent, nothing is retried or given up, and the delivery stays owed in the outbox
+/// for the leader that recovers it.
 /// </summary>
 public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 {
@@ -24,15 +28,17 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private readonly AlertSettings _settings;
     private readonly IReadOnlyDictionary<string, IAlertChannel> _channels;
     private readonly StormControl _storms;
+    private readonly IActionFence _fence;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AlertAccepted> _lastFolded = new(StringComparer.Ordinal);
     private readonly RecentKeys _acceptedIds = new(RememberedAlertIds);
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public AlertWorker(AlertSettings settings, IReadOnlyList<IAlertChannel> channels)
+    public AlertWorker(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null)
     {
         _settings = settings;
+        _fence = fence ?? ActionFence.Unfenced;
         _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
         _storms = new StormControl(settings.StormWindow);
 
@@ -56,9 +62,10 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     /// <summary>
     /// Props for the worker. <paramref name="channels"/> are the configured channels by <see cref="IAlertChannel.Name"/>
     /// (<c>telegram</c>, <c>github</c>); a severity's channel that is not configured is skipped with a warning, so
-    /// the alert is still recorded. Register <see cref="AlertEvents"/> with the journal's serializer.
+    /// the alert is still recorded. Register <see cref="AlertEvents"/> with the journal's serializer. <paramref name="fence"/>
+    /// is the node's lease (null: a single node, nothing fenced).
     /// </summary>
-    public static Props Props(AlertSettings settings, IReadOnlyList<IAlertChannel> channels)
+    public static Props Props(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(channels);
@@ -67,7 +74,8 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
             throw new ArgumentException("Two alert channels have the same name.", nameof(channels));
         }
 
-        return Akka.Actor.Props.Create(() => new AlertWorker(settings, channels));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new AlertWorker(settings, channels, actions));
     }
 
     private sealed record DeliveryFinished(string AlertId, string Channel, int Attempt, string? Error, TimeSpan? RetryAfter);
@@ -184,6 +192,14 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private void Deliver(string alertId, string channel, int attempt)
     {
         if (!_pending.TryGetValue(alertId, out var pending) || !pending.Remaining.Contains(channel))
+        {
+            return;
+        }
+
+        // The worker's one fence check. Refused: this node is being replaced; the alert stays owed in the journal, and the
+        // alerts worker of the leader that recovers this outbox sends it (counting it as a failed attempt here would
+        // end in a give-up on the record for a delivery that was never tried).
+        if (_fence.Refusal(Context.GetLogger(), $"alert {alertId} to {channel}") is not null)
         {
             return;
         }

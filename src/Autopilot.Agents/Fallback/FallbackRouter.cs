@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Fallback;
@@ -9,20 +10,25 @@ namespace Autopilot.Agents.Fallback;
 /// configured tiers in order, each within its own timeout measured on the actor system's clock. Every attempt is
 /// reported to the parent as an <see cref="N8nRecoveryAttempted"/>; the first success ends the chain; when every tier
 /// failed (or the workflow has no task) a CRITICAL <see cref="RaiseAlert"/> goes to the alerts worker.
+/// Each tier run passes the node's <see cref="IActionFence"/> right before it starts: when this node no longer holds
+/// the orchestrator's lease the chain ends there, answered as failed with <see cref="ActionFence.NotHeldError"/> and
+/// without an alert (the leader holding the lease decides what happens next).
 /// </summary>
 public sealed class FallbackRouter : ReceiveActor, IWithTimers
 {
     private readonly FallbackSettings _settings;
     private readonly FallbackTierRunner _runner;
     private readonly IActorRef? _alerts;
+    private readonly IActionFence _fence;
     private readonly Dictionary<string, Chain> _chains = new(StringComparer.Ordinal);
 
     /// <summary>Creates the router; prefer <see cref="Props"/>.</summary>
-    public FallbackRouter(FallbackSettings settings, FallbackTierRunner runner, IActorRef? alerts)
+    public FallbackRouter(FallbackSettings settings, FallbackTierRunner runner, IActorRef? alerts, IActionFence? fence = null)
     {
         _settings = settings;
         _runner = runner;
         _alerts = alerts;
+        _fence = fence ?? ActionFence.Unfenced;
         Receive<RouteFallback>(Start);
         Receive<TierFinished>(OnFinished);
         Receive<TierTimedOut>(OnTimedOut);
@@ -33,13 +39,15 @@ public sealed class FallbackRouter : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Props for the router. Alerts go to <paramref name="alerts"/> when given, otherwise to the parent (which forwards
-    /// <see cref="RaiseAlert"/> to its alerts worker).
+    /// <see cref="RaiseAlert"/> to its alerts worker). <paramref name="fence"/> is the node's lease (null: a single node,
+    /// nothing fenced).
     /// </summary>
-    public static Props Props(FallbackSettings settings, FallbackTierRunner runner, IActorRef? alerts = null)
+    public static Props Props(FallbackSettings settings, FallbackTierRunner runner, IActorRef? alerts = null, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(runner);
-        return Akka.Actor.Props.Create(() => new FallbackRouter(settings, runner, alerts));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new FallbackRouter(settings, runner, alerts, actions));
     }
 
     private sealed record TierFinished(string ActionId, int Attempt, bool Success, string Detail);
@@ -128,6 +136,14 @@ public sealed class FallbackRouter : ReceiveActor, IWithTimers
         }
 
         var tier = _settings.Tiers[chain.Attempt];
+        // The router's one fence check, right before a tier runs (the runner itself is not fenced).
+        if (_fence.Refusal(Context.GetLogger(), $"fallback tier {tier.Name} for workflow {chain.Command.WorkflowId}") is { } refused)
+        {
+            _chains.Remove(chain.Command.ActionId);
+            chain.ReplyTo.Tell(new WorkerResult(chain.Command.ActionId, false, Error: refused));
+            return;
+        }
+
         var attempt = chain.Attempt;
         var actionId = chain.Command.ActionId;
         chain.AttemptStarted = Now;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.GitHub;
 
@@ -9,6 +10,8 @@ namespace Autopilot.Agents.GitHub;
 /// The orchestrator's link to GitHub (child <c>github</c>): incident issues deduplicated by fingerprint, workflow
 /// dispatch, commits and their checks for the observe step, webhook intake (push, workflow_run, check_suite) turned into
 /// observations, and the app token kept fresh through the platform's token source.
+/// Every write (issue, comment, workflow dispatch) passes the node's <see cref="IActionFence"/> right before its call; a
+/// refused write is answered as failed with <see cref="ActionFence.NotHeldError"/>. Reads and token refreshes are not fenced.
 /// </summary>
 public sealed class GitHubWorker : ReceiveActor, IWithTimers
 {
@@ -16,21 +19,26 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     private readonly IGitHubClient _client;
     private readonly IGitHubTokenSource? _tokens;
     private readonly GitHubSettings _settings;
+    private readonly IActionFence _fence;
+    private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IActorRef> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedPushes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reportedChecks = new(StringComparer.Ordinal);
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public GitHubWorker(IGitHubClient client, IGitHubTokenSource? tokens, GitHubSettings settings)
+    public GitHubWorker(IGitHubClient client, IGitHubTokenSource? tokens, GitHubSettings settings, IActionFence? fence = null)
     {
         _client = client;
         _tokens = tokens;
         _settings = settings;
+        _fence = fence ?? ActionFence.Unfenced;
+        _log = Context.GetLogger();
 
         Receive<OpenIncidentIssue>(c => Run(c.ActionId, ct => OpenIssueAsync(c, ct)));
         Receive<DispatchWorkflow>(c => Run(c.ActionId, async ct =>
         {
+            Fence($"GitHub dispatch of workflow {c.WorkflowId} on {c.Ref} in {c.Repository}");
             await _client.DispatchWorkflowAsync(c.Repository, c.WorkflowId, c.Ref, c.Inputs, ct).ConfigureAwait(false);
             return $"dispatched {c.WorkflowId} on {c.Ref}";
         }));
@@ -46,12 +54,16 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the worker; <paramref name="tokens"/> is the token source the client uses (null when it needs no refreshing).</summary>
-    public static Props Props(IGitHubClient client, IGitHubTokenSource? tokens, GitHubSettings settings)
+    /// <summary>
+    /// Props for the worker; <paramref name="tokens"/> is the token source the client uses (null when it needs no
+    /// refreshing), <paramref name="fence"/> the node's lease (null: a single node, nothing fenced).
+    /// </summary>
+    public static Props Props(IGitHubClient client, IGitHubTokenSource? tokens, GitHubSettings settings, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
-        return Akka.Actor.Props.Create(() => new GitHubWorker(client, tokens, settings));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new GitHubWorker(client, tokens, settings, actions));
     }
 
     private sealed record Finished(string ActionId, bool Success, string Text);
@@ -109,6 +121,7 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
         var label = IncidentFingerprints.Label(command.Fingerprint);
         var marker = IncidentFingerprints.Marker(command.Fingerprint);
         var written = IncidentFingerprints.ActionMarker(command.ActionId);
+        Fence($"GitHub incident issue {command.Fingerprint} in {repository}");
         var (issue, created) = await _client.OpenIssueOnceAsync(
             repository, new NewIssue(command.Title, $"{command.Body}\n\n{written}", _settings.IssueLabels), label, marker, ct).ConfigureAwait(false);
         if (created)
@@ -122,9 +135,16 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
             return $"opened issue #{issue.Number}";
         }
 
+        Fence($"GitHub comment on issue #{issue.Number} in {repository}");
         await _client.CommentAsync(repository, issue.Number, $"Happened again.\n\n{command.Body}\n\n{written}", ct).ConfigureAwait(false);
         return $"commented on issue #{issue.Number}";
     }
+
+    /// <summary>
+    /// The worker's one fence check, right before each write to GitHub: throws <see cref="ActionFenceException"/> when
+    /// this node no longer holds the lease, which <see cref="Run"/> answers as a failed action; the write is not made.
+    /// </summary>
+    private void Fence(string call) => _fence.EnsureHeld(_log, call);
 
     private void PollBranches()
     {

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
@@ -16,6 +17,8 @@ namespace Autopilot.Agents.Health;
 /// out, which the alerts worker turns into Telegram plus a GitHub issue. At most one redeploy per outage: after giving
 /// up the target is only watched until it recovers.
 /// Before outright failure, an EWMA detector flags response times that stand out from the baseline (WARNING).
+/// The redeploy passes the node's <see cref="IActionFence"/> right before its call; a refused one is answered as failed
+/// with <see cref="ActionFence.NotHeldError"/> and the target keeps waiting for a decision. Probes are reads: not fenced.
 /// </summary>
 public sealed class HealthProbe : ReceiveActor, IWithTimers
 {
@@ -25,12 +28,14 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
     private readonly IRailwayClient? _railway;
     private readonly Redactor _redactor;
     private readonly IActorRef? _alerts;
+    private readonly IActionFence _fence;
     private readonly Dictionary<string, TargetState> _targets;
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public HealthProbe(HealthSettings settings, HttpClient http, IRailwayClient? railway, Redactor redactor, IActorRef? alerts)
+    public HealthProbe(HealthSettings settings, HttpClient http, IRailwayClient? railway, Redactor redactor, IActorRef? alerts, IActionFence? fence = null)
     {
+        _fence = fence ?? ActionFence.Unfenced;
         _settings = settings;
         _http = http;
         _railway = railway;
@@ -55,14 +60,16 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
     /// <summary>
     /// Props for the worker. <paramref name="http"/> should have no timeout of its own (probes are timed on the actor
     /// system's clock); <paramref name="railway"/> null disables redeploys. Alerts go to <paramref name="alerts"/> when
-    /// given, otherwise to the parent (which forwards <see cref="RaiseAlert"/> to its alerts worker).
+    /// given, otherwise to the parent (which forwards <see cref="RaiseAlert"/> to its alerts worker). <paramref name="fence"/>
+    /// is the node's lease (null: a single node, nothing fenced).
     /// </summary>
-    public static Props Props(HealthSettings settings, HttpClient http, IRailwayClient? railway, Redactor redactor, IActorRef? alerts = null)
+    public static Props Props(HealthSettings settings, HttpClient http, IRailwayClient? railway, Redactor redactor, IActorRef? alerts = null, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(redactor);
-        return Akka.Actor.Props.Create(() => new HealthProbe(settings, http, railway, redactor, alerts));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new HealthProbe(settings, http, railway, redactor, alerts, actions));
     }
 
     private enum Phase
@@ -288,6 +295,13 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         {
             Sender.Tell(new WorkerResult(command.ActionId, false, Error: $"{target.Name} has no Railway service configured to redeploy"));
             GiveUp(state, $"{state.Reason} ({state.Failures} probes in a row); no Railway service configured to redeploy.");
+            return;
+        }
+
+        // The probe's one fence check, right before its only change (the redeploy).
+        if (_fence.Refusal(Context.GetLogger(), $"Railway redeploy of {target.Name}") is { } refused)
+        {
+            Sender.Tell(new WorkerResult(command.ActionId, false, Error: refused));
             return;
         }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Autopilot.Agents.Fallback;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.N8n;
@@ -15,6 +16,8 @@ namespace Autopilot.Agents.N8n;
 /// reports each as <see cref="N8nFailureDetected"/> with a redacted snippet. Asked to <see cref="RecoverWorkflow"/>, it
 /// retries the failed execution through the API and, if that does not succeed, hands the work to its fallback router
 /// child (<c>fallback</c>), which answers the orchestrator directly. The router's reports and alerts are passed up.
+/// Running a workflow and retrying an execution pass the node's <see cref="IActionFence"/> right before the call; a
+/// refused one is answered as failed with <see cref="ActionFence.NotHeldError"/> (and is no n8n failure). Polling is not fenced.
 /// </summary>
 public sealed class N8nWorker : ReceiveActor, IWithTimers
 {
@@ -24,6 +27,7 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
     private readonly N8nSettings _settings;
     private readonly Redactor _redactor;
     private readonly Props? _fallbackProps;
+    private readonly IActionFence _fence;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _retries = new(StringComparer.Ordinal);
@@ -33,12 +37,13 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
     private DateTimeOffset _startedAt;
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public N8nWorker(N8nClient client, N8nSettings settings, Redactor redactor, Props? fallback)
+    public N8nWorker(N8nClient client, N8nSettings settings, Redactor redactor, Props? fallback, IActionFence? fence = null)
     {
         _client = client;
         _settings = settings;
         _redactor = redactor;
         _fallbackProps = fallback;
+        _fence = fence ?? ActionFence.Unfenced;
 
         Receive<RunWorkflow>(Start);
         Receive<RunFinished>(OnRunFinished);
@@ -57,14 +62,16 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Props for the worker. <paramref name="fallback"/> (typically <see cref="FallbackRouter.Props"/>) is started as the
-    /// child <c>fallback</c>; without it, a recovery that the retry cannot achieve fails.
+    /// child <c>fallback</c>; without it, a recovery that the retry cannot achieve fails. <paramref name="fence"/> is the
+    /// node's lease (null: a single node, nothing fenced); give the router the same one.
     /// </summary>
-    public static Props Props(N8nClient client, N8nSettings settings, Redactor redactor, Props? fallback = null)
+    public static Props Props(N8nClient client, N8nSettings settings, Redactor redactor, Props? fallback = null, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(redactor);
-        return Akka.Actor.Props.Create(() => new N8nWorker(client, settings, redactor, fallback));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new N8nWorker(client, settings, redactor, fallback, actions));
     }
 
     private sealed record Run(RunWorkflow Command, IActorRef ReplyTo, DateTimeOffset StartedAt, CancellationTokenSource Cancel);
@@ -129,6 +136,11 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
 
     private void Start(RunWorkflow command)
     {
+        if (Refused(command.ActionId, Sender, $"n8n run of workflow {command.WorkflowName ?? command.WorkflowId} (webhook {command.WebhookPath})"))
+        {
+            return;
+        }
+
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         _runs[command.ActionId] = new Run(command, Sender, Now, cancel);
         // The watchdog fires a second after the execution timeout, so an unanswered run is judged "slower than" it.
@@ -208,6 +220,11 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
     {
         if (_settings.RetryBeforeFallback && command.ExecutionId.Length > 0)
         {
+            if (Refused(command.ActionId, Sender, $"n8n retry of execution {command.ExecutionId} of workflow {command.WorkflowId}"))
+            {
+                return;
+            }
+
             _retries[command.ActionId] = Sender;
             var self = Self;
             _client.RetryExecutionAsync(command.ExecutionId, cancellationToken: _stopping.Token).ContinueWith(
@@ -220,6 +237,21 @@ public sealed class N8nWorker : ReceiveActor, IWithTimers
         }
 
         Fallback(command, Sender);
+    }
+
+    /// <summary>
+    /// The worker's one fence check, right before a call that runs something on n8n: when this node no longer holds the
+    /// lease, answers <paramref name="replyTo"/> with the failed action and returns true; the call must not be made.
+    /// </summary>
+    private bool Refused(string actionId, IActorRef replyTo, string call)
+    {
+        if (_fence.Refusal(Context.GetLogger(), call) is not { } error)
+        {
+            return false;
+        }
+
+        replyTo.Tell(new WorkerResult(actionId, false, Error: error));
+        return true;
     }
 
     private void OnRetryFinished(RetryFinished finished)

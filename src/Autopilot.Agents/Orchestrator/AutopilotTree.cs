@@ -6,6 +6,7 @@ using Autopilot.Agents.Serialization;
 using Autopilot.Agents.Time;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fallback;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Health;
 using Autopilot.Agents.N8n;
@@ -35,6 +36,13 @@ namespace Autopilot.Agents.Orchestrator;
 /// The clock of the fallback tiers; the actor system's clock drives everything else. When null, <see cref="AutopilotTree.Start(ActorSystem, Config, AutopilotClients)"/>
 /// uses the system's scheduler clock (<see cref="SchedulerTimeProvider"/>) and <see cref="AutopilotTree.Props(AgentsSettings, AutopilotClients)"/> the machine's clock.
 /// </param>
+/// <param name="Fence">
+/// The node's hold on the orchestrator's lease, when the orchestrator runs as a cluster singleton: the orchestrator and
+/// every worker that changes something on a platform ask it right before each such call and make no call when it is
+/// not held, so a frozen former leader that wakes up after another node took over cannot act; the orchestrator records
+/// its token with each action request and a <see cref="SingletonStarted"/> when it starts. Null: a single node,
+/// nothing to fence (<see cref="ActionFence.Unfenced"/>).
+/// </param>
 public sealed record AutopilotClients(
     IRailwayClient Railway,
     IGitHubClient GitHub,
@@ -43,7 +51,8 @@ public sealed record AutopilotClients(
     N8nClient? N8n = null,
     HttpClient? Http = null,
     Redactor? Redactor = null,
-    TimeProvider? Time = null);
+    TimeProvider? Time = null,
+    IActionFence? Fence = null);
 
 /// <summary>
 /// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
@@ -66,18 +75,19 @@ public static class AutopilotTree
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clients);
         var redactor = clients.Redactor ?? new Redactor();
+        var fence = clients.Fence ?? ActionFence.Unfenced;
         var fallback = settings.Fallback.Tiers.Count > 0 && clients.Http is { } http
-            ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, redactor, clients.Time ?? TimeProvider.System))
+            ? FallbackRouter.Props(settings.Fallback, new FallbackTierRunner(http, redactor, clients.Time ?? TimeProvider.System), fence: fence)
             : null;
         var workers = new OrchestratorWorkers(
-            RailwayWorker.Props(clients.Railway, settings.Railway, redactor),
-            GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub),
-            Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients)),
-            N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback) : null,
+            RailwayWorker.Props(clients.Railway, settings.Railway, redactor, fence),
+            GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub, fence),
+            Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients), fence),
+            N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback, fence) : null,
             Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
-                ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor)
+                ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor, fence: fence)
                 : null);
-        return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers);
+        return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -34,6 +35,17 @@ namespace Autopilot.Agents.Orchestrator;
 /// <see cref="AutopilotTree.SupervisedProps"/>'s <c>Backoff.OnStop</c> starts it again from the journal; a rejected write
 /// stops it too (see <see cref="OnPersistRejected"/>) because the model already holds the refused events.
 /// </para>
+/// <para>
+/// Fencing (a cluster singleton holding a lease, see <see cref="IActionFence"/>): each action request takes
+/// <see cref="IActionFence.Check"/> when it is recorded and carries the lease's token in
+/// <see cref="ActionRequested.FencingToken"/>. When the fence is not held at that moment, the node is about to be
+/// replaced: the whole unit of work is dropped — nothing of it is written, no worker is told — and the orchestrator
+/// stops, because its model already holds the dropped events (under <see cref="AutopilotTree.SupervisedProps"/> it is
+/// started again from the journal after the backoff; a cluster singleton that lost its lease is stopped for good).
+/// Recording the observation or the decision without its actions would make the next leader believe it was handled;
+/// without them, the leader that holds the lease reads the journal and decides again. After recovery with a token,
+/// the orchestrator records <see cref="SingletonStarted"/> (once per node and token) before it handles any command.
+/// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
@@ -45,6 +57,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly RailwaySettings _railway;
     private readonly PolicyTable _policy;
     private readonly OrchestratorWorkers _workers;
+    private readonly IActionFence _fence;
     /// <summary>Replaced only by a snapshot offered at recovery, before any event is applied.</summary>
     private WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
@@ -54,16 +67,23 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly List<Action> _effects = [];
     private string? _lastWorkerFailure;
 
+    /// <summary>Why the current unit of work must not be recorded (the fence was not held when it requested an action), or null.</summary>
+    private string? _fenceRefusal;
+
+    /// <summary>The last <see cref="SingletonStarted"/> replayed (not seen when it lies before the recovered snapshot).</summary>
+    private (string Node, long Token)? _lastLeader;
+
     /// <summary>Sequence number of the newest snapshot offered at recovery or asked for since.</summary>
     private long _snapshotAt;
 
     /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
-    public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
+    public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null)
     {
         _settings = settings;
         _railway = railway;
         _policy = policy;
         _workers = workers;
+        _fence = fence ?? ActionFence.Unfenced;
         _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
 
         Recover<SnapshotOffer>(offer =>
@@ -71,7 +91,14 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             _world = WorldModel.FromSnapshot((OrchestratorSnapshot)offer.Snapshot);
             _snapshotAt = offer.Metadata.SequenceNr;
         });
-        Recover<IAuditEvent>(e => _world.Apply(e)); // not a method group: that would bind the model replaced by a snapshot
+        Recover<IAuditEvent>(e =>
+        {
+            _world.Apply(e); // not a method group: that would bind the model replaced by a snapshot
+            if (e is SingletonStarted started)
+            {
+                _lastLeader = (started.Node, started.Token);
+            }
+        });
         Recover<RecoveryCompleted>(_ => OnRecovered());
         Command<SaveSnapshotSuccess>(saved => DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1, DateTime.MaxValue)));
         Command<SaveSnapshotFailure>(failed => Context.GetLogger().Warning(
@@ -110,13 +137,19 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the orchestrator (create it as <c>orchestrator</c> under <c>/user</c>).</summary>
-    public static Props Props(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers)
+    /// <param name="settings">The loop's settings.</param>
+    /// <param name="railway">The watched services.</param>
+    /// <param name="policy">What to do in which situation.</param>
+    /// <param name="workers">The workers' Props (give them the same <paramref name="fence"/>).</param>
+    /// <param name="fence">The node's lease as a fence (see the remarks on the class); null for a single node.</param>
+    public static Props Props(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(railway);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(workers);
-        return Akka.Actor.Props.Create(() => new Orchestrator(settings, railway, policy, workers));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new Orchestrator(settings, railway, policy, workers, actions));
     }
 
     /// <summary>The timer message of the observe cycle.</summary>
@@ -203,6 +236,17 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        // A leader with a lease says so first (the fail-over on the record); a single node has no token and records nothing.
+        if (_fence.Check() is { Held: true, Token: { } token } check)
+        {
+            var node = check.Holder ?? "(unnamed node)";
+            if (_lastLeader != (node, token))
+            {
+                _lastLeader = (node, token);
+                Record(new SingletonStarted(node, token, Now));
+            }
+        }
+
         // Actions recorded as requested but never answered may or may not have happened: Railway changes are reconciled
         // by asking the platform, idempotent requests are sent again, anything else is closed without repeating it.
         foreach (var requested in _world.Pending.Values)
@@ -224,6 +268,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
         Self.Tell(new Tick());
         Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
+        Commit();
     }
 
     // ---- observe ----
@@ -573,6 +618,19 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <summary>Records the request of <paramref name="action"/> with what its worker needs, and sends it once recorded.</summary>
     private void Request(string worker, string action, Situation situation, IReadOnlyDictionary<string, string>? extra = null)
     {
+        if (_fenceRefusal is not null)
+        {
+            return; // this unit is dropped already
+        }
+
+        // Taken when the request is recorded: a node that lost its lease must not record an action as if it would run.
+        var fence = _fence.Check();
+        if (!fence.Held)
+        {
+            _fenceRefusal = ActionFence.ErrorFor($"{action} of {situation.Service} ({situation.Name})", fence);
+            return;
+        }
+
         var actionId = $"{action}-{Guid.NewGuid():N}"[..(action.Length + 13)];
         var parameters = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal) { ["situation"] = situation.Name };
         foreach (var (key, value) in extra ?? Empty)
@@ -581,7 +639,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         _awaiting[actionId] = situation;
-        var requested = new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now);
+        var requested = new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now, fence.Token);
         Record(requested);
         Effect(() => Dispatch(requested));
     }
@@ -777,11 +835,26 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Commit();
     });
 
-    /// <summary>Writes the unit's events atomically, then runs its effects; with nothing to write the effects run at once.</summary>
+    /// <summary>
+    /// Writes the unit's events atomically, then runs its effects; with nothing to write the effects run at once. A unit
+    /// that requested an action while the fence was not held is dropped whole and the orchestrator stops (see the class).
+    /// </summary>
     private void Commit()
     {
         var effects = _effects.ToArray();
         _effects.Clear();
+        if (_fenceRefusal is { } refusal)
+        {
+            _fenceRefusal = null;
+            var dropped = _unit.Count;
+            _unit.Clear();
+            Context.GetLogger().Warning(
+                "{0}. The orchestrator recorded none of the {1} events of this step, told no worker, and stops; the leader holding the lease decides again from the journal.",
+                refusal, dropped);
+            Context.Stop(Self);
+            return;
+        }
+
         if (_unit.Count == 0)
         {
             foreach (var effect in effects)

@@ -156,9 +156,16 @@ public sealed record Decided(
 /// <param name="DeploymentId">Deployment concerned, if any.</param>
 /// <param name="Commit">Commit concerned, if any.</param>
 /// <param name="At">When.</param>
+/// <param name="FencingToken">
+/// The fencing token of the lease the orchestrator held when it recorded the request (<see cref="Fencing.FenceCheck.Token"/>),
+/// so the audit trail shows which leader asked for each side effect; null on a single node and in records written
+/// before fencing existed. Still schema v1: an optional trailing member that older JSON lacks reads as null (the
+/// serializer binds missing constructor parameters to their defaults), and older readers ignore it.
+/// </param>
 [EventManifest("autopilot.action_requested", Version = 1)]
 public sealed record ActionRequested(
-    string ActionId, string Worker, string Action, string Service, IReadOnlyDictionary<string, string> Parameters, string? DeploymentId, string? Commit, DateTimeOffset At)
+    string ActionId, string Worker, string Action, string Service, IReadOnlyDictionary<string, string> Parameters, string? DeploymentId, string? Commit, DateTimeOffset At,
+    long? FencingToken = null)
     : IAuditEvent
 {
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Platforms.Railway;
@@ -12,12 +13,16 @@ namespace Autopilot.Agents.Railway;
 /// command, answering each with one <see cref="WorkerResult"/>; it watches every deployment it touches with a
 /// <see cref="DeploymentMonitor"/> child and reports status changes to the orchestrator, reading the build or runtime
 /// logs of a FAILED or CRASHED deployment first so the report carries the evidence orient needs.
+/// Every change (deploy, rollback, restart) passes the node's <see cref="IActionFence"/> right before its call; a refused
+/// change is answered as failed with <see cref="ActionFence.NotHeldError"/>. Reads (observe, reconcile, monitors) are not fenced.
 /// </summary>
 public sealed class RailwayWorker : ReceiveActor
 {
     private readonly IRailwayClient _client;
     private readonly RailwaySettings _settings;
     private readonly Redactor _redactor;
+    private readonly IActionFence _fence;
+    private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, IActorRef> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _finishingMonitors = new(StringComparer.Ordinal);
@@ -25,11 +30,13 @@ public sealed class RailwayWorker : ReceiveActor
     private readonly Dictionary<string, (string DeploymentId, DeploymentStatus Status)> _lastObserved = new(StringComparer.Ordinal);
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public RailwayWorker(IRailwayClient client, RailwaySettings settings, Redactor redactor)
+    public RailwayWorker(IRailwayClient client, RailwaySettings settings, Redactor redactor, IActionFence? fence = null)
     {
         _client = client;
         _settings = settings;
         _redactor = redactor;
+        _fence = fence ?? ActionFence.Unfenced;
+        _log = Context.GetLogger();
 
         Receive<DeployCommit>(c => Run(c, c.Service, (service, ct) => DeployAsync(service, c.Commit, ct)));
         Receive<RollbackService>(c => Run(c, c.Service, (service, ct) => RollbackAsync(service, c.BrokenDeploymentId, ct)));
@@ -50,14 +57,16 @@ public sealed class RailwayWorker : ReceiveActor
 
     /// <summary>
     /// Props for the worker. Log lines it reads pass through <paramref name="redactor"/> (the host's, with its secrets
-    /// registered) before they reach a report, the journal, an alert or an issue.
+    /// registered) before they reach a report, the journal, an alert or an issue. <paramref name="fence"/> is the node's
+    /// lease (null: a single node, nothing fenced).
     /// </summary>
-    public static Props Props(IRailwayClient client, RailwaySettings settings, Redactor? redactor = null)
+    public static Props Props(IRailwayClient client, RailwaySettings settings, Redactor? redactor = null, IActionFence? fence = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(settings);
         var lines = redactor ?? new Redactor();
-        return Akka.Actor.Props.Create(() => new RailwayWorker(client, settings, lines));
+        var actions = fence ?? ActionFence.Unfenced;
+        return Akka.Actor.Props.Create(() => new RailwayWorker(client, settings, lines, actions));
     }
 
     private sealed record Outcome(bool Success, string Detail, WatchDeployment? Watch = null);
@@ -129,6 +138,7 @@ public sealed class RailwayWorker : ReceiveActor
                 existing.Status.IsInProgress() ? new WatchDeployment(service.Name, existing.Id, WatchPurposes.Observed, commit) : null);
         }
 
+        Fence($"Railway deploy of {Short(commit)} to {service.Name}");
         var deploymentId = await _client.DeployServiceAsync(service.ServiceId, service.EnvironmentId, commit, ct).ConfigureAwait(false);
         return new Outcome(true, $"deployment {deploymentId} of {Short(commit)} started", new WatchDeployment(service.Name, deploymentId, WatchPurposes.Deploy, commit));
     }
@@ -151,6 +161,7 @@ public sealed class RailwayWorker : ReceiveActor
             return new Outcome(false, "no earlier deployment that Railway can roll back to");
         }
 
+        Fence($"Railway rollback of {service.Name} to {target.Id}");
         if (!await _client.RollbackAsync(target.Id, ct).ConfigureAwait(false))
         {
             return new Outcome(false, $"Railway declined the rollback to {target.Id}");
@@ -165,10 +176,20 @@ public sealed class RailwayWorker : ReceiveActor
                 new WatchDeployment(service.Name, created.Id, WatchPurposes.Rollback, target.CommitHash));
     }
 
-    private async Task<Outcome> RestartAsync(WatchedService service, string deploymentId, CancellationToken ct) =>
-        await _client.RestartAsync(deploymentId, ct).ConfigureAwait(false)
+    private async Task<Outcome> RestartAsync(WatchedService service, string deploymentId, CancellationToken ct)
+    {
+        Fence($"Railway restart of {service.Name} deployment {deploymentId}");
+        return await _client.RestartAsync(deploymentId, ct).ConfigureAwait(false)
             ? new Outcome(true, $"restarted deployment {deploymentId}", new WatchDeployment(service.Name, deploymentId, WatchPurposes.Restart, null))
             : new Outcome(false, $"Railway declined to restart {deploymentId}");
+    }
+
+    /// <summary>
+    /// The worker's one fence check, right before each change on Railway (on the thread running the action): throws
+    /// <see cref="ActionFenceException"/> when this node no longer holds the lease, which <see cref="Run"/> answers as a
+    /// failed action; the change is not made.
+    /// </summary>
+    private void Fence(string call) => _fence.EnsureHeld(_log, call);
 
     /// <summary>
     /// How far Railway's timestamps may trail the moment we recorded a request and still be its effect: Railway keeps

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Autopilot.Agents.Alerts;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
@@ -148,22 +149,27 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
-    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers.
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers. <paramref name="fence"/>
+    /// (null: unfenced) goes to the orchestrator and the Railway, GitHub and alerts workers it builds.
     /// </summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator")
+    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null)
     {
         var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
-            railway ?? RailwayWorker.Props(RailwayClient, settings.Railway),
-            GitHubWorker.Props(GitHubClient, null, settings.GitHub),
+            railway ?? RailwayWorker.Props(RailwayClient, settings.Railway, fence: fence),
+            GitHubWorker.Props(GitHubClient, null, settings.GitHub, fence),
             Alerts: TeeActor.Props(
-                AlertWorker.Props(settings.Alerts, AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
+                AlertWorker.Props(settings.Alerts, AlertChannels(settings), fence),
                 "outbox",
                 AlertMessages),
             N8n: n8n,
             Health: health);
-        return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers), name);
+        return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence), name);
     }
+
+    /// <summary>The alert channels of the scenarios: Telegram (the alerts chat) and GitHub issues, on the fakes.</summary>
+    protected IReadOnlyList<IAlertChannel> AlertChannels(AgentsSettings settings) =>
+        AutopilotTree.AlertChannels(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient));
 
     /// <summary>A GitHub <c>ping</c> webhook with delivery id <paramref name="deliveryId"/>: an external event that changes nothing but the orchestrator's memory of deliveries.</summary>
     protected static ExternalEvent GitHubPing(string deliveryId) =>
