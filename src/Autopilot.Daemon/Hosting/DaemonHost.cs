@@ -175,7 +175,7 @@ public static class DaemonHost
         }));
         // The orchestrator and the hand-over into it: here on a single node; on the oldest node of a cluster, each as a
         // singleton under the PostgreSQL lease, with a proxy on every node (registered under the same key).
-        Props Orchestrator(ActorSystem system) => start.Guard(() => orchestratorFactory(system, runtime.OrchestratorContext(start.Owned)));
+        Props Orchestrator(ActorSystem system) => start.Guard(() => orchestratorFactory(system, runtime.OrchestratorContext(system, start.Owned)));
         Props Handover(IActorRef orchestrator) => DeliveryHandover.Supervised(orchestrator, start.Audit!.ReadJournal, settings.Intake, runtime.Metrics);
         if (settings.Cluster.Enabled)
         {

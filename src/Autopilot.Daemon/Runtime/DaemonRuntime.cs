@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
+using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
@@ -131,7 +132,8 @@ public sealed class DaemonRuntime
     public int ExitCode => _startupFailure is null ? Hosting.DaemonExitCodes.Stopped : Hosting.DaemonExitCodes.Failed;
 
     /// <summary>The context an <see cref="OrchestratorFactory"/> builds the tree with.</summary>
-    public OrchestratorContext OrchestratorContext(ICollection<IDisposable> owned) => new(Config, Settings, Time, LoggerFactory, Metrics, Redactor, owned);
+    public OrchestratorContext OrchestratorContext(ActorSystem system, ICollection<IDisposable> owned) => new(Config, Settings, Time, LoggerFactory, Metrics, Redactor, owned,
+        Settings.Cluster.Enabled ? new SingletonLeaseFence(system, Settings.Cluster.SelfHostPort) : ActionFence.Unfenced);
 
     /// <summary>Called from <c>WithActors</c> once the tree, the intake and the hand-over exist.</summary>
     internal void Attach(ActorSystem system, AuditQueries audit, long auditCountFrom, IActorRef orchestrator, IActorRef intake, IActorRef handover)

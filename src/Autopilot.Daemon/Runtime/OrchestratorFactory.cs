@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Autopilot.Agents.Fencing;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.Redaction;
@@ -26,8 +27,10 @@ public delegate Props OrchestratorFactory(ActorSystem system, OrchestratorContex
 /// <param name="Metrics">Instruments to record actions, platform calls and alerts.</param>
 /// <param name="Redactor">The log redactor; clients register the secrets they load with it.</param>
 /// <param name="Owned">Resources the tree's clients hold (HTTP clients, token sources), disposed after the journal closes.</param>
+/// <param name="Fence">What the workers check right before every platform side effect: the orchestrator singleton's lease in a cluster, nothing on a single node.</param>
 public sealed record OrchestratorContext(
-    Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics, Redactor Redactor, ICollection<IDisposable> Owned)
+    Config Config, DaemonSettings Settings, TimeProvider Time, ILoggerFactory LoggerFactory, AutopilotMetrics Metrics, Redactor Redactor, ICollection<IDisposable> Owned,
+    IActionFence Fence)
 {
     /// <summary>Hands <paramref name="resource"/> to the runtime for disposal at shutdown and returns it.</summary>
     public T Own<T>(T resource)

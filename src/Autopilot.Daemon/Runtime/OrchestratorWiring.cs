@@ -29,7 +29,8 @@ public static class OrchestratorWiring
             N8n(platforms.N8n, context),
             context.Own(PlatformHttp("probe", context)),
             context.Redactor,
-            context.Time);
+            context.Time,
+            context.Fence);
         return AutopilotTree.SupervisedProps(AutopilotTree.Props(context.Config, clients));
     }
 
