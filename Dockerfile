@@ -10,5 +10,5 @@ COPY --from=build /app .
 ENV AUTOPILOT_HTTP_HOST=0.0.0.0 \
     AUTOPILOT_DATA_DIR=/data
 VOLUME /data
-EXPOSE 9110
+EXPOSE 9110 4053
 ENTRYPOINT ["dotnet", "autopilotd.dll"]

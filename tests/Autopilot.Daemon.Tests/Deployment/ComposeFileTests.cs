@@ -11,8 +11,7 @@ namespace Autopilot.Daemon.Tests.Deployment;
 public sealed partial class ComposeFileTests
 {
     private static readonly YamlMappingNode Services = (YamlMappingNode)LoadCompose()["services"];
-    // The daemon services are the ones built from the repository's Dockerfile (three while clustered, one while
-    // clustered mode is off).
+    // The daemon services are the ones built from the repository's Dockerfile: the three nodes of the cluster.
     private static readonly string[] Daemons = Services.Children
         .Where(c => c.Value is YamlMappingNode service && service.Children.ContainsKey(new YamlScalarNode("build")))
         .Select(c => c.Key.ToString())
@@ -52,14 +51,13 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Every_daemons_environment_is_a_valid_configuration_on_the_postgresql_journal_with_its_own_node_name_and_port()
+    public void The_three_daemons_are_one_cluster_on_the_postgresql_journal_each_with_its_own_name_address_and_port_seeded_by_all()
     {
         var nodes = new List<DaemonSettings>();
         var hostPorts = new List<string>();
         foreach (var daemon in Daemons.Select(d => Child(Services, d)))
         {
             var environment = Child(daemon, "environment").Children.ToDictionary(e => e.Key.ToString(), e => Interpolate(e.Value.ToString()));
-            // Clustered mode is off until issue 12: a compose file that still turns it on would stop every node at start.
             nodes.Add(DaemonSettings.FromConfig(DaemonConfiguration.Load(null, null, environment.GetValueOrDefault), "/app"));
             hostPorts.Add(((YamlSequenceNode)daemon["ports"]).Children.Single().ToString().Split(':')[1]);
         }
@@ -69,6 +67,11 @@ public sealed partial class ComposeFileTests
         Assert.All(nodes, n => Assert.Equal("0.0.0.0", n.Http.Host));
         Assert.Equal(Daemons.Length, nodes.Select(n => n.NodeName).Distinct().Count());
         Assert.Equal(Daemons.Length, hostPorts.Distinct().Count());
+        Assert.Equal(3, Daemons.Length);
+        Assert.All(nodes, n => Assert.True(n.Cluster.Enabled));
+        // Each node is reached at its service name, and every node knows every other one as a seed.
+        Assert.Equal(Daemons.Select(d => $"{d}:4053"), nodes.Select(n => n.Cluster.SelfHostPort));
+        Assert.All(nodes, n => Assert.Equal(Daemons.Select(d => $"akka.tcp://autopilotd@{d}:4053"), n.Cluster.SeedNodes));
     }
 
     [Fact]
