@@ -9,6 +9,9 @@ namespace Autopilot.Cli;
 /// <param name="Environment">Environment lookup (AUTOPILOT_TOKEN, AUTOPILOT_HOST).</param>
 public sealed record CliEnvironment(IAnsiConsole Out, TextWriter RawOut, TextWriter Error, Func<string, string?> Environment)
 {
+    /// <summary>The HTTP transport to the daemon: null for real sockets; tests put a canned daemon here.</summary>
+    public HttpMessageHandler? Transport { get; init; }
+
     /// <summary>The process's console and environment.</summary>
     /// <remarks>When stdout is redirected (a pipe or a file) tables are plain and unwrapped, so scripts and grep see whole lines.</remarks>
     public static CliEnvironment Process() =>

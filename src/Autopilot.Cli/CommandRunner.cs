@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Autopilot.Cli.Client;
 using Spectre.Console;
@@ -11,7 +12,8 @@ namespace Autopilot.Cli;
 /// </summary>
 public sealed class CommandRunner(GlobalOptions options, CliEnvironment environment)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: a terminal is no HTML page, so ' ` + < > stay readable instead of becoming \u0027 and the like.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The console and environment.</summary>
     public CliEnvironment Environment => environment;

@@ -43,6 +43,6 @@ public sealed class GlobalOptions
     {
         var host = parse.GetValue(Host) ?? environment.Environment("AUTOPILOT_HOST") ?? DefaultHost;
         var token = parse.GetValue(Token) ?? environment.Environment("AUTOPILOT_TOKEN");
-        return new DaemonClient(DaemonClient.ParseHost(host), string.IsNullOrWhiteSpace(token) ? null : token.Trim());
+        return new DaemonClient(DaemonClient.ParseHost(host), string.IsNullOrWhiteSpace(token) ? null : token.Trim(), environment.Transport);
     }
 }

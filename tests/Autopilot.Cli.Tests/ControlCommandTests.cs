@@ -65,6 +65,8 @@ public sealed class ControlCommandTests(DaemonFixture fixture) : IClassFixture<D
     [InlineData("dry-run", "maybe")]
     [InlineData("rollback")]
     [InlineData("frobnicate")]
+    [InlineData("cluster", "down")]
+    [InlineData("cluster", "leave", "10.0.0.1:4061", "10.0.0.2:4061")]
     [InlineData("audit", "query", "--phase", "dance")]
     public async Task Usage_errors_exit_2(params string[] args)
     {

@@ -38,25 +38,44 @@ public sealed class ReadCommandTests(DaemonFixture fixture) : IClassFixture<Daem
     }
 
     [Fact]
-    public async Task Cluster_show_says_clustered_mode_is_off_and_lists_the_single_node_as_its_own_leader_and_leave_and_down_are_refused_with_a_reason()
+    public async Task On_a_single_node_cluster_show_says_so_and_leave_and_down_exit_with_the_not_clustered_code()
     {
         var table = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show");
         var json = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "show", "--json");
         var leave = await fixture.RunAsync(TestDaemon.OperatorToken, "cluster", "leave");
-        var down = await fixture.RunAsync(TestDaemon.AdminToken, "cluster", "down", "autopilot-2");
+        var leaveOther = await fixture.RunAsync(TestDaemon.OperatorToken, "cluster", "leave", "127.0.0.1:4062");
+        var down = await fixture.RunAsync(TestDaemon.AdminToken, "cluster", "down", "127.0.0.1:4062");
+        var downJson = await fixture.RunAsync(TestDaemon.AdminToken, "cluster", "down", "127.0.0.1:4062", "--json");
 
         Assert.Equal(ExitCodes.Ok, table.ExitCode);
-        Assert.Contains("autopilot-1 (this node)", table.Output);
-        Assert.Contains("leader", table.Output);
-        Assert.Contains("Single node: clustering is off", table.Output);
+        Assert.Contains("Single node:", table.Output);
+        Assert.Contains("runs alone; clustering is off (autopilot.cluster.enabled = off)", table.Output);
+        Assert.DoesNotContain("Leader:", table.Output);
         var report = JsonDocument.Parse(json.Output).RootElement;
         Assert.False(report.GetProperty("clustered").GetBoolean());
-        Assert.Contains("clustered mode is off", report.GetProperty("detail").GetString());
-        Assert.Equal(("autopilot-1", "autopilot-1"), (report.GetProperty("self").GetString(), report.GetProperty("leader").GetString()));
-        Assert.Equal("up", Assert.Single(report.GetProperty("members").EnumerateArray()).GetProperty("status").GetString());
-        Assert.Equal((ExitCodes.Failed, ExitCodes.Failed), (leave.ExitCode, down.ExitCode));
-        Assert.Contains("single node", leave.Error);
+        var self = report.GetProperty("self").GetString()!;
+        Assert.Contains(self, table.Output);
+        var member = Assert.Single(report.GetProperty("members").EnumerateArray());
+        Assert.Equal((self, "up"), (member.GetProperty("address").GetString(), member.GetProperty("status").GetString()));
+        Assert.Equal(0, report.GetProperty("leases").GetArrayLength());
+
+        Assert.Equal((ExitCodes.NotClustered, ExitCodes.NotClustered, ExitCodes.NotClustered, ExitCodes.NotClustered),
+            (leave.ExitCode, leaveOther.ExitCode, down.ExitCode, downJson.ExitCode));
+        Assert.Contains("Not clustered: This daemon runs as a single node", leave.Error);
         Assert.Contains("autopilot.cluster.enabled", down.Error);
+        Assert.Equal("", leave.Output);
+        Assert.Equal("not_clustered", JsonDocument.Parse(downJson.Output).RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Cluster_leave_needs_an_operator_token_and_cluster_down_an_admin_token()
+    {
+        var leave = await fixture.RunAsync(TestDaemon.ViewerToken, "cluster", "leave");
+        var down = await fixture.RunAsync(TestDaemon.OperatorToken, "cluster", "down", "127.0.0.1:4062");
+
+        Assert.Equal((ExitCodes.Unauthorized, ExitCodes.Unauthorized), (leave.ExitCode, down.ExitCode));
+        Assert.Contains("Forbidden", leave.Error);
+        Assert.Contains("Forbidden", down.Error);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -72,6 +73,25 @@ public sealed class DaemonClient : IDisposable
         return (true, await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// POST of <paramref name="body"/> as JSON. Returns the status and JSON of a 2xx answer, or of one of the
+    /// <paramref name="refusals"/> (e.g. 404, 409) for the caller to map to its exit code; any other failure throws as
+    /// <see cref="GetAsync"/> does (401/403: 4, unreachable: 3, the rest: 1).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> PostJsonAsync<T>(string path, T body, IReadOnlyCollection<HttpStatusCode> refusals,
+        CancellationToken cancellationToken)
+    {
+        // Serialized up front so the request has a Content-Length (not chunked): simpler for proxies in front of the daemon.
+        var content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+        using var response = await SendAsync(HttpMethod.Post, path, cancellationToken, content).ConfigureAwait(false);
+        if (!refusals.Contains(response.StatusCode))
+        {
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (response.StatusCode, await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Follows a Server-Sent Events stream, yielding each event's data until cancelled or the daemon goes away.</summary>
     public async IAsyncEnumerable<string> StreamAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -130,9 +150,10 @@ public sealed class DaemonClient : IDisposable
         return request;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken, HttpContent? content = null)
     {
         using var request = Request(method, path);
+        request.Content = content;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
         try
