@@ -18,6 +18,12 @@ namespace Autopilot.Daemon.Configuration;
 public sealed record ClusterSettings(
     bool Enabled, string Hostname, string PublicHostname, int Port, IReadOnlyList<string> SeedNodes, IReadOnlyList<string> Roles, string? LeaseConnectionString)
 {
+    /// <summary>Down a member at once when its remoting port refuses connections (its process is gone); see <c>CrashedMemberDowning</c>.</summary>
+    public bool DownCrashedMembers { get; init; } = true;
+
+    /// <summary>Pause between the two refused connections that prove a member's process is gone.</summary>
+    public TimeSpan CrashConfirmAfter { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Key that turns clustering on.</summary>
     public const string EnabledKey = "autopilot.cluster.enabled";
 
@@ -67,7 +73,11 @@ public sealed record ClusterSettings(
         }
 
         return new ClusterSettings(true, hostname, publicHostname, port, seeds, List(config, "autopilot.cluster.roles"),
-            DaemonSettings.Optional(config, LeaseConnectionStringKey) ?? journal.ConnectionString);
+            DaemonSettings.Optional(config, LeaseConnectionStringKey) ?? journal.ConnectionString)
+        {
+            DownCrashedMembers = config.GetBoolean("autopilot.cluster.down-crashed-members"),
+            CrashConfirmAfter = DaemonSettings.Positive(config, "autopilot.cluster.crash-confirm-after"),
+        };
     }
 
     // Lists come as HOCON lists or as one comma-separated string (what an environment variable can hold).

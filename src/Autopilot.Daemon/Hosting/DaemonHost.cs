@@ -10,6 +10,7 @@ using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Serialization;
 using Autopilot.Daemon.Audit;
+using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Http;
 using Autopilot.Daemon.Http.Auth;
@@ -172,6 +173,10 @@ public static class DaemonHost
             start.AuditCountFrom = start.Audit.EndOffsetAsync(AuditEvents.Tag, CancellationToken.None).GetAwaiter().GetResult();
             var intakeId = settings.Cluster.Enabled ? WebhookIntake.StreamIdOf(settings.Cluster.SelfHostPort) : WebhookIntake.StreamId;
             registry.Register<WebhookIntake>(system.ActorOf(WebhookIntake.Supervised(settings.Intake, runtime.Metrics, intakeId), "intake"));
+            if (settings.Cluster is { Enabled: true, DownCrashedMembers: true })
+            {
+                system.ActorOf(CrashedMemberDowning.Props(settings.Cluster.CrashConfirmAfter, TimeSpan.FromSeconds(1)), "crashed-member-downing");
+            }
         }));
         // The orchestrator and the hand-over into it: here on a single node; on the oldest node of a cluster, each as a
         // singleton under the PostgreSQL lease, with a proxy on every node (registered under the same key).

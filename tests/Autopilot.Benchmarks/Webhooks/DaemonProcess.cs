@@ -105,6 +105,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
         return _process.WorkingSet64 / (1024.0 * 1024.0);
     }
 
+    /// <summary>SIGKILL: the process dies at once, as in a crash or an OOM kill (nothing of it runs any more).</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
     /// <summary>SIGTERM, then waits for the exit; returns how long the graceful stop took.</summary>
     public async Task<TimeSpan> StopAsync(TimeSpan limit)
     {
