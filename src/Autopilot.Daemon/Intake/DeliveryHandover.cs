@@ -1,3 +1,4 @@
+using Akka;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
@@ -158,6 +159,14 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         Command<StreamCompleted>(_ => { });
         Command<RestartStream>(_ => StartStream());
         Command<IdleCheckpoint>(_ => Checkpoint());
+        Command<WritePosition>(_ =>
+        {
+            var replyTo = Sender;
+            if (!Checkpoint(() => replyTo.Tell(Done.Instance)))
+            {
+                replyTo.Tell(Done.Instance);
+            }
+        });
         Command<SaveSnapshotSuccess>(saved =>
         {
             DeleteMessages(saved.Metadata.SequenceNr);
@@ -356,11 +365,12 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         _streamAck = null;
     }
 
-    private void Checkpoint()
+    /// <summary>Writes the position when it moved; <paramref name="written"/> runs once it is durable. False when there was nothing to write.</summary>
+    private bool Checkpoint(Action? written = null)
     {
-        if (_confirmedUpTo <= _checkpointedUpTo)
+        if (_confirmedUpTo <= _checkpointedUpTo && _handedSincePosition.Count == 0)
         {
-            return;
+            return false;
         }
 
         _sinceCheckpoint = 0;
@@ -375,7 +385,10 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
                 _handed.Prune(Now);
                 SaveSnapshot(new HandoverSnapshot(_checkpointedUpTo, _handed.Snapshot()));
             }
+
+            written?.Invoke();
         });
+        return true;
     }
 
     private sealed class Current(int generation, EventEnvelope envelope, ExternalEvent @event)

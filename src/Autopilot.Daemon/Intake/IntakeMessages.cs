@@ -39,3 +39,13 @@ public sealed record CloseIntake
 
 /// <summary>The intake is closed (the daemon is stopping); deliver again later.</summary>
 public sealed record IntakeClosed;
+
+/// <summary>
+/// Asks the hand-over to write its position now (before a graceful stop), so a restart resumes exactly after the last
+/// confirmed delivery and still knows which delivery ids it handed over; answered with <see cref="Akka.Done"/> once written.
+/// </summary>
+public sealed record WritePosition
+{
+    /// <summary>The instance.</summary>
+    public static readonly WritePosition Instance = new();
+}

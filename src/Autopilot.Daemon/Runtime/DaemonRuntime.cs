@@ -217,6 +217,20 @@ public sealed class DaemonRuntime
     /// <summary>Stops the hand-over, then the intake and the orchestrator (each after its queued messages), before the journal closes.</summary>
     internal async Task StopActorsAsync(TimeSpan budget)
     {
+        // In a cluster the hand-over is a singleton the manager hands over (cluster-exiting) before this phase.
+        if (_handover is { } handover && !Settings.Cluster.Enabled)
+        {
+            try
+            {
+                // The last confirmed deliveries' position, so the next start neither hands them over again nor forgets them.
+                await handover.Ask<Done>(WritePosition.Instance, budget).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                _log.LogWarning("The hand-over did not write its position within {Budget}; the orchestrator ignores what it hands over again", budget);
+            }
+        }
+
         foreach (var actor in new[] { _handover, _intake, _orchestrator })
         {
             if (actor is null)

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Akka.Actor;
+using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Intake;
+using Autopilot.Daemon.Metrics;
+using Autopilot.Daemon.Tests.Fixtures;
+
+namespace Autopilot.Daemon.Tests.Intake;
+
+/// <summary>
+/// The hand-over reads every node's intake stream through the "delivery" tag: a delivery reaches the orchestrator
+/// whichever intake stored it, and one stored by two nodes (a redelivery that went to another node) reaches it once,
+/// also after the hand-over restarted from its persisted positions.
+/// </summary>
+public sealed class DeliveryHandoverTests
+{
+    private const string Sqlite = "autopilot.persistence.journal.plugin = sqlite";
+
+    private static ReceiveDelivery Delivery(string id) => new("github", "push", id, JsonDocument.Parse($$"""{"id":"{{id}}"}""").RootElement.Clone());
+
+    // Another node's intake: its own stream in the shared journal.
+    private static IActorRef OtherNodesIntake(TestDaemon daemon, string name = "other-intake") =>
+        daemon.System.ActorOf(WebhookIntake.Props(daemon.Runtime.Settings.Intake, new AutopilotMetrics(), WebhookIntake.StreamIdOf("other-node:4053")), name);
+
+    private static async Task StoreAsync(IActorRef intake, string id) =>
+        Assert.IsType<DeliveryAccepted>(await intake.Ask<object>(Delivery(id), TimeSpan.FromSeconds(10)));
+
+    private static Task HandedOverAsync(TestDaemon daemon, string id) =>
+        Poll.UntilAsync(() => daemon.Received.OfType<ExternalEvent>().Any(e => e.DeliveryId == id), $"delivery {id} to be handed over");
+
+    [Fact]
+    public async Task Deliveries_of_every_intake_reach_the_orchestrator_and_one_stored_by_two_nodes_reaches_it_once()
+    {
+        await using var daemon = await TestDaemon.StartAsync();
+        var local = daemon.Runtime.Intake!;
+        var other = OtherNodesIntake(daemon);
+
+        await StoreAsync(local, "on-this-node");
+        await StoreAsync(other, "on-the-other-node");
+        await HandedOverAsync(daemon, "on-this-node");
+        await HandedOverAsync(daemon, "on-the-other-node");
+        // The redelivery went to the other node, whose intake has never seen it.
+        await StoreAsync(other, "on-this-node");
+        await StoreAsync(other, "later");
+        await HandedOverAsync(daemon, "later");
+
+        Assert.Single(daemon.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "on-this-node");
+        Assert.Single(daemon.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "on-the-other-node");
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_hand_over_resumes_after_its_position_and_still_knows_what_it_handed_over()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("autopilot-handover-test").FullName;
+        try
+        {
+            await using (var first = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir))
+            {
+                await StoreAsync(first.Runtime.Intake!, "before-restart");
+                await HandedOverAsync(first, "before-restart");
+            }
+
+            await using var second = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir);
+            var other = OtherNodesIntake(second);
+            await StoreAsync(other, "before-restart");
+            await StoreAsync(other, "after-restart");
+            await HandedOverAsync(second, "after-restart");
+
+            // Neither the old delivery (position) nor its second copy (remembered ids) came again.
+            Assert.DoesNotContain(second.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "before-restart");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+}
