@@ -54,6 +54,7 @@ public sealed class ClusterPlatforms : IAsyncDisposable
         await platforms.Railway.StartAsync();
         await platforms.GitHub.StartAsync();
         await platforms.Telegram.StartAsync();
+        platforms.GitHub.AddRepository(Owner, "incidents");
         foreach (var name in services)
         {
             var service = platforms.Railway.AddServiceWithProject(name);
