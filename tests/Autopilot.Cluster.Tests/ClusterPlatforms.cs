@@ -148,11 +148,15 @@ public sealed class ClusterPlatforms : IAsyncDisposable
         return railway.Concat(gitHub).Concat(telegram).ToList();
     }
 
-    /// <summary>Every request at any fake made with <paramref name="credentials"/> after <paramref name="since"/> (reads too).</summary>
-    public int RequestsBy(NodeCredentials credentials, DateTimeOffset since) =>
-        Railway.Exchanges.Count(e => e.ReceivedAt > since && Header(e, "Authorization").Contains(credentials.Railway, StringComparison.Ordinal))
-        + GitHub.Exchanges.Count(e => e.ReceivedAt > since && Header(e, "Authorization").Contains(credentials.GitHub, StringComparison.Ordinal))
-        + Telegram.Exchanges.Count(e => e.ReceivedAt > since && e.Path.Contains(credentials.Telegram, StringComparison.Ordinal));
+    /// <summary>Every request at any fake made with <paramref name="credentials"/> after <paramref name="since"/> (reads too), described.</summary>
+    public IReadOnlyList<string> RequestsBy(NodeCredentials credentials, DateTimeOffset since) =>
+        Railway.Exchanges.Where(e => e.ReceivedAt > since && Header(e, "Authorization").Contains(credentials.Railway, StringComparison.Ordinal))
+            .Select(e => $"railway {e.RequestBody[..Math.Min(120, e.RequestBody.Length)]}")
+            .Concat(GitHub.Exchanges.Where(e => e.ReceivedAt > since && Header(e, "Authorization").Contains(credentials.GitHub, StringComparison.Ordinal))
+                .Select(e => $"github {e.Method} {e.Path}"))
+            .Concat(Telegram.Exchanges.Where(e => e.ReceivedAt > since && e.Path.Contains(credentials.Telegram, StringComparison.Ordinal))
+                .Select(e => $"telegram {e.Method} {e.Path.Replace(credentials.Telegram, "<token>", StringComparison.Ordinal)}"))
+            .ToList();
 
     private static string Header(RecordedExchange exchange, string name) => exchange.RequestHeaders.TryGetValue(name, out var value) ? value : "";
 

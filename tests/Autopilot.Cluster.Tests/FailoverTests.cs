@@ -32,6 +32,17 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
             await Task.CompletedTask;
             return hold.Applied >= 1 ? null : $"{platforms.DeploymentsOf(sha)} deployment(s) of {sha[..7]}, no rollback yet";
         }, "the rollback applied by Railway (answer held)");
+        // The CRITICAL alert of the same decision goes out meanwhile; the kill waits for its record. (A kill between
+        // Telegram's answer and the outbox's record sends it twice: the outbox is at-least-once, Telegram has no
+        // idempotency key. That window is the outbox's own, not the fail-over's; this test aims at the rollback.)
+        await cluster.UntilAsync(async () =>
+        {
+            var trail = await ClusterFixture.AuditAsync(other);
+            return trail.Any(e => e.Type == "autopilot.alert_sent" && e.Field("service") == service && e.Field("severity") == "Critical")
+                ? null
+                : "the CRITICAL alert not recorded as sent yet";
+        }, "the CRITICAL alert recorded before the kill");
+        Assert.Equal(1, hold.Applied);
         leader.Process.Signal(9);
         Assert.Equal(137, await leader.Process.ExitedAsync());
         hold.Release();
@@ -183,7 +194,7 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
 
         // The woken node learns it was downed and stops; a node that is still alive after that counts as a failure too.
         var exit = await leader.Process.ExitedAsync();
-        output.WriteLine($"the woken node exited with {exit}; requests it made after waking: {platforms.RequestsBy(leader.Credentials, woke)}");
+        output.WriteLine($"the woken node exited with {exit}; requests it made after waking (reads are not fenced): {string.Join(" | ", platforms.RequestsBy(leader.Credentials, woke))}");
         Assert.Empty(platforms.ChangesBy(leader.Credentials, woke));
         Assert.Equal(1, platforms.Rollbacks(service));
         Assert.Equal(1, platforms.DeploymentsOf(sha));
