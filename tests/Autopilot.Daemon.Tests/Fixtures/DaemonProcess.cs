@@ -50,13 +50,15 @@ public sealed class DaemonProcess : IDisposable
     /// <param name="environment">Environment variables on top of the test process's (AUTOPILOT_HTTP_PORT is set here).</param>
     /// <param name="directory">Working directory to reuse (kept on dispose), or null for a fresh one (deleted on dispose).</param>
     /// <param name="port">Port to listen on, or null for a free one.</param>
-    public static DaemonProcess Launch(IReadOnlyDictionary<string, string> environment, string? directory = null, int? port = null)
+    /// <param name="arguments">Command-line arguments of autopilotd (e.g. <c>--config</c> and a file), or none.</param>
+    public static DaemonProcess Launch(IReadOnlyDictionary<string, string> environment, string? directory = null, int? port = null,
+        IReadOnlyList<string>? arguments = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "autopilot-process-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         var chosenPort = port ?? FreePort();
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "autopilotd.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "autopilotd.dll"), .. arguments ?? []])
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -86,9 +88,9 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>Starts the process and waits until <c>/ready</c> answers 200 (fails with its log if it exits first).</summary>
     /// <param name="what">Names this start in a failure (e.g. "the restart after SIGKILL").</param>
     public static async Task<DaemonProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string? directory = null, int? port = null,
-        string what = "the start")
+        string what = "the start", IReadOnlyList<string>? arguments = null)
     {
-        var daemon = Launch(environment, directory, port);
+        var daemon = Launch(environment, directory, port, arguments);
         try
         {
             await daemon.ReadyAsync(what);
