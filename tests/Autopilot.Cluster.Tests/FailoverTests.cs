@@ -105,6 +105,8 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         var outcome = Assert.Single(trail, e => e.Type is "autopilot.action_completed" or "autopilot.action_failed" && e.Field("actionId") == rollback.Field("actionId"));
         output.WriteLine($"the cut-off rollback was closed as {outcome.Type}: {outcome.Event.GetRawText()}");
         Assert.Single(trail, e => e.Type == "autopilot.external_event_received" && e.Field("deliveryId") == $"ci-{sha}");
+        // The dead process was downed on the evidence of its closed port, not after the SBR's stable-after.
+        Assert.Contains(cluster.Live, n => n.Process.Log.Any(line => line.Contains("refuses connections on its remoting port", StringComparison.Ordinal)));
     }
 
     [Fact]
