@@ -23,10 +23,14 @@ public static class FailoverBenchmark
 
     /// <summary>
     /// Akka's own defaults for the keys the daemon ships tuned (SBR stable-after, failure detector, removal margin,
-    /// singleton retries) — passed with <c>--akka-defaults</c> to measure what an untuned cluster does.
+    /// reaper and leader ticks, singleton retries), and no crash downing — passed with <c>--akka-defaults</c> to measure
+    /// what an untuned cluster does.
     /// </summary>
     private const string AkkaDefaults = """
+        autopilot.cluster.down-crashed-members = off
         akka.cluster {
+          unreachable-nodes-reaper-interval = 1s
+          leader-actions-interval = 1s
           split-brain-resolver.stable-after = 20s
           failure-detector { heartbeat-interval = 1s, acceptable-heartbeat-pause = 3s }
           down-removal-margin = off
