@@ -1,3 +1,4 @@
+using Autopilot.Benchmarks.Audit;
 using Autopilot.Benchmarks.Failover;
 using Autopilot.Benchmarks.Persistence;
 using Autopilot.Benchmarks.Rollback;
@@ -19,12 +20,16 @@ switch (args.FirstOrDefault())
     case "failover":
         await FailoverBenchmark.RunAsync(args[1..]);
         return 0;
+    case "audit":
+        await AuditBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
             "  persistence [--seconds N] [--runs N] [--backend sqlite|postgresql|all] [--breakdown]\n" +
             "  webhooks [--requests N] [--warmup N] [--concurrency N] [--runs N] [--backend sqlite|postgresql|all] (build src/Autopilot.Daemon in Release first)\n" +
             "  rollback [--runs N] [--step-ms N] (build src/Autopilot.Daemon in Release first)\n" +
-            "  failover [--runs N] [--akka-defaults] (build src/Autopilot.Daemon in Release first)");
+            "  failover [--runs N] [--akka-defaults] (build src/Autopilot.Daemon in Release first)\n" +
+            "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)");
         return 2;
 }
