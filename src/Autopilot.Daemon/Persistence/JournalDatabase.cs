@@ -23,6 +23,7 @@ public sealed class JournalDatabase : IAsyncDisposable
 {
     private readonly JournalSelection _selection;
     private SqliteConnection? _keepAlive;
+    private volatile bool _tagColumnReady;
 
     /// <summary>Describes the database; nothing is opened yet.</summary>
     public JournalDatabase(JournalSelection selection)
@@ -60,14 +61,81 @@ public sealed class JournalDatabase : IAsyncDisposable
             Directory.CreateDirectory(directory);
         }
 
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        var mode = command.ExecuteScalar() as string;
-        if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        using (var connection = Open())
+        using (var command = connection.CreateCommand())
         {
-            throw new InvalidOperationException($"SQLite refused WAL mode for the journal file (it reports '{mode}').");
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            var mode = command.ExecuteScalar() as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"SQLite refused WAL mode for the journal file (it reports '{mode}').");
+            }
         }
+
+        EnsureTagColumnAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>True once the journal is known to have the tag column (see <see cref="EnsureTagColumnAsync"/>).</summary>
+    public bool TagColumnReady => _tagColumnReady;
+
+    /// <summary>
+    /// Gives a journal created before the daemon wrote tags in both forms its CSV <c>tags</c> column, filled from the
+    /// tag table. The daemon reads tags from that column (<c>tag-read-mode = Csv</c>): Akka.Persistence.Sql's tag-table
+    /// read aggregates each returned row's tags with a subquery that scans the whole tag table, so every
+    /// <c>EventsByTag</c> poll grew with the journal (docs/performance.md). Idempotent: nothing to do on a new journal
+    /// (Akka creates it with the column) or one already migrated; safe when several nodes run it at once.
+    /// </summary>
+    public async Task EnsureTagColumnAsync(CancellationToken cancellationToken)
+    {
+        if (_tagColumnReady)
+        {
+            return;
+        }
+
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        async Task<object?> ScalarAsync(string sql)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var sqlite = _selection.IsSqlite;
+        var journalExists = await ScalarAsync(sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'journal'").ConfigureAwait(false);
+        if (Convert.ToInt64(journalExists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            _tagColumnReady = true;
+            return;
+        }
+
+        var columnExists = await ScalarAsync(sqlite
+            ? "SELECT COUNT(*) FROM pragma_table_info('journal') WHERE name = 'tags'"
+            : "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'journal' AND column_name = 'tags'").ConfigureAwait(false);
+        if (Convert.ToInt64(columnExists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sqlite
+                ? """
+                  ALTER TABLE journal ADD COLUMN tags NVarChar(100) NULL;
+                  UPDATE journal SET tags = ';' || (SELECT group_concat(t.tag, ';') FROM tags t WHERE t.ordering_id = journal.ordering) || ';'
+                   WHERE ordering IN (SELECT ordering_id FROM tags);
+                  """
+                : """
+                  ALTER TABLE journal ADD COLUMN IF NOT EXISTS tags varchar(100) NULL;
+                  UPDATE journal j SET tags = ';' || s.tags || ';'
+                    FROM (SELECT ordering_id, string_agg(tag, ';') AS tags FROM tags GROUP BY ordering_id) s
+                   WHERE s.ordering_id = j.ordering AND j.tags IS NULL;
+                  """;
+            command.CommandTimeout = 0;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _tagColumnReady = true;
     }
 
     /// <summary>The options Akka.Persistence.Sql uses for every connection (journal, snapshots, read journal).</summary>

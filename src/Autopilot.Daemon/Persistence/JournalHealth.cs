@@ -51,6 +51,8 @@ public sealed class JournalHealthProbe(JournalDatabase database, JournalHealth h
         try
         {
             await database.ProbeAsync(timeout.Token, Timeout).ConfigureAwait(false);
+            // A PostgreSQL journal that was down at start gets its tag column once it answers (SQLite: at start).
+            await database.EnsureTagColumnAsync(cancellationToken).ConfigureAwait(false);
             health.Set(new JournalHealthState(JournalHealth.Healthy, null, time.GetUtcNow()));
             if (before == JournalHealth.Unreachable)
             {

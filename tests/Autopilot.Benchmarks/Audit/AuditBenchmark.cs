@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Akka.Actor;
 using Akka.Persistence;
+using Akka.Streams;
 using Autopilot.Agents.Protocol;
 using Autopilot.Benchmarks.Reporting;
 using Autopilot.Benchmarks.Stacks;
@@ -33,6 +34,12 @@ public static class AuditBenchmark
             Console.WriteLine($"# daemon: {daemon}");
             var filling = Stopwatch.StartNew();
             await FillAsync(connection, events);
+            if (args.Contains("--trace"))
+            {
+                await TraceAsync(connection);
+                return;
+            }
+
             Console.WriteLine($"# {events:N0} audit events written in {filling.Elapsed.TotalSeconds:F0} s ({events / filling.Elapsed.TotalSeconds:N0}/s), " +
                 $"journal {new FileInfo(Path.Combine(directory, "audit.db")).Length / (1024.0 * 1024.0):N0} MiB");
 
@@ -107,6 +114,29 @@ public static class AuditBenchmark
         response.EnsureSuccessStatusCode();
         await response.Content.ReadAsByteArrayAsync();
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    // Diagnostics: one page's read-journal query with linq2db's trace (SQL and duration of each statement).
+    private static async Task TraceAsync(string connection)
+    {
+        await using var running = await AkkaStack.Daemon("sqlite", connection, trace: info =>
+        {
+            if (info.TraceInfoStep is LinqToDB.Data.TraceInfoStep.AfterExecute or LinqToDB.Data.TraceInfoStep.Completed)
+            {
+                Console.WriteLine($"# {info.TraceInfoStep} {info.ExecutionTime?.TotalMilliseconds:F1} ms: {info.SqlText?.Replace('\n', ' ')}");
+            }
+        })();
+        var journal = Akka.Persistence.Query.PersistenceQuery.Get(running.System)
+            .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>("akka.persistence.query.journal.sql");
+        var max = await running.Database!.NewestOffsetAsync("audit", CancellationToken.None);
+        for (var i = 0; i < 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var count = 0;
+            await journal.CurrentEventsByTag("audit", Akka.Persistence.Query.Offset.Sequence(max - 64))
+                .RunForeach(_ => count++, running.System.Materializer());
+            Console.WriteLine($"# page {i}: {count} events in {clock.ElapsedMilliseconds} ms");
+        }
     }
 
     // Four writers, 1,000 events per atomic write, through the daemon's journal configuration and audit tagger.

@@ -75,4 +75,40 @@ public sealed class DeliveryHandoverTests
             Directory.Delete(dataDir, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_journal_written_with_tags_only_in_the_tag_table_is_migrated_and_its_history_and_deliveries_still_read_by_tag()
+    {
+        var dataDir = Directory.CreateTempSubdirectory("autopilot-tag-migration-test").FullName;
+        const string before = Sqlite + """
+
+            akka.persistence.journal.sql.tag-write-mode = TagTable
+            akka.persistence.query.journal.sql.tag-read-mode = TagTable
+            """;
+        try
+        {
+            await using (var first = await TestDaemon.StartAsync(extraHocon: before, dataDir: dataDir))
+            {
+                await StoreAsync(first.Runtime.Intake!, "before-migration");
+                await HandedOverAsync(first, "before-migration");
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await first.SendAsync(HttpMethod.Post, "/api/pause", TestDaemon.OperatorToken)).StatusCode);
+            }
+
+            await using var second = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir);
+            await StoreAsync(second.Runtime.Intake!, "after-migration");
+            await HandedOverAsync(second, "after-migration");
+            using var audit = await second.SendAsync(HttpMethod.Get, "/api/audit?limit=50", TestDaemon.ViewerToken);
+            var records = JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement;
+
+            Assert.True(second.Runtime.Database.TagColumnReady);
+            // The pause recorded before the migration is still found through the audit tag.
+            Assert.Contains(records.EnumerateArray(), r => r.GetRawText().Contains("paused", StringComparison.Ordinal));
+            Assert.DoesNotContain(second.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "before-migration");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
 }
