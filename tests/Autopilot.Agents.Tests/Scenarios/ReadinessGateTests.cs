@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Readiness;
@@ -38,6 +39,29 @@ public sealed class ReadinessGateTests(ITestOutputHelper output) : ScenarioTestK
             ("assessed GO", e => e is ReadinessAssessed { Decision: "GO" }),
             ("decided to deploy on GO", e => e is Decided { Confidence: 95 } d && d.Actions.SequenceEqual(["deploy"]) && d.Reason.StartsWith("readiness GO")),
             ("deploy requested", e => e is ActionRequested { Action: "deploy" } r && r.Commit == sha));
+    }
+
+    [Fact]
+    public void An_assessment_cut_off_by_a_restart_is_asked_again_and_the_commit_deployed_once()
+    {
+        SeedLastGood();
+        var swallowed = new ConcurrentQueue<object>();
+        var first = StartOrchestrator(readiness: RecordingActor.Props(swallowed));
+        var sha = PushGreenCommit(first, "Add the search endpoint");
+        AdvanceUntil(() => swallowed.OfType<AssessCommit>().Any(), "the gate to be asked");
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        // The decision and the gate's request are on record, the answer is not: the next incarnation asks the gate again.
+        StartOrchestrator();
+        AdvanceUntilAudit<ActionCompleted>(c => c.Worker == "railway", "the deploy after the restart");
+
+        var assess = Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.Action == "assess-readiness");
+        Assert.Equal(sha, assess.Commit);
+        Assert.Single(AuditTrail().OfType<ReadinessAssessed>());
+        Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.Action == "deploy" && r.Commit == sha);
+        Assert.Equal(1, RailwayCalls("serviceInstanceDeployV2"));
     }
 
     [Fact]

@@ -163,10 +163,12 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
-    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers. <paramref name="fence"/>
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers, the real readiness gate (or
+    /// <paramref name="readiness"/> in its place). <paramref name="fence"/>
     /// (null: unfenced) goes to the orchestrator and the Railway, GitHub and alerts workers it builds.
     /// </summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null)
+    protected IActorRef StartOrchestrator(
+        Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null)
     {
         var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
@@ -178,7 +180,7 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
                 AlertMessages),
             N8n: n8n,
             Health: health,
-            Readiness: ReadinessGate.Props(GitHubClient, settings.Readiness, settings.Confidence));
+            Readiness: readiness ?? ReadinessGate.Props(GitHubClient, settings.Readiness, settings.Confidence));
         return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(
             settings.Orchestrator, settings.Railway, settings.Policy, workers, fence, settings.Confidence, settings.Readiness), name);
     }
