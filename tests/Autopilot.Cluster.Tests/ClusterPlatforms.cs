@@ -101,6 +101,8 @@ public sealed class ClusterPlatforms : IAsyncDisposable
                 }
               }
               github.incident-repository = "{{Owner}}/incidents"
+              # The scenarios restart an unexplained crash without asking (its confidence, 65, is in restart's default review band).
+              confidence.actions.restart.act = 60
             }
             """;
     }
