@@ -14,8 +14,10 @@ namespace Autopilot.Agents.Orchestrator;
 /// <summary>
 /// The supervisor at <c>/user/orchestrator</c>: an observe → orient → decide → act loop that keeps production healthy.
 /// It observes on a timer and on events (worker reports, webhooks), orients each observation into a situation, decides
-/// from the policy table within the safety rails (pause, dry-run, per-service action budget), and acts through its
-/// workers in parallel. Every step is persisted as an audit event; an action is recorded as requested BEFORE its side
+/// from the policy table within the safety rails (pause, dry-run, per-service action budget) with a confidence from
+/// <see cref="ConfidenceRules"/> on every decision (act, ask a human through <c>RequestHumanApproval</c>, or record only),
+/// sends every green commit through the readiness gate (<see cref="ReadinessGate"/>: GO / WARNING / NO-GO) before it
+/// deploys it, and acts through its workers in parallel. Every step is persisted as an audit event; an action is recorded as requested BEFORE its side
 /// effect and closed by its result, so after a restart it reconciles unanswered actions by asking the platform instead
 /// of repeating them.
 /// </summary>
