@@ -61,6 +61,9 @@ public sealed class ClusterPlatforms : IAsyncDisposable
             platforms.GitHub.AddRepository(Owner, name);
             platforms.GitHub.AddWorkflow(Owner, name, WorkflowId, "ci.yml", "CI");
             var good = platforms.GitHub.PushCommit(Owner, name, "main", $"Initial {name}");
+            // What the readiness gate asks of a deployable commit besides green checks: a README and a rollback plan.
+            platforms.GitHub.AddFile(Owner, name, "README.md", $"# {name}\n");
+            platforms.GitHub.AddTag(Owner, name, "v1.0.0", good);
             platforms.GitHub.AddWorkflowRun(Owner, name, WorkflowId, good, "completed", "success");
             platforms._lastGood[name] = platforms.Railway.SeedDeployment(service.ServiceId, service.EnvironmentId, good, DeploymentStatus.Success,
                 time.GetUtcNow().AddHours(-1));
@@ -98,6 +101,8 @@ public sealed class ClusterPlatforms : IAsyncDisposable
                 }
               }
               github.incident-repository = "{{Owner}}/incidents"
+              # The scenarios restart an unexplained crash without asking (its confidence, 65, is in restart's default review band).
+              confidence.actions.restart.act = 60
             }
             """;
     }

@@ -14,6 +14,16 @@ namespace Autopilot.Agents.GitHub;
 /// <param name="Body">Issue body or comment (redacted).</param>
 public sealed record OpenIncidentIssue(string ActionId, GitHubRepository? Repository, string Fingerprint, string Title, string Body) : IWorkerCommand;
 
+/// <summary>
+/// Comment on a commit (the readiness gate's NO-GO names the failed checks there). Detail of the result links the comment.
+/// Not repeated after a crash (a second comment would be noise): an unanswered request is closed as outcome unknown.
+/// </summary>
+/// <param name="ActionId">Action id.</param>
+/// <param name="Repository">The commit's repository; null fails the action (the service has none).</param>
+/// <param name="Sha">The commit.</param>
+/// <param name="Body">The comment (redacted).</param>
+public sealed record CommentOnCommit(string ActionId, GitHubRepository? Repository, string Sha, string Body) : IWorkerCommand;
+
 /// <summary>Trigger a <c>workflow_dispatch</c>.</summary>
 public sealed record DispatchWorkflow(string ActionId, GitHubRepository Repository, string WorkflowId, string Ref, IReadOnlyDictionary<string, string> Inputs) : IWorkerCommand;
 

@@ -10,7 +10,7 @@ namespace Autopilot.Agents.GitHub;
 /// The orchestrator's link to GitHub (child <c>github</c>): incident issues deduplicated by fingerprint, workflow
 /// dispatch, commits and their checks for the observe step, webhook intake (push, workflow_run, check_suite) turned into
 /// observations, and the app token kept fresh through the platform's token source.
-/// Every write (issue, comment, workflow dispatch) passes the node's <see cref="IActionFence"/> right before its call; a
+/// Every write (issue, comment, commit comment, workflow dispatch) passes the node's <see cref="IActionFence"/> right before its call; a
 /// refused write is answered as failed with <see cref="ActionFence.NotHeldError"/>. Reads and token refreshes are not fenced.
 /// </summary>
 public sealed class GitHubWorker : ReceiveActor, IWithTimers
@@ -41,6 +41,13 @@ public sealed class GitHubWorker : ReceiveActor, IWithTimers
             Fence($"GitHub dispatch of workflow {c.WorkflowId} on {c.Ref} in {c.Repository}");
             await _client.DispatchWorkflowAsync(c.Repository, c.WorkflowId, c.Ref, c.Inputs, ct).ConfigureAwait(false);
             return $"dispatched {c.WorkflowId} on {c.Ref}";
+        }));
+        Receive<CommentOnCommit>(c => Run(c.ActionId, async ct =>
+        {
+            var repository = c.Repository ?? throw new InvalidOperationException("no repository to comment on: the service has none configured");
+            Fence($"GitHub comment on commit {c.Sha} in {repository}");
+            var comment = await _client.CommentOnCommitAsync(repository, c.Sha, $"{c.Body}\n\n{IncidentFingerprints.ActionMarker(c.ActionId)}", ct).ConfigureAwait(false);
+            return $"commented on commit {c.Sha} ({comment.HtmlUrl})";
         }));
         Receive<PollCommits>(_ => PollBranches());
         Receive<ExternalEvent>(OnWebhook);

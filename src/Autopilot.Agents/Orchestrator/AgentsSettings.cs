@@ -7,6 +7,7 @@ using Autopilot.Agents.N8n;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Railway;
+using Autopilot.Agents.Readiness;
 
 namespace Autopilot.Agents.Orchestrator;
 
@@ -19,10 +20,12 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Fallback">Fallback router.</param>
 /// <param name="N8n">n8n worker.</param>
 /// <param name="Health">Health worker.</param>
+/// <param name="Confidence">The confidence rules, their weights and per-action thresholds.</param>
+/// <param name="Readiness">The production-readiness gate.</param>
 /// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
 public sealed record AgentsSettings(
     OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback,
-    N8nSettings N8n, HealthSettings Health, ConfigSection Section)
+    N8nSettings N8n, HealthSettings Health, ConfidenceRules Confidence, ReadinessSettings Readiness, ConfigSection Section)
 {
     /// <summary>The full path of the agents' section.</summary>
     public const string Path = "autopilot.agents";
@@ -64,6 +67,8 @@ public sealed record AgentsSettings(
             FallbackSettings.FromConfig(agents.GetConfig("fallback")),
             N8nSettings.FromConfig(agents.GetConfig("n8n")),
             HealthSettings.FromConfig(agents.GetConfig("health")),
+            ConfidenceRules.FromConfig(agents.GetConfig("confidence")),
+            ReadinessSettings.FromConfig(agents.GetConfig("readiness"), railway.Services.Select(s => s.Name).ToArray()),
             agents);
     }
 

@@ -12,6 +12,7 @@ using Autopilot.Agents.Health;
 using Autopilot.Agents.N8n;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
+using Autopilot.Agents.Readiness;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.N8n;
 using Autopilot.Platforms.Railway;
@@ -56,7 +57,7 @@ public sealed record AutopilotClients(
 
 /// <summary>
 /// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
-/// n8n (with the fallback router as its child <c>fallback</c>) and health. The host supplies configuration and clients:
+/// n8n (with the fallback router as its child <c>fallback</c>), health and readiness (the production-readiness gate). The host supplies configuration and clients:
 /// layer <see cref="AgentsPersistence.Hocon(string, System.Reflection.Assembly[])"/> into the actor system's config (serializer
 /// bindings and the audit tagger on the journal), then <c>AutopilotTree.Start(system, config, clients)</c>.
 /// </summary>
@@ -86,8 +87,9 @@ public static class AutopilotTree
             N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback, fence) : null,
             Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
                 ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor, fence: fence)
-                : null);
-        return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence);
+                : null,
+            Readiness: ReadinessGate.Props(clients.GitHub, settings.Readiness, settings.Confidence, redactor));
+        return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence, settings.Confidence, settings.Readiness);
     }
 
     /// <summary>

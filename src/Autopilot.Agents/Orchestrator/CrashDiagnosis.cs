@@ -40,8 +40,17 @@ public static partial class CrashDiagnosis
 
     /// <summary>The most telling line of a failed build: the last line that looks like an error, else the last line.</summary>
     public static string BuildError(IReadOnlyList<string> logTail) =>
-        logTail.LastOrDefault(l => ErrorLine().IsMatch(l) && !l.Equals("Build failed", StringComparison.Ordinal))
-        ?? (logTail.Count > 0 ? logTail[^1] : "(no log lines)");
+        ClearBuildError(logTail) ?? (logTail.Count > 0 ? logTail[^1] : "(no log lines)");
+
+    /// <summary>
+    /// The last line of a failed build's log that names an error (error, failed, exception, fatal; not Railway's bare
+    /// "Build failed"), or null when none does: the difference between a classified and an unknown build failure.
+    /// </summary>
+    public static string? ClearBuildError(IReadOnlyList<string> logTail)
+    {
+        ArgumentNullException.ThrowIfNull(logTail);
+        return logTail.LastOrDefault(l => ErrorLine().IsMatch(l) && !l.Equals("Build failed", StringComparison.Ordinal));
+    }
 
     [GeneratedRegex(@"out of memory|OutOfMemory|\bOOM\b|heap limit|memory limit exceeded|Killed process|exit code 137", RegexOptions.IgnoreCase)]
     private static partial Regex OutOfMemory();

@@ -6,6 +6,7 @@ using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
+using Autopilot.Agents.Readiness;
 using Autopilot.Platforms.Railway;
 
 namespace Autopilot.Agents.Orchestrator;
@@ -13,8 +14,10 @@ namespace Autopilot.Agents.Orchestrator;
 /// <summary>
 /// The supervisor at <c>/user/orchestrator</c>: an observe → orient → decide → act loop that keeps production healthy.
 /// It observes on a timer and on events (worker reports, webhooks), orients each observation into a situation, decides
-/// from the policy table within the safety rails (pause, dry-run, per-service action budget), and acts through its
-/// workers in parallel. Every step is persisted as an audit event; an action is recorded as requested BEFORE its side
+/// from the policy table within the safety rails (pause, dry-run, per-service action budget) with a confidence from
+/// <see cref="ConfidenceRules"/> on every decision (act, ask a human through <c>RequestHumanApproval</c>, or record only),
+/// sends every green commit through the readiness gate (<see cref="ReadinessGate"/>: GO / WARNING / NO-GO) before it
+/// deploys it, and acts through its workers in parallel. Every step is persisted as an audit event; an action is recorded as requested BEFORE its side
 /// effect and closed by its result, so after a restart it reconciles unanswered actions by asking the platform instead
 /// of repeating them.
 /// </summary>
@@ -56,11 +59,15 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly OrchestratorSettings _settings;
     private readonly RailwaySettings _railway;
     private readonly PolicyTable _policy;
+    private readonly ConfidenceRules _confidence;
+    private readonly ReadinessSettings _readiness;
     private readonly OrchestratorWorkers _workers;
     private readonly IActionFence _fence;
     /// <summary>Replaced only by a snapshot offered at recovery, before any event is applied.</summary>
     private WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
+    /// <summary>Who asked for an on-demand readiness assessment, by its action id (answered with the <see cref="ReadinessAssessed"/>).</summary>
+    private readonly Dictionary<string, IActorRef> _readinessCallers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
     private readonly List<IAuditEvent> _unit = [];
@@ -77,11 +84,15 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private long _snapshotAt;
 
     /// <summary>Creates the orchestrator; prefer <see cref="Props"/>.</summary>
-    public Orchestrator(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null)
+    public Orchestrator(
+        OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null,
+        ConfidenceRules? confidence = null, ReadinessSettings? readiness = null)
     {
         _settings = settings;
         _railway = railway;
         _policy = policy;
+        _confidence = confidence ?? DefaultConfidence();
+        _readiness = readiness ?? DefaultReadiness();
         _workers = workers;
         _fence = fence ?? ActionFence.Unfenced;
         _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
@@ -117,6 +128,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         });
         Handle<WorkerReport>(OnReport);
         Handle<WorkerResult>(OnResult);
+        Handle<ReadinessReport>(OnReadinessReport);
+        Handle<AssessReadiness>(OnAssessReadiness);
         Handle<ExternalEvent>(OnExternalEvent);
         Handle<PauseAutopilot>(p => ChangeMode(_world.Paused, ModeChanges.Paused, p.By, "autopilot paused"));
         Handle<ResumeAutopilot>(r => ChangeMode(!_world.Paused, ModeChanges.Resumed, r.By, "autopilot resumed"));
@@ -142,15 +155,27 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     /// <param name="policy">What to do in which situation.</param>
     /// <param name="workers">The workers' Props (give them the same <paramref name="fence"/>).</param>
     /// <param name="fence">The node's lease as a fence (see the remarks on the class); null for a single node.</param>
-    public static Props Props(OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null)
+    /// <param name="confidence">The confidence rules; null for the embedded defaults (<c>autopilot.agents.confidence</c>).</param>
+    /// <param name="readiness">The readiness gate's settings (WARNING deploys); null for the embedded defaults.</param>
+    public static Props Props(
+        OrchestratorSettings settings, RailwaySettings railway, PolicyTable policy, OrchestratorWorkers workers, IActionFence? fence = null,
+        ConfidenceRules? confidence = null, ReadinessSettings? readiness = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(railway);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(workers);
         var actions = fence ?? ActionFence.Unfenced;
-        return Akka.Actor.Props.Create(() => new Orchestrator(settings, railway, policy, workers, actions));
+        var rules = confidence ?? DefaultConfidence();
+        var gate = readiness ?? DefaultReadiness();
+        return Akka.Actor.Props.Create(() => new Orchestrator(settings, railway, policy, workers, actions, rules, gate));
     }
+
+    private static ConfidenceRules DefaultConfidence() =>
+        ConfidenceRules.FromConfig(new Configuration.ConfigSection(AgentsSettings.Reference, $"{AgentsSettings.Path}.confidence"));
+
+    private static ReadinessSettings DefaultReadiness() =>
+        ReadinessSettings.FromConfig(new Configuration.ConfigSection(AgentsSettings.Reference, $"{AgentsSettings.Path}.readiness"), []);
 
     /// <summary>The timer message of the observe cycle.</summary>
     private sealed record Tick;
@@ -198,7 +223,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         (string, Props?)[] all =
         [
             (WorkerNames.Railway, _workers.Railway), (WorkerNames.GitHub, _workers.GitHub), (WorkerNames.Alerts, _workers.Alerts),
-            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health),
+            (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health), (WorkerNames.Readiness, _workers.Readiness),
         ];
         return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!));
     }
@@ -379,7 +404,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             case N8nFailureDetected n8n when SameN8nFailure(n8n) is { } same:
                 // One failure, already handled: recorded, not acted on again.
                 Record(n8n);
-                Record(new Decided(N8nServiceOf(n8n), Situations.N8nFailure, [], same, false, null, null, Now));
+                Record(new Decided(N8nServiceOf(n8n), Situations.N8nFailure, [], same, false, null, null, Now,
+                    _confidence.Assess(new ConfidenceEvidence(Situations.N8nFailure, [])).Score));
                 break;
             case N8nFailureDetected n8n:
                 var details = new Dictionary<string, string> { [ActionParameters.WorkflowId] = n8n.WorkflowId, [ActionParameters.ExecutionId] = n8n.ExecutionId };
@@ -488,10 +514,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void Decide(Situation situation)
     {
+        var confidence = ConfidenceOf(situation);
         var planned = _policy.ActionsFor(situation.Name);
         if (planned.Count == 0)
         {
-            Record(Decision(situation, [], "the policy table has no action for this situation"));
+            Record(Decision(situation, [], "the policy table has no action for this situation", confidence));
             return;
         }
 
@@ -503,39 +530,137 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             planned = planned.Where(a => a != PolicyActions.Deploy).ToArray();
             if (planned.Count == 0)
             {
-                Record(Decision(situation, [], note));
+                Record(Decision(situation, [], note, confidence));
                 return;
             }
 
             note = $"; {note}";
         }
 
+        // The rails first: pause and dry-run win over everything, confidence and approvals included.
         if (_world.Paused)
         {
-            Record(Decision(situation, [], $"autopilot paused; the policy would: {string.Join(", ", planned)}"));
+            Record(Decision(situation, [], $"autopilot paused; the policy would: {string.Join(", ", planned)}", confidence));
             return;
         }
 
         if (_world.DryRun)
         {
-            Record(Decision(situation, planned, "dry-run: recorded, not executed", dryRun: true));
+            Record(Decision(situation, planned, "dry-run: recorded, not executed", confidence, dryRun: true));
             return;
         }
 
-        var mutating = planned.Count(PolicyActions.IsMutating);
+        // Confidence: production changes are carried out at or above their act threshold, put to a human in the review
+        // band, and only recorded below it; telling humans and reading go ahead at any confidence.
+        var acting = new List<string>();
+        var asking = new List<string>();
+        var holding = new List<string>();
+        foreach (var action in planned)
+        {
+            var band = PolicyActions.IsMutating(action) ? _confidence.Band(action, confidence.Score) : ConfidenceBand.Act;
+            (band switch { ConfidenceBand.Act => acting, ConfidenceBand.Review => asking, _ => holding }).Add(action);
+        }
+
+        var confidenceNote = ConfidenceNote(confidence, asking, holding);
+        var mutating = acting.Count(PolicyActions.IsMutating);
         var used = _world.ActionsInWindow(situation.Service, BudgetSince);
         if (mutating > 0 && used + mutating > _settings.MaxActionsPerService)
         {
-            Record(Decision(situation, [], $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}); the policy would: {string.Join(", ", planned)}"),
+            Record(Decision(situation, [], $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}); the policy would: {string.Join(", ", planned)}", confidence),
                 () => AlertBudgetOnce(situation));
             return;
         }
 
-        Record(Decision(situation, planned, $"policy rule \"{situation.Name}\"{note}"), () => Act(situation, planned));
+        var deployNote = acting.Contains(PolicyActions.Deploy) ? "; the deploy waits for the readiness gate" : "";
+        Record(Decision(situation, acting, $"policy rule \"{situation.Name}\"{note}{deployNote}{confidenceNote}", confidence), () =>
+        {
+            Act(situation, acting);
+            foreach (var action in asking)
+            {
+                RequestHumanApproval(situation, action,
+                    $"confidence {confidence.Score} is in the review band of {action} ({_confidence.For(action).Review}-{_confidence.For(action).Act - 1})",
+                    confidence.Score, EvidenceOf(situation, confidence));
+            }
+
+            if (holding.Count > 0 && Situations.IsSevere(situation.Name) && !acting.Contains(PolicyActions.AlertCritical) && !acting.Contains(PolicyActions.RecommendScaleUp))
+            {
+                RequestAlert(new RaiseAlert(AlertSeverity.Critical,
+                    $"{TitleOf(situation)}: not acted on (confidence {confidence.Score})",
+                    $"The autopilot did not {string.Join(", ", holding)}: its confidence {confidence.Score} ({confidence.Explain()}) is below the review threshold. "
+                    + $"A human is needed.\n\n{BodyOf(situation)}",
+                    situation.Fingerprint, situation.Service), situation);
+            }
+        });
     }
 
-    private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, bool dryRun = false) =>
-        new(situation.Service, situation.Name, actions, reason, dryRun, situation.DeploymentId, situation.Commit, Now);
+    private string ConfidenceNote(Confidence confidence, IReadOnlyList<string> asking, IReadOnlyList<string> holding)
+    {
+        var parts = new List<string>();
+        if (asking.Count > 0)
+        {
+            parts.Add($"confidence {confidence.Score} in the review band: approval requested for {string.Join(", ", asking)}, not executed");
+        }
+
+        if (holding.Count > 0)
+        {
+            parts.Add($"confidence {confidence.Score} below review: {string.Join(", ", holding)} recorded, not executed");
+        }
+
+        return parts.Count == 0 ? "" : $"; {string.Join("; ", parts)}";
+    }
+
+    /// <summary>The confidence of a decision on <paramref name="situation"/> (<see cref="ConfidenceRules"/>).</summary>
+    private Confidence ConfidenceOf(Situation situation, bool requestedByOperator = false)
+    {
+        // The incident was recorded before deciding, so its count includes this occurrence.
+        var earlier = Math.Max(0, (_world.OpenIncident(situation.Fingerprint)?.Occurrences ?? 0) - 1);
+        return _confidence.Assess(new ConfidenceEvidence(situation.Name, situation.LogTail, earlier, requestedByOperator));
+    }
+
+    /// <summary>What a decision on <paramref name="situation"/> rests on, for an approval.</summary>
+    private static Dictionary<string, string> EvidenceOf(Situation situation, Confidence confidence)
+    {
+        var evidence = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal)
+        {
+            ["situation"] = situation.Name,
+            ["evidence"] = situation.Evidence,
+            ["confidence"] = confidence.Explain(),
+        };
+        if (situation.LogTail.Count > 0)
+        {
+            evidence["log"] = string.Join('\n', situation.LogTail.TakeLast(10));
+        }
+
+        return evidence;
+    }
+
+    /// <summary>
+    /// THE way a decision is put to a human: the action is not carried out; an <see cref="ApprovalRequested"/> is recorded
+    /// with the reason, the confidence and the evidence, and a WARNING alert says a human decision is needed. Called for a
+    /// confidence in an action's review band and for a readiness WARNING where policy does not allow WARNING deploys.
+    /// </summary>
+    private void RequestHumanApproval(Situation situation, string action, string reason, int confidence, IReadOnlyDictionary<string, string> evidence)
+    {
+        var approvalId = $"apr-{Guid.NewGuid():N}"[..16];
+        Record(new ApprovalRequested(approvalId, situation.Service, action, reason, confidence, evidence, situation.Commit, situation.DeploymentId, Now));
+        var lines = new List<string>
+        {
+            $"The autopilot did not {action} {situation.Service}: a human decision is needed (approval {approvalId}).",
+            $"Why: {reason}.",
+            $"Confidence: {confidence}.",
+            "",
+            BodyOf(situation),
+        };
+        lines.AddRange(evidence.Where(e => e.Key is not ("situation" or "evidence" or "log")).Select(e => $"{e.Key}: {e.Value}"));
+        RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+            $"{situation.Service}: human decision needed: {action}{(situation.Commit is null ? "" : $" of {Short(situation.Commit)}")}",
+            string.Join('\n', lines),
+            $"{situation.Service}:approval:{action}",
+            situation.Service), situation);
+    }
+
+    private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, Confidence confidence, bool dryRun = false) =>
+        new(situation.Service, situation.Name, actions, reason, dryRun, situation.DeploymentId, situation.Commit, Now, confidence.Score);
 
     private void AlertBudgetOnce(Situation situation)
     {
@@ -577,6 +702,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                         situation.Fingerprint, situation.Service), situation, action);
                     break;
                 case PolicyActions.Deploy when situation.Commit is not null:
+                    AssessBeforeDeploy(situation);
+                    break;
                 case PolicyActions.Rollback:
                 case PolicyActions.Restart when situation.DeploymentId is not null:
                     Request(WorkerNames.Railway, action, situation);
@@ -615,12 +742,217 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>Records the request of <paramref name="action"/> with what its worker needs, and sends it once recorded.</summary>
-    private void Request(string worker, string action, Situation situation, IReadOnlyDictionary<string, string>? extra = null)
+    // ---- readiness gate ----
+
+    /// <summary>A deploy the policy and the rails allow goes to the readiness gate first; what follows depends on its decision.</summary>
+    private void AssessBeforeDeploy(Situation situation) =>
+        Request(WorkerNames.Readiness, PolicyActions.AssessReadiness, situation, new Dictionary<string, string>
+        {
+            [ActionParameters.Purpose] = ReadinessPurposes.Deploy,
+            [ActionParameters.LastGoodDeployment] = _world.LastGoodDeployment(situation.Service) ?? "",
+        });
+
+    private void OnAssessReadiness(AssessReadiness assess)
+    {
+        if (_railway.Find(assess.Service) is not { } service)
+        {
+            Sender.Tell(new ControlAck(false, $"unknown service \"{assess.Service}\""));
+            return;
+        }
+
+        if (service.Repository is null)
+        {
+            Sender.Tell(new ControlAck(false, $"service {assess.Service} has no repository configured: nothing to assess"));
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(assess.Commit))
+        {
+            Sender.Tell(new ControlAck(false, "no commit given"));
+            return;
+        }
+
+        var commit = assess.Commit.Trim();
+        var situation = new Situation(assess.Service, "readiness-requested", $"readiness of {Short(commit)} asked for", null, commit, [], Empty);
+        var requested = Request(WorkerNames.Readiness, PolicyActions.AssessReadiness, situation, new Dictionary<string, string>
+        {
+            [ActionParameters.Purpose] = ReadinessPurposes.OnDemand,
+            [ActionParameters.LastGoodDeployment] = _world.LastGoodDeployment(assess.Service) ?? "",
+        });
+        if (requested is not null)
+        {
+            _readinessCallers[requested.ActionId] = Sender;
+        }
+    }
+
+    /// <summary>
+    /// The gate's answer: the reads are closed as an action, the assessment recorded as ONE <see cref="ReadinessAssessed"/>,
+    /// and — for a deploy, not for an on-demand assessment — the decision follows from it, within the rails: GO deploys,
+    /// WARNING deploys only where allowed (with a WARNING alert) and otherwise asks a human, NO-GO never deploys, alerts
+    /// and comments on the commit. A deploy also needs its confidence at or above the act threshold of <c>deploy</c>.
+    /// </summary>
+    private void OnReadinessReport(ReadinessReport report)
+    {
+        if (!_world.Pending.TryGetValue(report.ActionId, out var requested))
+        {
+            return; // answered before (a request sent again after a restart), or closed as failed meanwhile
+        }
+
+        _awaiting.Remove(report.ActionId, out var awaited);
+        var situation = awaited ?? SituationOf(requested);
+        var decision = ReadinessDecisions.Of(report.Checks);
+        var confidence = _confidence.Assess(report.Checks);
+        var failed = report.Checks.Where(c => !c.Passed).Select(c => c.Name).ToArray();
+        var assessed = new ReadinessAssessed(requested.Service, requested.Commit ?? "", decision, report.Checks, Now, confidence.Score);
+        Record(new ActionCompleted(report.ActionId,
+            $"{decision}: {(failed.Length == 0 ? $"all {report.Checks.Count} checks passed" : $"failed {string.Join(", ", failed)}")}",
+            requested.Worker, requested.Service, Now));
+        Record(assessed);
+
+        if (requested.Parameters.GetValueOrDefault(ActionParameters.Purpose) == ReadinessPurposes.OnDemand)
+        {
+            if (_readinessCallers.Remove(report.ActionId, out var caller))
+            {
+                Effect(() => caller.Tell(assessed));
+            }
+
+            return;
+        }
+
+        var summary = $"readiness {decision} ({report.Checks.Count - failed.Length} of {report.Checks.Count} checks passed{(failed.Length == 0 ? "" : $"; failed: {string.Join(", ", failed)}")})";
+        var allowed = decision == ReadinessDecisions.Go
+                      || (decision == ReadinessDecisions.Warning && _readiness.AllowsWarningDeploys(requested.Service));
+        // What the gate's decision asks for, before the rails.
+        IReadOnlyList<string> would = decision switch
+        {
+            ReadinessDecisions.NoGo => [PolicyActions.AlertWarning, PolicyActions.CommentCommit],
+            ReadinessDecisions.Warning when allowed => [PolicyActions.Deploy, PolicyActions.AlertWarning],
+            ReadinessDecisions.Warning => [],
+            _ => [PolicyActions.Deploy],
+        };
+
+        // Pause and dry-run win here too: the gate may have run while an operator paused the autopilot.
+        if (_world.Paused)
+        {
+            Record(Decision(situation, [], $"{summary}; autopilot paused; would: {(would.Count == 0 ? "ask a human" : string.Join(", ", would))}", confidence));
+            return;
+        }
+
+        if (_world.DryRun)
+        {
+            Record(Decision(situation, would, $"{summary}; dry-run: recorded, not executed", confidence, dryRun: true));
+            return;
+        }
+
+        if (decision == ReadinessDecisions.NoGo)
+        {
+            Record(Decision(situation, would, $"{summary}: not deployed", confidence), () =>
+            {
+                var body = ReadinessBody(assessed);
+                RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+                    $"{requested.Service}: {Short(assessed.Commit)} not deployed: readiness NO-GO ({string.Join(", ", failed)})",
+                    body, $"{requested.Service}:readiness-no-go", requested.Service), situation);
+                Request(WorkerNames.GitHub, PolicyActions.CommentCommit, situation, new Dictionary<string, string> { [ActionParameters.Body] = body });
+            });
+            return;
+        }
+
+        if (!allowed)
+        {
+            // WARNING where policy does not allow WARNING deploys: a human decides.
+            Record(Decision(situation, [], $"{summary}: WARNING deploys are not allowed for {requested.Service}; approval requested, not deployed", confidence),
+                () => RequestHumanApproval(situation, PolicyActions.Deploy,
+                    $"readiness WARNING ({string.Join(", ", failed)} failed) and WARNING deploys are not allowed for {requested.Service}",
+                    confidence.Score, ReadinessEvidence(assessed)));
+            return;
+        }
+
+        switch (_confidence.Band(PolicyActions.Deploy, confidence.Score))
+        {
+            case ConfidenceBand.Review:
+                Record(Decision(situation, [], $"{summary}; confidence {confidence.Score} in the review band of deploy: approval requested, not deployed", confidence),
+                    () => RequestHumanApproval(situation, PolicyActions.Deploy, $"readiness {decision} but confidence {confidence.Score} is in the review band of deploy",
+                        confidence.Score, ReadinessEvidence(assessed)));
+                return;
+            case ConfidenceBand.Record:
+                Record(Decision(situation, [], $"{summary}; confidence {confidence.Score} below review: recorded, not deployed", confidence));
+                return;
+        }
+
+        var used = _world.ActionsInWindow(requested.Service, BudgetSince);
+        if (used + 1 > _settings.MaxActionsPerService)
+        {
+            Record(Decision(situation, [], $"{summary}; action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}): not deployed", confidence),
+                () => AlertBudgetOnce(situation));
+            return;
+        }
+
+        Record(Decision(situation, would, summary, confidence), () =>
+        {
+            Request(WorkerNames.Railway, PolicyActions.Deploy, situation);
+            if (decision == ReadinessDecisions.Warning)
+            {
+                RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+                    $"{requested.Service}: deploying {Short(assessed.Commit)} with readiness WARNING ({string.Join(", ", failed)})",
+                    $"WARNING deploys are allowed for {requested.Service}, so the commit is deployed although {string.Join(", ", failed)} failed.\n\n{ReadinessBody(assessed)}",
+                    $"{requested.Service}:readiness-warning", requested.Service), situation);
+            }
+        });
+    }
+
+    /// <summary>The situation a recorded request was made for, rebuilt from the request (after a restart the in-memory one is gone).</summary>
+    private static Situation SituationOf(ActionRequested requested) => new(
+        requested.Service,
+        requested.Parameters.GetValueOrDefault("situation") ?? Situations.ChecksPassed,
+        $"checks of {Short(requested.Commit)} passed",
+        requested.DeploymentId,
+        requested.Commit,
+        [],
+        Empty);
+
+    private static Dictionary<string, string> ReadinessEvidence(ReadinessAssessed assessed)
+    {
+        var evidence = new Dictionary<string, string>(StringComparer.Ordinal) { ["readiness"] = assessed.Decision };
+        foreach (var check in assessed.Checks)
+        {
+            evidence[$"check {check.Name}"] = $"{(check.Passed ? "passed" : "FAILED")}: {check.Details}";
+        }
+
+        return evidence;
+    }
+
+    /// <summary>The assessment for humans (the NO-GO alert and commit comment): every check, failed ones first, with evidence.</summary>
+    private static string ReadinessBody(ReadinessAssessed assessed)
+    {
+        var lines = new List<string>
+        {
+            $"Readiness of {assessed.Commit} for {assessed.Service}: {assessed.Decision}" + (assessed.Confidence is { } c ? $" (confidence {c})" : ""),
+            "",
+        };
+        foreach (var check in assessed.Checks.OrderBy(c => c.Passed))
+        {
+            lines.Add($"- {(check.Passed ? "passed" : "FAILED")} {check.Name}: {check.Details}");
+            lines.AddRange(check.Evidence.Select(e => $"  - {e.Key}: {e.Value}"));
+        }
+
+        if (assessed.Decision == ReadinessDecisions.NoGo)
+        {
+            lines.Add("");
+            lines.Add("The autopilot did not deploy this commit.");
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>
+    /// Records the request of <paramref name="action"/> with what its worker needs, and sends it once recorded; null when
+    /// the unit is dropped (the fence was not held).
+    /// </summary>
+    private ActionRequested? Request(string worker, string action, Situation situation, IReadOnlyDictionary<string, string>? extra = null)
     {
         if (_fenceRefusal is not null)
         {
-            return; // this unit is dropped already
+            return null; // this unit is dropped already
         }
 
         // Taken when the request is recorded: a node that lost its lease must not record an action as if it would run.
@@ -628,7 +960,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         if (!fence.Held)
         {
             _fenceRefusal = ActionFence.ErrorFor($"{action} of {situation.Service} ({situation.Name})", fence);
-            return;
+            return null;
         }
 
         var actionId = $"{action}-{Guid.NewGuid():N}"[..(action.Length + 13)];
@@ -642,6 +974,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         var requested = new ActionRequested(actionId, worker, action, situation.Service, parameters, situation.DeploymentId, situation.Commit, Now, fence.Token);
         Record(requested);
         Effect(() => Dispatch(requested));
+        return requested;
     }
 
     /// <summary>An alert is an action of the alerts worker: recorded before it is handed over, deduplicated there by action id.</summary>
@@ -689,6 +1022,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
             PolicyActions.Redeploy => new RedeployTarget(r.ActionId, Parameter(ActionParameters.Target)),
             PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
+            PolicyActions.AssessReadiness => new AssessCommit(r.ActionId, r.Service, _railway.Find(r.Service)?.Repository, r.Commit!,
+                r.Parameters.TryGetValue(ActionParameters.LastGoodDeployment, out var lastGood) && lastGood.Length > 0 ? lastGood : null),
+            PolicyActions.CommentCommit => new CommentOnCommit(r.ActionId, _railway.Find(r.Service)?.Repository, r.Commit!, Parameter(ActionParameters.Body)),
             _ when r.Worker == WorkerNames.Alerts => new RaiseAlert(Enum.Parse<AlertSeverity>(Parameter(ActionParameters.Severity)),
                 Parameter(ActionParameters.Title), Parameter(ActionParameters.Body), Parameter(ActionParameters.Fingerprint), r.Service, r.ActionId),
             _ => throw new InvalidOperationException($"Recorded action {r.Action} of {r.Worker} has no command."),
@@ -726,6 +1062,21 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 break;
             case PolicyActions.OpenIssue when result.Success && situation is not null && _world.OpenIncident(situation.Fingerprint) is { } incident:
                 Record(new IncidentUpdated(incident.IncidentId, IncidentChanges.IssueLinked, result.Detail ?? "", Now));
+                break;
+            case PolicyActions.AssessReadiness when requested.Parameters.GetValueOrDefault(ActionParameters.Purpose) == ReadinessPurposes.OnDemand:
+                if (_readinessCallers.Remove(requested.ActionId, out var caller))
+                {
+                    Effect(() => caller.Tell(new ControlAck(false, $"readiness gate failed: {result.Error ?? result.Detail}")));
+                }
+
+                break;
+            case PolicyActions.AssessReadiness:
+                // No assessment, no deploy: the gate could not run (its worker failed or is missing).
+                var subject = situation ?? SituationOf(requested);
+                RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+                    $"{requested.Service}: {Short(requested.Commit)} not deployed: the readiness gate did not run",
+                    $"The readiness gate failed ({result.Error ?? result.Detail ?? "unknown error"}), so the commit was not deployed.\n\n{BodyOf(subject)}",
+                    $"{requested.Service}:readiness", requested.Service), subject);
                 break;
             case PolicyActions.Rollback when !result.Success:
                 Situate(new Situation(requested.Service, Situations.RollbackFailed, result.Error ?? "rollback failed", requested.DeploymentId, requested.Commit, [], Empty));
@@ -766,7 +1117,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         var replyTo = Sender;
         if (_world.DryRun)
         {
-            Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}; dry-run: recorded, not executed", dryRun: true));
+            Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}; dry-run: recorded, not executed", ConfidenceOf(situation, true), dryRun: true));
             Effect(() => replyTo.Tell(new ControlAck(true, "dry-run: rollback recorded, not executed")));
             return;
         }
@@ -778,7 +1129,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}"), () => Act(situation, [PolicyActions.Rollback]));
+        Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}", ConfidenceOf(situation, true)), () => Act(situation, [PolicyActions.Rollback]));
         Effect(() => replyTo.Tell(new ControlAck(true, $"rollback of {request.Service} requested")));
     }
 
@@ -794,7 +1145,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         var situation = new Situation("drill", drill.Scenario, "drill", null, null, [], Empty);
         var replyTo = Sender;
         Record(new Oriented(situation.Service, situation.Name, "drill", null, null, Now));
-        Record(Decision(situation, planned, "drill: recorded, not executed", dryRun: true));
+        Record(Decision(situation, planned, "drill: recorded, not executed", ConfidenceOf(situation), dryRun: true));
         Effect(() => replyTo.Tell(new ControlAck(true, $"drill {drill.Scenario}: would {(planned.Count == 0 ? "do nothing" : string.Join(", ", planned))}")));
     }
 

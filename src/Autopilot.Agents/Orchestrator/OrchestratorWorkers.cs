@@ -12,4 +12,8 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Alerts">Child <c>alerts</c> (receives <see cref="Protocol.RaiseAlert"/>).</param>
 /// <param name="N8n">Child <c>n8n</c> (which runs the fallback router as its own child <c>fallback</c>).</param>
 /// <param name="Health">Child <c>health</c>.</param>
-public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null);
+/// <param name="Readiness">
+/// Child <c>readiness</c>, the production-readiness gate (<see cref="Readiness.ReadinessGate"/>). Without it no green commit
+/// is deployed: its <c>assess-readiness</c> action fails and a WARNING alert says so.
+/// </param>
+public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null, Props? Readiness = null);

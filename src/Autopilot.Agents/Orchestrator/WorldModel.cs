@@ -66,6 +66,9 @@ internal sealed class WorldModel
 
     public string? CurrentDeployment(string service) => _services.GetValueOrDefault(service)?.CurrentDeploymentId;
 
+    /// <summary>The service's most recent deployment seen in SUCCESS (what a rollback goes back to), if any.</summary>
+    public string? LastGoodDeployment(string service) => _services.GetValueOrDefault(service)?.LastGoodDeploymentId;
+
     /// <summary>Whether this failed n8n execution is on record (reported before, or the execution a retry retried).</summary>
     public bool HasN8nFailure(string executionId) => executionId.Length > 0 && _n8nFailures.Contains(executionId);
 

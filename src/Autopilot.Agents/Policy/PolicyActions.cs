@@ -36,7 +36,19 @@ public static class PolicyActions
     /// <summary>A CRITICAL alert recommending more memory for the service.</summary>
     public const string RecommendScaleUp = "recommend-scale-up";
 
-    /// <summary>Every known action.</summary>
+    /// <summary>
+    /// The readiness gate's reads of a green commit before it is deployed (worker <c>readiness</c>). Not a policy-table
+    /// action: the orchestrator requests it itself for every <see cref="Deploy"/> it decides, and on demand.
+    /// </summary>
+    public const string AssessReadiness = "assess-readiness";
+
+    /// <summary>
+    /// A comment on a commit the readiness gate judged NO-GO, naming the failed checks (worker <c>github</c>). Not a
+    /// policy-table action: it follows from the gate's decision.
+    /// </summary>
+    public const string CommentCommit = "comment-commit";
+
+    /// <summary>Every action a policy rule may name.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         Deploy, Rollback, Restart, Redeploy, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
@@ -47,9 +59,10 @@ public static class PolicyActions
 
     /// <summary>
     /// True for actions whose receiver makes a repeat harmless (alerts are deduplicated by action id, issues by
-    /// fingerprint, dependency checks only read): after a crash an unanswered request of these is simply sent again.
+    /// fingerprint, dependency checks and readiness assessments only read): after a crash an unanswered request of these is simply sent again.
     /// </summary>
-    public static bool IsIdempotent(string action) => action is OpenIssue or CheckDependencies or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
+    public static bool IsIdempotent(string action) =>
+        action is OpenIssue or CheckDependencies or AssessReadiness or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
 
     /// <summary>True for actions that only tell humans.</summary>
     public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;

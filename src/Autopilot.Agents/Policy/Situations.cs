@@ -61,4 +61,12 @@ public static class Situations
         CrashedAgain, DependencyDown, RollbackSucceeded, RollbackFailed, DeploymentHung, NeedsApproval, StatusUnknown, N8nFailure,
         HealthCheckFailed,
     };
+
+    /// <summary>
+    /// Whether production is impaired in <paramref name="situation"/>: a decision on it that is not carried out for want
+    /// of confidence is still alerted (CRITICAL), so a human knows nobody acted.
+    /// </summary>
+    public static bool IsSevere(string situation) =>
+        situation is BuildFailed or CrashedOutOfMemory or CrashedConnectionRefused or CrashedTransient or CrashedAgain or DependencyDown or RollbackFailed
+            or HealthCheckFailed;
 }

@@ -29,4 +29,20 @@ public static class ActionParameters
 
     /// <summary>n8n execution id of a recovery.</summary>
     public const string ExecutionId = "executionId";
+
+    /// <summary>Why the readiness gate runs: <see cref="ReadinessPurposes.Deploy"/> or <see cref="ReadinessPurposes.OnDemand"/>.</summary>
+    public const string Purpose = "purpose";
+
+    /// <summary>The service's last good deployment when the readiness gate was asked (its rollback plan); empty when none.</summary>
+    public const string LastGoodDeployment = "lastGoodDeployment";
+}
+
+/// <summary>Values of <see cref="ActionParameters.Purpose"/> of an <c>assess-readiness</c> action.</summary>
+public static class ReadinessPurposes
+{
+    /// <summary>Before deploying a green commit on the autopilot's own decision: the decision follows from the assessment.</summary>
+    public const string Deploy = "deploy";
+
+    /// <summary>Asked by an operator (<see cref="AssessReadiness"/>): recorded and answered, nothing follows.</summary>
+    public const string OnDemand = "on-demand";
 }

@@ -58,6 +58,7 @@ public static class AuditEvents
         typeof(Observed), typeof(Oriented), typeof(Decided), typeof(ActionRequested), typeof(ActionCompleted), typeof(ActionFailed),
         typeof(AlertSent), typeof(IncidentOpened), typeof(IncidentUpdated), typeof(N8nFailureDetected), typeof(N8nRecoveryAttempted),
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
+        typeof(ReadinessAssessed), typeof(ApprovalRequested),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>
@@ -87,6 +88,7 @@ public static class AuditEvents
         WorkerNames.N8n or WorkerNames.Fallback => Domains.N8n,
         WorkerNames.Alerts => Domains.Alerts,
         WorkerNames.Health => Domains.Incident,
+        WorkerNames.Readiness => Domains.GitHub,
         _ => Domains.Autopilot,
     };
 }
@@ -135,9 +137,16 @@ public sealed record Oriented(string Service, string Situation, string Evidence,
 /// <param name="DeploymentId">Deployment concerned, if any.</param>
 /// <param name="Commit">Commit concerned, if any.</param>
 /// <param name="At">When.</param>
+/// <param name="Confidence">
+/// How certain the decision is, 0–100, computed from its evidence by <see cref="Policy.ConfidenceRules"/>: at or above
+/// an action's act threshold it is carried out, in the review band a human is asked (<see cref="ApprovalRequested"/>),
+/// below it is recorded only. Null in records written before confidence existed; still schema v1 (an optional trailing
+/// member that older JSON lacks reads as null, and older readers ignore it).
+/// </param>
 [EventManifest("autopilot.decided", Version = 1)]
 public sealed record Decided(
-    string Service, string Situation, IReadOnlyList<string> Actions, string Reason, bool DryRun, string? DeploymentId, string? Commit, DateTimeOffset At) : IAuditEvent
+    string Service, string Situation, IReadOnlyList<string> Actions, string Reason, bool DryRun, string? DeploymentId, string? Commit, DateTimeOffset At,
+    int? Confidence = null) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]

@@ -43,6 +43,19 @@ public sealed record RunDrill(string Scenario);
 [EventManifest("autopilot.control.acknowledge_incident")]
 public sealed record AcknowledgeIncident(string IncidentId, string By);
 
+/// <summary>
+/// Runs the production-readiness gate on <paramref name="Commit"/> for <paramref name="Service"/> now, without deploying
+/// anything (what <c>autopilot gate &lt;commit&gt;</c> sends). The orchestrator records the gate's reads as an
+/// <c>assess-readiness</c> action and the outcome as a <see cref="ReadinessAssessed"/>, and answers with that event;
+/// it answers <see cref="ControlAck"/> (not accepted) when the service is unknown or has no repository, or the commit
+/// is empty. No alert, comment or deploy follows an on-demand assessment, whatever its decision; it runs while paused
+/// and in dry-run too (it only reads).
+/// </summary>
+/// <param name="Service">Logical service name (its repository is the one the gate reads).</param>
+/// <param name="Commit">The commit SHA (or any ref GitHub resolves).</param>
+[EventManifest("autopilot.control.assess_readiness")]
+public sealed record AssessReadiness(string Service, string Commit);
+
 /// <summary>Asks for an <see cref="OrchestratorStatus"/>.</summary>
 [EventManifest("autopilot.control.get_orchestrator_status")]
 public sealed record GetOrchestratorStatus;

@@ -49,6 +49,9 @@ public static class WorkerNames
 
     /// <summary>Health probes of services and dependencies.</summary>
     public const string Health = "health";
+
+    /// <summary>The production-readiness gate: judges a commit before the autopilot deploys it (reads GitHub only).</summary>
+    public const string Readiness = "readiness";
 }
 
 /// <summary>Asks the n8n worker to recover a failed execution (retry, or its configured fallback); answered with a <see cref="WorkerResult"/>.</summary>

@@ -104,6 +104,9 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
         gitHub.AddPersonalToken(gitHubToken);
         gitHub.AddRepository(owner, repo);
         var good = gitHub.PushCommit(owner, repo, "main", "Initial demo service");
+        // What the readiness gate asks of a deployable commit besides green checks: a README and a rollback plan.
+        gitHub.AddFile(owner, repo, "README.md", "# demo service\n");
+        gitHub.AddTag(owner, repo, "v1.0.0", good);
         railway.SeedDeployment(service.ServiceId, service.EnvironmentId, good, DeploymentStatus.Success, time.GetUtcNow().AddHours(-1));
         // The new commit passes CI, so the autopilot deploys it; its build then fails, which the policy answers with a
         // rollback to the last good deployment, an incident issue and a critical alert.

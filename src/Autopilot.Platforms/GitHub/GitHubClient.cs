@@ -187,6 +187,73 @@ public sealed class GitHubClient : IGitHubClient
             merge => new GitHubMergeResult(merge.Sha, merge.Merged, merge.Message), cancellationToken);
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GitHubCheckRun>> ListCheckRunsForRefAsync(GitHubRepository repository, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(gitRef);
+        var (owner, name) = Repo(repository);
+        var response = await CallAsync($"GET /repos/{owner}/{name}/commits/{gitRef}/check-runs",
+            () => _octokit.Check.Run.GetAllForReference(owner, name, gitRef, new CheckRunRequest(), new ApiOptions { PageSize = PageSize }),
+            all => all, cancellationToken).ConfigureAwait(false);
+        return response.CheckRuns.Select(run => new GitHubCheckRun(
+            run.Id, run.Name, run.Status.StringValue, run.Conclusion?.StringValue, run.App?.Slug, run.HtmlUrl)).ToArray();
+    }
+
+    /// <inheritdoc />
+    public Task<GitHubCommitDetail> GetCommitAsync(GitHubRepository repository, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(gitRef);
+        var (owner, name) = Repo(repository);
+        return CallAsync($"GET /repos/{owner}/{name}/commits/{gitRef}", () => _octokit.Repository.Commit.Get(owner, name, gitRef),
+            commit => new GitHubCommitDetail(
+                commit.Sha,
+                commit.Commit?.Message ?? "",
+                (commit.Files ?? []).Select(f => new GitHubCommitFile(f.Filename, f.Status, f.Patch)).ToArray(),
+                commit.HtmlUrl),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ContentExistsAsync(GitHubRepository repository, string path, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(gitRef);
+        var (owner, name) = Repo(repository);
+        try
+        {
+            var contents = await CallAsync($"GET /repos/{owner}/{name}/contents/{path}",
+                () => _octokit.Repository.Content.GetAllContentsByRef(owner, name, path.TrimStart('/'), gitRef), all => all, cancellationToken).ConfigureAwait(false);
+            return contents.Count > 0;
+        }
+        catch (GitHubApiException e) when (e.StatusCode == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<GitHubTag>> ListTagsAsync(GitHubRepository repository, int maxCount = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var (owner, name) = Repo(repository);
+        var pageSize = Math.Min(PageSize, maxCount);
+        var options = new ApiOptions { PageSize = pageSize, PageCount = (maxCount + pageSize - 1) / pageSize };
+        var tags = await CallAsync($"GET /repos/{owner}/{name}/tags", () => _octokit.Repository.GetAllTags(owner, name, options), all => all, cancellationToken)
+            .ConfigureAwait(false);
+        return tags.Take(maxCount).Select(tag => new GitHubTag(tag.Name, tag.Commit?.Sha ?? "")).ToArray();
+    }
+
+    /// <inheritdoc />
+    public Task<GitHubComment> CommentOnCommitAsync(GitHubRepository repository, string sha, string body, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sha);
+        ArgumentException.ThrowIfNullOrWhiteSpace(body);
+        var (owner, name) = Repo(repository);
+        return CallAsync($"POST /repos/{owner}/{name}/commits/{sha}/comments",
+            () => _octokit.Repository.Comment.Create(owner, name, sha, new NewCommitComment(body)),
+            comment => new GitHubComment(comment.Id, comment.Body ?? "", comment.HtmlUrl), cancellationToken);
+    }
+
     private static GitHubIssue ToIssue(Issue issue) => new(
         issue.Id, issue.Number, issue.Title, issue.State.StringValue, issue.Body, issue.Labels.Select(l => l.Name).ToArray(), issue.HtmlUrl);
 

@@ -64,3 +64,30 @@ public enum MergeMethod
 
 /// <summary>The outcome of a successful merge.</summary>
 public sealed record GitHubMergeResult(string Sha, bool Merged, string Message);
+
+/// <summary>A check run on a commit (GitHub Actions jobs, third-party CI, code scanning all report as check runs).</summary>
+/// <param name="Id">Check run id.</param>
+/// <param name="Name">Its name, e.g. <c>build (ubuntu-latest)</c> or <c>CodeQL</c>.</param>
+/// <param name="Status"><c>queued</c>, <c>in_progress</c>, <c>completed</c>, …</param>
+/// <param name="Conclusion"><c>success</c>, <c>failure</c>, <c>neutral</c>, … once completed.</param>
+/// <param name="AppSlug">The GitHub App that reported it (e.g. <c>github-actions</c>, <c>github-advanced-security</c>), when known.</param>
+/// <param name="HtmlUrl">Link for humans.</param>
+public sealed record GitHubCheckRun(long Id, string Name, string Status, string? Conclusion, string? AppSlug, string? HtmlUrl);
+
+/// <summary>A file a commit changed, with its diff when GitHub includes one (it omits it for binary and very large files).</summary>
+/// <param name="Filename">Path in the repository.</param>
+/// <param name="Status"><c>added</c>, <c>modified</c>, <c>removed</c>, <c>renamed</c>, …</param>
+/// <param name="Patch">The unified diff hunk(s), or null.</param>
+public sealed record GitHubCommitFile(string Filename, string Status, string? Patch);
+
+/// <summary>One commit with the files it changed (<c>GET /repos/{owner}/{repo}/commits/{ref}</c>).</summary>
+/// <param name="Sha">The commit.</param>
+/// <param name="Message">Its message.</param>
+/// <param name="Files">The files it changed (GitHub lists at most 300 on the first page).</param>
+/// <param name="HtmlUrl">Link for humans.</param>
+public sealed record GitHubCommitDetail(string Sha, string Message, IReadOnlyList<GitHubCommitFile> Files, string HtmlUrl);
+
+/// <summary>A tag of a repository.</summary>
+/// <param name="Name">Tag name, e.g. <c>v1.4.0</c>.</param>
+/// <param name="Sha">The commit it points at.</param>
+public sealed record GitHubTag(string Name, string Sha);

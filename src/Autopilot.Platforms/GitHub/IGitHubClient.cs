@@ -2,7 +2,8 @@ namespace Autopilot.Platforms.GitHub;
 
 /// <summary>
 /// The GitHub REST operations the autopilot needs: incident issues (deduplicated), workflow dispatch, commits,
-/// workflow runs and pull requests. Failures are <see cref="GitHubApiException"/>s; rate limits are retried within
+/// workflow runs and pull requests, and the reads of the readiness gate (check runs, a commit's diff, contents, tags)
+/// with its commit comment. Failures are <see cref="GitHubApiException"/>s; rate limits are retried within
 /// the configured patience and otherwise surface with <see cref="Http.PlatformException.RetryAfter"/>.
 /// </summary>
 public interface IGitHubClient
@@ -46,4 +47,22 @@ public interface IGitHubClient
     /// </summary>
     Task<GitHubMergeResult> MergePullRequestAsync(
         GitHubRepository repository, int pullNumber, MergeMethod method = MergeMethod.Squash, string? expectedHeadSha = null, CancellationToken cancellationToken = default);
+
+    /// <summary>All check runs of a commit (<c>GET /repos/{owner}/{repo}/commits/{ref}/check-runs</c>), following pagination.</summary>
+    Task<IReadOnlyList<GitHubCheckRun>> ListCheckRunsForRefAsync(GitHubRepository repository, string gitRef, CancellationToken cancellationToken = default);
+
+    /// <summary>One commit with the files it changed and their patches (<c>GET /repos/{owner}/{repo}/commits/{ref}</c>).</summary>
+    Task<GitHubCommitDetail> GetCommitAsync(GitHubRepository repository, string gitRef, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> exists in the repository at <paramref name="gitRef"/>
+    /// (<c>GET /repos/{owner}/{repo}/contents/{path}?ref=</c>; a 404 is <c>false</c>, any other error is thrown).
+    /// </summary>
+    Task<bool> ContentExistsAsync(GitHubRepository repository, string path, string gitRef, CancellationToken cancellationToken = default);
+
+    /// <summary>Tags of the repository, newest first as GitHub lists them (<c>GET /repos/{owner}/{repo}/tags</c>), up to <paramref name="maxCount"/>.</summary>
+    Task<IReadOnlyList<GitHubTag>> ListTagsAsync(GitHubRepository repository, int maxCount = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Comments on a commit (<c>POST /repos/{owner}/{repo}/commits/{sha}/comments</c>).</summary>
+    Task<GitHubComment> CommentOnCommitAsync(GitHubRepository repository, string sha, string body, CancellationToken cancellationToken = default);
 }

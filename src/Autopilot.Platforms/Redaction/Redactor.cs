@@ -48,6 +48,43 @@ public sealed partial class Redactor
     }
 
     /// <summary>
+    /// The kinds of secret found in <paramref name="text"/> by the same patterns <see cref="Redact"/> masks (a registered
+    /// value, a PEM private key, an <c>Authorization</c> header, a bearer token, a <c>token=</c>/<c>password:</c>-style
+    /// assignment), each kind once, in that order; empty when none. Never returns the values themselves, so the answer
+    /// can be recorded (the readiness gate scans a commit's added lines with it).
+    /// </summary>
+    public IReadOnlyList<string> SecretKindsIn(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return [];
+        var kinds = new List<string>();
+        if (_secrets.Any(secret => text.Contains(secret, StringComparison.Ordinal))) kinds.Add(SecretKinds.Registered);
+        if (PrivateKeyBlock().IsMatch(text)) kinds.Add(SecretKinds.PrivateKey);
+        if (AuthorizationHeader().IsMatch(text)) kinds.Add(SecretKinds.AuthorizationHeader);
+        if (BearerToken().IsMatch(text)) kinds.Add(SecretKinds.BearerToken);
+        if (NamedSecret().IsMatch(text)) kinds.Add(SecretKinds.NamedSecret);
+        return kinds;
+    }
+
+    /// <summary>The names <see cref="SecretKindsIn"/> reports.</summary>
+    public static class SecretKinds
+    {
+        /// <summary>A value registered with <see cref="Register"/> (a secret the process actually holds).</summary>
+        public const string Registered = "registered-secret";
+
+        /// <summary>A PEM private key block.</summary>
+        public const string PrivateKey = "private-key";
+
+        /// <summary>An <c>Authorization:</c> header with its value.</summary>
+        public const string AuthorizationHeader = "authorization-header";
+
+        /// <summary>A <c>Bearer …</c> token.</summary>
+        public const string BearerToken = "bearer-token";
+
+        /// <summary>An <c>api_key</c>, <c>password</c>, <c>token</c> or <c>secret</c> followed by <c>=</c> or <c>:</c> and a value.</summary>
+        public const string NamedSecret = "named-secret";
+    }
+
+    /// <summary>
     /// A redacted prefix of a response body for journals and error messages. Redaction happens before truncation
     /// so a secret cut in half by the limit can never slip through unrecognised.
     /// </summary>

@@ -12,7 +12,8 @@ namespace Autopilot.Simulator.GitHub;
 
 /// <summary>
 /// A GitHub REST look-alike: repositories with branches and commits, issues, labels, comments, workflows and
-/// runs, pull requests and merges; GitHub App token exchange that verifies the RS256 JWT against the app's public
+/// runs, check runs, pull requests and merges, file contents, tags and commit comments (what the readiness gate reads
+/// and writes); GitHub App token exchange that verifies the RS256 JWT against the app's public
 /// key; personal tokens; scriptable primary and secondary rate limits. Errors are GitHub's
 /// <c>{message, documentation_url}</c> bodies; lists paginate with <c>Link</c> headers.
 /// </summary>
@@ -24,7 +25,11 @@ public sealed class GitHubFake : FakeServer
 
     private sealed record App(string AppId, RSA PublicKey, HashSet<long> Installations, TimeSpan TokenLifetime);
 
-    private sealed record Commit(string Sha, string Message, string AuthorName, DateTimeOffset Date);
+    private sealed record Commit(string Sha, string Message, string AuthorName, DateTimeOffset Date, IReadOnlyList<GitHubFakeFileChange>? Changes = null);
+
+    private sealed record CheckRun(long Id, string HeadSha, string Name, string Status, string? Conclusion, string AppSlug, DateTimeOffset At);
+
+    private sealed record Tag(string Name, string Sha);
 
     private sealed record Workflow(long Id, string Path, string Name);
 
@@ -84,6 +89,10 @@ public sealed class GitHubFake : FakeServer
         public List<Pull> Pulls { get; } = [];
         public List<Workflow> Workflows { get; } = [];
         public List<Run> Runs { get; } = [];
+        public List<CheckRun> CheckRuns { get; } = [];
+        public Dictionary<string, string> Files { get; } = new(StringComparer.Ordinal);
+        public List<Tag> Tags { get; } = [];
+        public List<GitHubFakeCommitComment> CommitComments { get; } = [];
         public int NextNumber { get; set; } = 1;
         public string FullName => $"{Owner}/{Name}";
     }
@@ -151,6 +160,63 @@ public sealed class GitHubFake : FakeServer
             foreach (var pull in repo.Pulls.Where(p => p.Head == branch && !p.Merged)) pull.HeadSha = commit.Sha;
             return commit.Sha;
         }
+    }
+
+    /// <summary>
+    /// Pushes a commit that changes <paramref name="changes"/> (their patches are served by <c>GET /commits/{ref}</c>);
+    /// files added or modified also exist in the repository's contents afterwards. Returns its SHA.
+    /// </summary>
+    public string PushCommit(string owner, string name, string branch, string message, IReadOnlyList<GitHubFakeFileChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            var repo = RequireRepo(owner, name);
+            if (!repo.Branches.TryGetValue(branch, out var commits))
+                repo.Branches[branch] = commits = [.. repo.Branches[repo.DefaultBranch]];
+            var commit = new Commit(Sha(message, ++_nextId), message, "octocat", TimeProvider.GetUtcNow(), changes.ToArray());
+            commits.Add(commit);
+            foreach (var change in changes)
+            {
+                if (change.Status == "removed") repo.Files.Remove(change.Filename);
+                else repo.Files.TryAdd(change.Filename, change.Patch ?? "");
+            }
+            foreach (var pull in repo.Pulls.Where(p => p.Head == branch && !p.Merged)) pull.HeadSha = commit.Sha;
+            return commit.Sha;
+        }
+    }
+
+    /// <summary>Puts a file into the repository's contents (the fake keeps one tree, served at every ref).</summary>
+    public void AddFile(string owner, string name, string path, string content = "")
+    {
+        lock (_gate) RequireRepo(owner, name).Files[path.TrimStart('/')] = content;
+    }
+
+    /// <summary>Records a check run for a commit (as GitHub Actions, a CI app or code scanning would); returns its id.</summary>
+    public long AddCheckRun(string owner, string name, string headSha, string checkName, string status, string? conclusion, string appSlug = "github-actions")
+    {
+        lock (_gate)
+        {
+            var run = new CheckRun(++_nextId, headSha, checkName, status, conclusion, appSlug, TimeProvider.GetUtcNow());
+            RequireRepo(owner, name).CheckRuns.Add(run);
+            return run.Id;
+        }
+    }
+
+    /// <summary>Tags <paramref name="sha"/> (the default branch's head when null) as <paramref name="tag"/>.</summary>
+    public void AddTag(string owner, string name, string tag, string? sha = null)
+    {
+        lock (_gate)
+        {
+            var repo = RequireRepo(owner, name);
+            repo.Tags.Insert(0, new Tag(tag, sha ?? repo.Branches[repo.DefaultBranch][^1].Sha));
+        }
+    }
+
+    /// <summary>Comments written on commits, oldest first.</summary>
+    public IReadOnlyList<GitHubFakeCommitComment> CommitComments(string owner, string name)
+    {
+        lock (_gate) return RequireRepo(owner, name).CommitComments.ToArray();
     }
 
     /// <summary>Defines a workflow, addressable by id or by its file name.</summary>
@@ -245,6 +311,11 @@ public sealed class GitHubFake : FakeServer
         endpoints.MapMethods("/repos/{owner}/{repo}/issues/{number}", ["PATCH"], Authorised(UpdateIssueAsync));
         endpoints.MapPost("/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", Authorised(DispatchAsync));
         endpoints.MapGet("/repos/{owner}/{repo}/commits", Authorised(ListCommitsAsync));
+        endpoints.MapGet("/repos/{owner}/{repo}/commits/{ref}", Authorised(GetCommitAsync));
+        endpoints.MapGet("/repos/{owner}/{repo}/commits/{ref}/check-runs", Authorised(ListCheckRunsAsync));
+        endpoints.MapPost("/repos/{owner}/{repo}/commits/{sha}/comments", Authorised(CommentOnCommitAsync));
+        endpoints.MapGet("/repos/{owner}/{repo}/contents/{**path}", Authorised(GetContentAsync));
+        endpoints.MapGet("/repos/{owner}/{repo}/tags", Authorised(ListTagsAsync));
         endpoints.MapGet("/repos/{owner}/{repo}/actions/runs", Authorised(ListRunsAsync));
         endpoints.MapPost("/repos/{owner}/{repo}/pulls", Authorised(CreatePullAsync));
         endpoints.MapPut("/repos/{owner}/{repo}/pulls/{number}/merge", Authorised(MergeAsync));
@@ -531,6 +602,179 @@ public sealed class GitHubFake : FakeServer
         await PagedAsync(context, commits, page => new JsonArray(page.ToArray()));
     }
 
+    /// <summary>The commit a ref names: a full or abbreviated (7+) SHA on any branch, or a branch name (its head).</summary>
+    private static (Commit Commit, List<Commit> Branch)? FindCommit(Repo repo, string gitRef)
+    {
+        if (repo.Branches.TryGetValue(gitRef, out var head) && head.Count > 0) return (head[^1], head);
+        if (gitRef.Length < 7) return null;
+        foreach (var branch in repo.Branches.Values)
+        {
+            var commit = branch.FirstOrDefault(c => c.Sha.StartsWith(gitRef, StringComparison.OrdinalIgnoreCase));
+            if (commit is not null) return (commit, branch);
+        }
+        return null;
+    }
+
+    private async Task GetCommitAsync(HttpContext context, Repo repo)
+    {
+        var gitRef = (string)context.Request.RouteValues["ref"]!;
+        JsonObject? json = null;
+        lock (_gate)
+        {
+            if (FindCommit(repo, gitRef) is { } found)
+            {
+                json = CommitJson(repo, found.Commit, found.Branch);
+                var shapes = new GitHubShapes(BaseAddress);
+                var files = new JsonArray();
+                int additions = 0, deletions = 0;
+                foreach (var change in found.Commit.Changes ?? [])
+                {
+                    var lines = (change.Patch ?? "").Split('\n');
+                    var added = lines.Count(l => l.StartsWith('+') && !l.StartsWith("+++", StringComparison.Ordinal));
+                    var removed = lines.Count(l => l.StartsWith('-') && !l.StartsWith("---", StringComparison.Ordinal));
+                    additions += added;
+                    deletions += removed;
+                    var file = new JsonObject
+                    {
+                        ["sha"] = Sha("blob " + change.Filename, found.Commit.Sha.Length),
+                        ["filename"] = change.Filename,
+                        ["status"] = change.Status,
+                        ["additions"] = added,
+                        ["deletions"] = removed,
+                        ["changes"] = added + removed,
+                        ["blob_url"] = GitHubShapes.Html($"{repo.FullName}/blob/{found.Commit.Sha}/{change.Filename}"),
+                        ["raw_url"] = GitHubShapes.Html($"{repo.FullName}/raw/{found.Commit.Sha}/{change.Filename}"),
+                        ["contents_url"] = shapes.Api($"repos/{repo.FullName}/contents/{change.Filename}?ref={found.Commit.Sha}"),
+                    };
+                    if (change.Patch is not null) file["patch"] = change.Patch;
+                    files.Add(file);
+                }
+                json["stats"] = new JsonObject { ["additions"] = additions, ["deletions"] = deletions, ["total"] = additions + deletions };
+                json["files"] = files;
+            }
+        }
+        // GitHub answers an unknown commit with 422 "No commit found for SHA: …".
+        await (json is null ? ValidationFailed(context, $"No commit found for SHA: {gitRef}") : Json(context, 200, json));
+    }
+
+    private async Task ListCheckRunsAsync(HttpContext context, Repo repo)
+    {
+        var gitRef = (string)context.Request.RouteValues["ref"]!;
+        List<JsonNode>? runs = null;
+        lock (_gate)
+        {
+            if (FindCommit(repo, gitRef) is { } found)
+            {
+                runs = repo.CheckRuns
+                    .Where(r => r.HeadSha == found.Commit.Sha)
+                    .OrderByDescending(r => r.Id)
+                    .Select(r => (JsonNode)CheckRunJson(repo, r))
+                    .ToList();
+            }
+        }
+        if (runs is null)
+        {
+            await ValidationFailed(context, $"No commit found for SHA: {gitRef}");
+            return;
+        }
+        await PagedAsync(context, runs, page => new JsonObject { ["total_count"] = runs.Count, ["check_runs"] = new JsonArray(page.ToArray()) });
+    }
+
+    private async Task CommentOnCommitAsync(HttpContext context, Repo repo)
+    {
+        var body = (await ReadBodyAsync(context))?["body"]?.ToString();
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            await ValidationFailed(context, new JsonObject { ["resource"] = "CommitComment", ["code"] = "missing_field", ["field"] = "body" });
+            return;
+        }
+        var sha = (string)context.Request.RouteValues["sha"]!;
+        JsonObject? json = null;
+        lock (_gate)
+        {
+            if (FindCommit(repo, sha) is { } found)
+            {
+                var id = ++_nextId;
+                var now = TimeProvider.GetUtcNow();
+                repo.CommitComments.Add(new GitHubFakeCommitComment(found.Commit.Sha, body));
+                var shapes = new GitHubShapes(BaseAddress);
+                json = new JsonObject
+                {
+                    ["html_url"] = GitHubShapes.Html($"{repo.FullName}/commit/{found.Commit.Sha}#commitcomment-{id}"),
+                    ["url"] = shapes.Api($"repos/{repo.FullName}/comments/{id}"),
+                    ["id"] = id,
+                    ["node_id"] = GitHubShapes.NodeId("CC", id),
+                    ["body"] = body,
+                    ["path"] = null,
+                    ["position"] = null,
+                    ["line"] = null,
+                    ["commit_id"] = found.Commit.Sha,
+                    ["user"] = shapes.User("autopilot[bot]", 9000),
+                    ["created_at"] = GitHubShapes.Time(now),
+                    ["updated_at"] = GitHubShapes.Time(now),
+                    ["author_association"] = "NONE",
+                };
+            }
+        }
+        await (json is null ? ValidationFailed(context, $"No commit found for SHA: {sha}") : Json(context, 201, json));
+    }
+
+    private async Task GetContentAsync(HttpContext context, Repo repo)
+    {
+        var path = ((string?)context.Request.RouteValues["path"] ?? "").Trim('/');
+        var gitRef = context.Request.Query["ref"].ToString();
+        JsonObject? json = null;
+        string? missingRef = null;
+        lock (_gate)
+        {
+            if (gitRef.Length > 0 && FindCommit(repo, gitRef) is null) missingRef = gitRef;
+            else if (repo.Files.TryGetValue(path, out var content))
+            {
+                var shapes = new GitHubShapes(BaseAddress);
+                var blob = Sha("blob " + path + content, 0);
+                var refQuery = gitRef.Length > 0 ? gitRef : repo.DefaultBranch;
+                var self = shapes.Api($"repos/{repo.FullName}/contents/{path}?ref={refQuery}");
+                var html = GitHubShapes.Html($"{repo.FullName}/blob/{refQuery}/{path}");
+                var git = shapes.Api($"repos/{repo.FullName}/git/blobs/{blob}");
+                json = new JsonObject
+                {
+                    ["type"] = "file",
+                    ["encoding"] = "base64",
+                    ["size"] = Encoding.UTF8.GetByteCount(content),
+                    ["name"] = Path.GetFileName(path),
+                    ["path"] = path,
+                    ["content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(content)),
+                    ["sha"] = blob,
+                    ["url"] = self,
+                    ["git_url"] = git,
+                    ["html_url"] = html,
+                    ["download_url"] = $"https://raw.githubusercontent.com/{repo.FullName}/{refQuery}/{path}",
+                    ["_links"] = new JsonObject { ["self"] = self, ["git"] = git, ["html"] = html },
+                };
+            }
+        }
+        if (missingRef is not null) await Error(context, 404, $"No commit found for the ref {missingRef}", Docs);
+        else await (json is null ? Error(context, 404, "Not Found", Docs) : Json(context, 200, json));
+    }
+
+    private async Task ListTagsAsync(HttpContext context, Repo repo)
+    {
+        List<JsonNode> tags;
+        lock (_gate)
+        {
+            var shapes = new GitHubShapes(BaseAddress);
+            tags = repo.Tags.Select(t => (JsonNode)new JsonObject
+            {
+                ["name"] = t.Name,
+                ["commit"] = new JsonObject { ["sha"] = t.Sha, ["url"] = shapes.Api($"repos/{repo.FullName}/commits/{t.Sha}") },
+                ["zipball_url"] = shapes.Api($"repos/{repo.FullName}/zipball/refs/tags/{t.Name}"),
+                ["tarball_url"] = shapes.Api($"repos/{repo.FullName}/tarball/refs/tags/{t.Name}"),
+                ["node_id"] = GitHubShapes.NodeId("REF", t.Name.Length + repo.Id),
+            }).ToList();
+        }
+        await PagedAsync(context, tags, page => new JsonArray(page.ToArray()));
+    }
+
     // ---- pull requests ----
 
     private async Task CreatePullAsync(HttpContext context, Repo repo)
@@ -685,6 +929,46 @@ public sealed class GitHubFake : FakeServer
             ["head_commit"] = null,
             ["repository"] = repository,
             ["head_repository"] = repository.DeepClone(),
+        };
+    }
+
+    private JsonObject CheckRunJson(Repo repo, CheckRun run)
+    {
+        var shapes = new GitHubShapes(BaseAddress);
+        var completed = run.Status == "completed";
+        return new JsonObject
+        {
+            ["id"] = run.Id,
+            ["head_sha"] = run.HeadSha,
+            ["node_id"] = GitHubShapes.NodeId("CR", run.Id),
+            ["external_id"] = "",
+            ["url"] = shapes.Api($"repos/{repo.FullName}/check-runs/{run.Id}"),
+            ["html_url"] = GitHubShapes.Html($"{repo.FullName}/runs/{run.Id}"),
+            ["details_url"] = GitHubShapes.Html($"{repo.FullName}/runs/{run.Id}"),
+            ["status"] = run.Status,
+            ["conclusion"] = run.Conclusion,
+            ["started_at"] = GitHubShapes.Time(run.At),
+            ["completed_at"] = completed ? GitHubShapes.Time(run.At) : null,
+            ["output"] = new JsonObject { ["title"] = run.Name, ["summary"] = run.Conclusion ?? run.Status, ["text"] = null, ["annotations_count"] = 0,
+                ["annotations_url"] = shapes.Api($"repos/{repo.FullName}/check-runs/{run.Id}/annotations") },
+            ["name"] = run.Name,
+            ["check_suite"] = new JsonObject { ["id"] = run.Id + 1 },
+            ["app"] = new JsonObject
+            {
+                ["id"] = 15368 + run.AppSlug.Length,
+                ["slug"] = run.AppSlug,
+                ["node_id"] = GitHubShapes.NodeId("A", 15368 + run.AppSlug.Length),
+                ["name"] = run.AppSlug,
+                ["owner"] = shapes.User("github", 9919),
+                ["description"] = null,
+                ["external_url"] = "https://github.com",
+                ["html_url"] = GitHubShapes.Html($"apps/{run.AppSlug}"),
+                ["created_at"] = "2018-07-30T09:30:17Z",
+                ["updated_at"] = "2024-04-10T20:33:16Z",
+                ["permissions"] = new JsonObject(),
+                ["events"] = new JsonArray(),
+            },
+            ["pull_requests"] = new JsonArray(),
         };
     }
 

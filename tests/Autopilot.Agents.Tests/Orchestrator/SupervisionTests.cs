@@ -10,6 +10,9 @@ namespace Autopilot.Agents.Tests.Orchestrator;
 /// <summary>A worker that throws is restarted alone after a backoff; its in-flight action is recorded as failed and the loop carries on.</summary>
 public sealed class SupervisionTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
+    /// <summary>The crash treated as transient is restarted without asking (65 is in the default review band of restart).</summary>
+    protected override string ExtraConfig => "autopilot.agents.confidence.actions.restart.act = 60";
+
     [Fact]
     public async Task A_throwing_worker_is_restarted_its_action_fails_and_the_other_workers_carry_on()
     {

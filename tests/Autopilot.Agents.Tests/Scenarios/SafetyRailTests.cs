@@ -12,7 +12,11 @@ namespace Autopilot.Agents.Tests.Scenarios;
 /// <summary>Scenario 7: the action budget stops autonomous repairs with one CRITICAL alert.</summary>
 public sealed class ActionBudgetTests(ITestOutputHelper output) : ScenarioTestKit(output)
 {
-    protected override string ExtraConfig => "autopilot.agents.budget.max-actions-per-service = 2";
+    // The unexplained crash is restarted without asking (65 is in the default review band of restart).
+    protected override string ExtraConfig => """
+        autopilot.agents.budget.max-actions-per-service = 2
+        autopilot.agents.confidence.actions.restart.act = 60
+        """;
 
     [Fact]
     public async Task An_exhausted_budget_stops_further_actions_with_a_single_critical_alert()

@@ -8,6 +8,7 @@ using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Agents.GitHub;
+using Autopilot.Agents.Readiness;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Http;
 using Autopilot.Platforms.Railway;
@@ -88,6 +89,12 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// <summary>Extra HOCON for a scenario (e.g. a smaller budget), layered over the test defaults.</summary>
     protected virtual string ExtraConfig => "";
 
+    /// <summary>
+    /// Whether the repository gets a release tag at the start (so the readiness gate's rollback plan holds even before a
+    /// last good deployment was observed); a scenario about a missing rollback plan turns it off.
+    /// </summary>
+    protected virtual bool SeedReleaseTag => true;
+
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
@@ -99,6 +106,13 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
         GitHubFake.AddPersonalToken(GitHubToken);
         GitHubFake.AddRepository(Owner, RepoName);
         GitHubFake.AddWorkflow(Owner, RepoName, 1, "ci.yml", "CI");
+        // What the readiness gate asks of a deployable repository by default: its README, and something to roll back to.
+        GitHubFake.AddFile(Owner, RepoName, "README.md", "# api\n");
+        if (SeedReleaseTag)
+        {
+            GitHubFake.AddTag(Owner, RepoName, "v1.0.0");
+        }
+
         RailwayService = RailwayFake.AddServiceWithProject(Service);
 
         // The clients retry and time out on real time: virtual jumps must not expire a request that is merely in flight.
@@ -149,10 +163,12 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// <summary>
     /// Starts an orchestrator with the real Railway and GitHub workers (or <paramref name="railway"/> in place of the Railway
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
-    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers. <paramref name="fence"/>
+    /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers, the real readiness gate (or
+    /// <paramref name="readiness"/> in its place). <paramref name="fence"/>
     /// (null: unfenced) goes to the orchestrator and the Railway, GitHub and alerts workers it builds.
     /// </summary>
-    protected IActorRef StartOrchestrator(Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null)
+    protected IActorRef StartOrchestrator(
+        Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null)
     {
         var settings = AgentSettings();
         var workers = new OrchestratorWorkers(
@@ -163,8 +179,10 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
                 "outbox",
                 AlertMessages),
             N8n: n8n,
-            Health: health);
-        return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence), name);
+            Health: health,
+            Readiness: readiness ?? ReadinessGate.Props(GitHubClient, settings.Readiness, settings.Confidence));
+        return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(
+            settings.Orchestrator, settings.Railway, settings.Policy, workers, fence, settings.Confidence, settings.Readiness), name);
     }
 
     /// <summary>The alert channels of the scenarios: Telegram (the alerts chat) and GitHub issues, on the fakes.</summary>
@@ -176,10 +194,17 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
         new(ExternalEventSources.GitHub, "ping", deliveryId, JsonDocument.Parse("""{"zen":"Keep it logically awesome."}""").RootElement);
 
     /// <summary>Pushes a commit with a green CI run to main and delivers the workflow_run webhook for it.</summary>
-    protected string PushGreenCommit(IActorRef orchestrator, string message)
+    protected string PushGreenCommit(IActorRef orchestrator, string message) => PushGreenCommit(orchestrator, message, []);
+
+    /// <summary>
+    /// Pushes a commit changing <paramref name="changes"/> with a green CI run to main, lets <paramref name="before"/>
+    /// add to it (check runs, further workflow runs) before anyone looks, and delivers the workflow_run webhook for it.
+    /// </summary>
+    protected string PushGreenCommit(IActorRef orchestrator, string message, IReadOnlyList<GitHubFakeFileChange> changes, Action<string>? before = null)
     {
-        var sha = GitHubFake.PushCommit(Owner, RepoName, "main", message);
+        var sha = GitHubFake.PushCommit(Owner, RepoName, "main", message, changes);
         GitHubFake.AddWorkflowRun(Owner, RepoName, 1, sha, "completed", "success");
+        before?.Invoke(sha);
         var payload = JsonSerializer.SerializeToElement(new
         {
             action = "completed",

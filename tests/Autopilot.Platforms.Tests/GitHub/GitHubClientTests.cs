@@ -1,5 +1,6 @@
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.Http;
+using Autopilot.Simulator.GitHub;
 using Xunit;
 
 namespace Autopilot.Platforms.Tests.GitHub;
@@ -140,6 +141,78 @@ public sealed class GitHubClientTests : IAsyncLifetime
         Assert.All(runs, r => Assert.Equal(sha, r.HeadSha));
         Assert.Contains(runs, r => r is { Status: "completed", Conclusion: "failure", Name: "CI" });
         Assert.Contains(runs, r => r is { Status: "in_progress", Conclusion: null });
+    }
+
+    [Fact]
+    public async Task Check_runs_of_a_commit_are_listed_with_their_app()
+    {
+        var sha = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "fix");
+        var other = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "later");
+        _bed.Fake.AddCheckRun(GitHubTestBed.Owner, GitHubTestBed.RepoName, sha, "unit-tests", "completed", "failure", "circleci-checks");
+        _bed.Fake.AddCheckRun(GitHubTestBed.Owner, GitHubTestBed.RepoName, sha, "CodeQL", "in_progress", null, "github-advanced-security");
+        _bed.Fake.AddCheckRun(GitHubTestBed.Owner, GitHubTestBed.RepoName, other, "unit-tests", "completed", "success");
+
+        var runs = await _client.ListCheckRunsForRefAsync(Repo, sha);
+
+        Assert.Equal(2, runs.Count);
+        Assert.Contains(runs, r => r is { Name: "unit-tests", Status: "completed", Conclusion: "failure", AppSlug: "circleci-checks" });
+        Assert.Contains(runs, r => r is { Name: "CodeQL", Status: "in_progress", Conclusion: null, AppSlug: "github-advanced-security" });
+        Assert.Single(_bed.Fake.Exchanges, e => e.Path == $"/repos/acme/web/commits/{sha}/check-runs");
+    }
+
+    [Fact]
+    public async Task A_commit_is_read_with_its_changed_files_and_their_patches()
+    {
+        var sha = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "config",
+            [new GitHubFakeFileChange("src/app.ts", "@@ -1 +1,2 @@\n-old\n+new\n+more"), new GitHubFakeFileChange("logo.png", null, "added")]);
+
+        var commit = await _client.GetCommitAsync(Repo, sha);
+
+        Assert.Equal((sha, "config"), (commit.Sha, commit.Message));
+        Assert.Equal(["src/app.ts", "logo.png"], commit.Files.Select(f => f.Filename));
+        Assert.Contains("+more", commit.Files[0].Patch);
+        Assert.Equal("added", commit.Files[1].Status);
+        Assert.Null(commit.Files[1].Patch);
+        var error = await Assert.ThrowsAsync<GitHubApiException>(() => _client.GetCommitAsync(Repo, new string('f', 40)));
+        Assert.Equal(422, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task Contents_exist_or_not_at_a_ref_and_a_missing_file_is_false_not_an_error()
+    {
+        var sha = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "docs");
+        _bed.Fake.AddFile(GitHubTestBed.Owner, GitHubTestBed.RepoName, "README.md", "# web");
+
+        Assert.True(await _client.ContentExistsAsync(Repo, "README.md", sha));
+        Assert.False(await _client.ContentExistsAsync(Repo, "SECURITY.md", sha));
+        var request = Assert.Single(_bed.Fake.Exchanges, e => e.Path == "/repos/acme/web/contents/README.md");
+        Assert.Contains($"ref={sha}", request.Query);
+        // Not found is an answer, not a failure: it is not retried.
+        Assert.Single(_bed.Fake.Exchanges, e => e.Path == "/repos/acme/web/contents/SECURITY.md");
+    }
+
+    [Fact]
+    public async Task Tags_are_listed_newest_first_up_to_the_limit()
+    {
+        for (var i = 1; i <= 3; i++) _bed.Fake.AddTag(GitHubTestBed.Owner, GitHubTestBed.RepoName, $"v1.{i}.0");
+
+        var tags = await _client.ListTagsAsync(Repo, maxCount: 2);
+
+        Assert.Equal(["v1.3.0", "v1.2.0"], tags.Select(t => t.Name));
+        Assert.All(tags, t => Assert.Equal(40, t.Sha.Length));
+    }
+
+    [Fact]
+    public async Task A_commit_gets_a_comment()
+    {
+        var sha = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "risky");
+
+        var comment = await _client.CommentOnCommitAsync(Repo, sha, "Readiness NO-GO: tests failed");
+
+        Assert.Equal("Readiness NO-GO: tests failed", comment.Body);
+        Assert.Contains($"commit/{sha}#commitcomment-", comment.HtmlUrl);
+        Assert.Equal(new[] { new GitHubFakeCommitComment(sha, "Readiness NO-GO: tests failed") },
+            _bed.Fake.CommitComments(GitHubTestBed.Owner, GitHubTestBed.RepoName));
     }
 
     [Fact]

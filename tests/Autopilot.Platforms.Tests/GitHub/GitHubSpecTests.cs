@@ -20,6 +20,12 @@ public sealed class GitHubSpecTests
         ("GET", "/repos/{owner}/{repo}/issues"),
         ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
         ("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}"),
+        // The readiness gate's reads and its commit comment.
+        ("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
+        ("GET", "/repos/{owner}/{repo}/commits/{ref}"),
+        ("GET", "/repos/{owner}/{repo}/contents/{path}"),
+        ("GET", "/repos/{owner}/{repo}/tags"),
+        ("POST", "/repos/{owner}/{repo}/commits/{commit_sha}/comments"),
     ];
 
     private readonly OpenApiSpec _spec = new(OpenApiSpec.DefaultPath());
@@ -43,6 +49,15 @@ public sealed class GitHubSpecTests
         await client.ListCommitsAsync(repo, "main", maxCount: 3, since: bed.Clock.GetUtcNow().AddDays(-1));
         await client.ListCommitsAsync(repo, "main", maxCount: 150);
         await client.ListWorkflowRunsForCommitAsync(repo, sha);
+        bed.Fake.AddCheckRun(GitHubTestBed.Owner, GitHubTestBed.RepoName, sha, "unit-tests", "completed", "success");
+        bed.Fake.AddFile(GitHubTestBed.Owner, GitHubTestBed.RepoName, "README.md", "# web");
+        bed.Fake.AddTag(GitHubTestBed.Owner, GitHubTestBed.RepoName, "v1.0.0", sha);
+        await client.ListCheckRunsForRefAsync(repo, sha);
+        await client.GetCommitAsync(repo, sha);
+        await client.ContentExistsAsync(repo, "README.md", sha);
+        await client.ContentExistsAsync(repo, "MISSING.md", sha);
+        await client.ListTagsAsync(repo);
+        await client.CommentOnCommitAsync(repo, sha, "readiness NO-GO");
         bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "revert", "revert");
         var pull = await client.CreatePullRequestAsync(repo, new NewPullRequest("Revert", "revert", "main", "why", Draft: false));
         await client.MergePullRequestAsync(repo, pull.Number, MergeMethod.Rebase, pull.HeadSha);
@@ -102,6 +117,23 @@ public sealed class GitHubSpecTests
             Assert.True(problems.Count == 0, string.Join("\n", problems.Take(10)));
         }
         Assert.Superset(new HashSet<int> { 200, 201, 204, 401, 403, 404, 405, 409, 422 }, checkedStatuses);
+    }
+
+    [Fact]
+    public async Task A_commit_with_its_files_as_the_fake_serves_it_matches_the_commit_schema()
+    {
+        await using var bed = await GitHubTestBed.StartAsync();
+        var sha = bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "config",
+            [new Autopilot.Simulator.GitHub.GitHubFakeFileChange("src/app.ts", "@@ -1 +1 @@\n-a\n+b"),
+             new Autopilot.Simulator.GitHub.GitHubFakeFileChange("logo.png", null, "added")]);
+        await bed.CreateClient().GetCommitAsync(bed.Repository, sha);
+        var exchange = bed.Fake.Exchanges.Single(e => e.Path == $"/repos/acme/web/commits/{sha}");
+        var schema = System.Text.Json.JsonDocument.Parse("""{"$ref": "#/components/schemas/commit"}""").RootElement;
+
+        var problems = _spec.Validate(schema, JsonNode.Parse(exchange.ResponseBody), "commit");
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Take(10)));
+        Assert.Equal(2, JsonNode.Parse(exchange.ResponseBody)!["files"]!.AsArray().Count);
     }
 
     [Theory]
