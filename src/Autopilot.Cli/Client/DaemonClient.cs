@@ -60,6 +60,18 @@ public sealed class DaemonClient : IDisposable
         return await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>GET that returns the status and JSON of a 2xx answer or of one of the <paramref name="refusals"/> (e.g. 404); other failures throw as <see cref="GetAsync"/>.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> GetWithRefusalsAsync(string path, IReadOnlyCollection<HttpStatusCode> refusals, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, path, cancellationToken).ConfigureAwait(false);
+        if (!refusals.Contains(response.StatusCode))
+        {
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (response.StatusCode, await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>POST of a command; returns the daemon's answer and whether it was accepted (2xx) or refused (409).</summary>
     public async Task<(bool Accepted, JsonElement Body)> PostAsync(string path, CancellationToken cancellationToken)
     {

@@ -81,9 +81,10 @@ public sealed class AuditQueries
     /// <summary>
     /// The newest <paramref name="take"/> events with <paramref name="tag"/> that pass <paramref name="keep"/>, oldest
     /// first. Reads a window of the newest tagged events and widens it (doubling) only while too few pass the filter,
-    /// so a page costs about what it returns, not the journal's length.
+    /// so a page costs about what it returns, not the journal's length; never past the newest <paramref name="maxWindow"/>.
     /// </summary>
-    public async Task<IReadOnlyList<T>> LatestAsync<T>(string tag, int take, Func<EventEnvelope, T?> keep, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<T>> LatestAsync<T>(string tag, int take, Func<EventEnvelope, T?> keep, CancellationToken cancellationToken,
+        int maxWindow = int.MaxValue)
         where T : class
     {
         var window = Math.Max(take, 64);
@@ -99,7 +100,7 @@ public sealed class AuditQueries
                 }
             }
 
-            if (kept.Count >= take || start == 0)
+            if (kept.Count >= take || start == 0 || window >= maxWindow)
             {
                 return kept.Count > take ? kept.GetRange(kept.Count - take, take) : kept;
             }

@@ -122,6 +122,7 @@ public static class DaemonHost
         api.MapAdminCommandEndpoints();
         api.MapAuditStreamEndpoints();
         api.MapClusterEndpoints();
+        api.MapGateEndpoints();
         return app;
     }
 
