@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fencing;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
@@ -46,6 +47,18 @@ namespace Autopilot.Agents.Orchestrator;
 /// without them, the leader that holds the lease reads the journal and decides again. After recovery with a token,
 /// the orchestrator records <see cref="SingletonStarted"/> (once per node and token) before it handles any command.
 /// </para>
+/// <para>
+/// Approvals: an action the policy marks <c>approve:</c>, or one over the service's budget, is not requested but
+/// recorded as <see cref="ApprovalRequested"/> (with everything the action is rebuilt from) and sent to the approvers'
+/// Telegram chat with Approve / Reject buttons. <see cref="DecideApproval"/> (the admin API) or a button press (a
+/// Telegram update handed over from the durable intake, pressed by a user on the allow-list) records
+/// <see cref="ApprovalDecided"/> and, when approved, the decision and its action request exactly as the policy would
+/// have, in the same write. Only the first decision counts. Nobody deciding within the timeout records
+/// <see cref="ApprovalExpired"/> and a WARNING alert. Pause and dry-run still win: an approval decided while paused is
+/// recorded but acts on nothing (the action is not run later either: a human decides again on a fresh situation), in
+/// dry-run its action is recorded as a dry-run decision. Pending approvals are part of the world model, so they survive
+/// a restart or fail-over, and their expiry timers are started again from the journal.
+/// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
@@ -58,6 +71,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly PolicyTable _policy;
     private readonly OrchestratorWorkers _workers;
     private readonly IActionFence _fence;
+    private readonly ApprovalSettings _approvals;
     /// <summary>Replaced only by a snapshot offered at recovery, before any event is applied.</summary>
     private WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
@@ -84,6 +98,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         _policy = policy;
         _workers = workers;
         _fence = fence ?? ActionFence.Unfenced;
+        _approvals = settings.ApprovalsOrDefault;
         _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
 
         Recover<SnapshotOffer>(offer =>
@@ -127,6 +142,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Handle<AcknowledgeIncident>(OnAcknowledge);
         // Workers raise alerts through their parent; the orchestrator records and hands them to its alerts worker.
         Handle<RaiseAlert>(alert => RequestAlert(alert));
+        Handle<DecideApproval>(OnDecideApproval);
+        Handle<ExpireApproval>(OnExpireApproval);
+        Handle<GetPendingApprovals>(_ => Sender.Tell(new PendingApprovals(
+            _world.Approvals.Values.OrderBy(a => a.At).ThenBy(a => a.ApprovalId, StringComparer.Ordinal).ToArray(), _approvals.Timeout)));
         Handle<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
@@ -154,6 +173,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     /// <summary>The timer message of the observe cycle.</summary>
     private sealed record Tick;
+
+    /// <summary>A pending approval's time is up (a no-op when it was decided meanwhile).</summary>
+    private sealed record ExpireApproval(string ApprovalId);
 
     /// <summary>The backoff of a failed worker is over.</summary>
     private sealed record RestartWorker(string Name);
@@ -266,6 +288,12 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             }
         }
 
+        // Approvals pending in the journal wait for the rest of their time (or expire at once when it is over).
+        foreach (var approval in _world.Approvals.Values)
+        {
+            ScheduleExpiry(approval);
+        }
+
         Self.Tell(new Tick());
         Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
         Commit();
@@ -290,6 +318,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
         var replyTo = Sender;
         Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now));
+        if (external.Source == ExternalEventSources.Telegram)
+        {
+            OnTelegramUpdate(external);
+        }
+
         Effect(() =>
         {
             switch (external.Source)
@@ -522,16 +555,252 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var mutating = planned.Count(PolicyActions.IsMutating);
+        // Actions the table marks "approve:" wait for a human; the others run now (and only they count against the budget now).
+        var waiting = planned.Where(a => _policy.RequiresApproval(situation.Name, a)).ToArray();
+        var now = planned.Where(a => !waiting.Contains(a)).ToArray();
+        var mutating = now.Count(PolicyActions.IsMutating);
         var used = _world.ActionsInWindow(situation.Service, BudgetSince);
         if (mutating > 0 && used + mutating > _settings.MaxActionsPerService)
         {
-            Record(Decision(situation, [], $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}); the policy would: {string.Join(", ", planned)}"),
-                () => AlertBudgetOnce(situation));
+            // Over budget: nothing autonomous; each production change the policy wants is put to a human instead.
+            var overBudget = planned.Where(PolicyActions.IsMutating).ToArray();
+            var budget = $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow})";
+            Record(Decision(situation, [], $"{budget}; the policy would: {string.Join(", ", planned)}; approval requested for: {string.Join(", ", overBudget)}"), () =>
+            {
+                AlertBudgetOnce(situation);
+                foreach (var action in overBudget)
+                {
+                    RequestHumanApproval(situation, action, $"{budget}: a human must approve any further change to {situation.Service}");
+                }
+            });
             return;
         }
 
-        Record(Decision(situation, planned, $"policy rule \"{situation.Name}\"{note}"), () => Act(situation, planned));
+        var approvalNote = waiting.Length == 0 ? "" : $"; waiting for approval: {string.Join(", ", waiting)}";
+        Record(Decision(situation, now, $"policy rule \"{situation.Name}\"{note}{approvalNote}"), () =>
+        {
+            Act(situation, now);
+            foreach (var action in waiting)
+            {
+                RequestHumanApproval(situation, action, $"policy rule \"{situation.Name}\" marks {action} approve:");
+            }
+        });
+    }
+
+    // ---- approvals ----
+
+    /// <summary>
+    /// Asks a human instead of acting: records <see cref="ApprovalRequested"/> with the situation as its evidence (all
+    /// the action is rebuilt from), sends it to the approvers (a recorded, fenced action of the alerts worker) and
+    /// starts its expiry once durable. An approval already pending for the same action, service and situation is not
+    /// asked again.
+    /// </summary>
+    private void RequestHumanApproval(Situation situation, string action, string reason, int? confidence = null)
+    {
+        if (_world.PendingApprovalFor(situation.Service, action, situation.Name) is { } pending)
+        {
+            Context.GetLogger().Info($"Approval {pending.ApprovalId} of {action} for {situation.Fingerprint} is still pending; not asked again.");
+            return;
+        }
+
+        var evidence = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal)
+        {
+            [ApprovalEvidence.Situation] = situation.Name,
+            [ApprovalEvidence.Text] = situation.Evidence,
+        };
+        if (situation.LogTail.Count > 0)
+        {
+            evidence[ApprovalEvidence.LogTail] = string.Join('\n', situation.LogTail.TakeLast(20));
+        }
+
+        RequestHumanApproval(situation.Service, action, reason, confidence, evidence, situation.Commit, situation.DeploymentId);
+    }
+
+    /// <summary>Records <see cref="ApprovalRequested"/> (the shape every trigger uses), notifies the approvers, and arms its expiry.</summary>
+    private void RequestHumanApproval(
+        string service, string action, string reason, int? confidence, IReadOnlyDictionary<string, string> evidence, string? commit, string? deploymentId)
+    {
+        var approval = new ApprovalRequested($"apr-{Guid.NewGuid():N}"[..16], service, action, reason, confidence, evidence, commit, deploymentId, Now);
+        Record(approval);
+        Request(WorkerNames.Alerts, PolicyActions.RequestApproval, SituationOf(approval), new Dictionary<string, string>
+        {
+            [ActionParameters.ApprovalId] = approval.ApprovalId,
+            [ActionParameters.Body] = ApprovalText.Request(approval, _approvals.Timeout),
+        });
+        Effect(() => ScheduleExpiry(approval));
+    }
+
+    /// <summary>The situation an approval was asked for, rebuilt from its evidence: what the action is requested for once approved.</summary>
+    private static Situation SituationOf(ApprovalRequested approval)
+    {
+        var details = approval.Evidence
+            .Where(e => e.Key is not (ApprovalEvidence.Situation or ApprovalEvidence.Text or ApprovalEvidence.LogTail))
+            .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        return new Situation(
+            approval.Service,
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.Situation) ?? "approval",
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.Text) ?? approval.Reason,
+            approval.DeploymentId,
+            approval.Commit,
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.LogTail)?.Split('\n') ?? [],
+            details);
+    }
+
+    private static string ExpiryTimer(string approvalId) => $"approval:{approvalId}";
+
+    private void ScheduleExpiry(ApprovalRequested approval)
+    {
+        var left = approval.At + _approvals.Timeout - Now;
+        Timers.StartSingleTimer(ExpiryTimer(approval.ApprovalId), new ExpireApproval(approval.ApprovalId), left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    private void OnDecideApproval(DecideApproval decide)
+    {
+        if (!_world.Approvals.TryGetValue(decide.ApprovalId, out var approval))
+        {
+            Sender.Tell(new ControlAck(false, _world.ClosedApproval(decide.ApprovalId) is { } closed
+                ? $"approval {decide.ApprovalId} was already {closed}; nothing changed"
+                : $"no pending approval {decide.ApprovalId}"));
+            return;
+        }
+
+        var replyTo = Sender;
+        var outcome = DecideOn(approval, decide.Approve, decide.By, decide.Channel, _world.ApprovalMessage(approval.ApprovalId), callbackQueryId: null);
+        Effect(() => replyTo.Tell(new ControlAck(true, outcome)));
+    }
+
+    /// <summary>
+    /// Records the first decision on a pending approval and, when approved, the action exactly as the policy would have
+    /// requested it — unless paused (recorded, not acted on) or in dry-run (a dry-run decision). Then answers the press
+    /// and edits the approval's message, if there are any. Returns what happened, for the one who decided.
+    /// </summary>
+    private string DecideOn(ApprovalRequested approval, bool approve, string by, string channel, string? messageRef, string? callbackQueryId)
+    {
+        var id = approval.ApprovalId;
+        Record(new ApprovalDecided(id, approve, by, channel, Now));
+        Effect(() => Timers.Cancel(ExpiryTimer(id)));
+        var situation = SituationOf(approval);
+        string outcome;
+        if (!approve)
+        {
+            outcome = $"approval {id} rejected by {by}: {approval.Action} of {approval.Service} not done";
+        }
+        else if (_world.Paused)
+        {
+            outcome = $"approval {id} approved by {by}, but the autopilot is paused: recorded, {approval.Action} not executed";
+            Record(Decision(situation, [], outcome));
+        }
+        else if (_world.DryRun)
+        {
+            outcome = $"approval {id} approved by {by}; dry-run: {approval.Action} recorded, not executed";
+            Record(Decision(situation, [approval.Action], outcome, dryRun: true));
+        }
+        else
+        {
+            outcome = $"approval {id} approved by {by}: {approval.Action} of {approval.Service} requested";
+            Record(Decision(situation, [approval.Action], $"approval {id} approved by {by} ({channel})"), () => Act(situation, [approval.Action]));
+        }
+
+        AnswerApprovers(approval.Service, id, callbackQueryId, outcome, messageRef,
+            ApprovalText.Closed(approval, _approvals.Timeout, approve ? $"✅ Approved by {by} ({channel})" : $"❌ Rejected by {by} ({channel})"));
+        return outcome;
+    }
+
+    private void OnExpireApproval(ExpireApproval expire)
+    {
+        if (!_world.Approvals.TryGetValue(expire.ApprovalId, out var approval))
+        {
+            return; // decided meanwhile
+        }
+
+        var messageRef = _world.ApprovalMessage(approval.ApprovalId);
+        Record(new ApprovalExpired(approval.ApprovalId, Now));
+        RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+            $"{approval.Service}: approval of {approval.Action} expired, nothing done",
+            $"Nobody approved or rejected {approval.Action} of {approval.Service} (approval {approval.ApprovalId}) within {_approvals.Timeout}; it was not done.\n"
+            + $"Why a human was asked: {approval.Reason}",
+            $"{approval.Service}:approval-expired",
+            approval.Service));
+        AnswerApprovers(approval.Service, approval.ApprovalId, null, null, messageRef,
+            ApprovalText.Closed(approval, _approvals.Timeout, $"⌛ Expired after {_approvals.Timeout}: nothing done"));
+    }
+
+    /// <summary>
+    /// A Telegram update from the intake: a press of an approval button. Only users on the allow-list decide; anyone
+    /// else is told so and recorded as a security event. Every press is answered (a recorded action of the alerts worker).
+    /// </summary>
+    private void OnTelegramUpdate(ExternalEvent update)
+    {
+        var queryId = update.Text("callback_query", "id");
+        if (queryId is null)
+        {
+            Context.GetLogger().Debug($"Telegram update {update.DeliveryId} is not a button press; nothing to do.");
+            return;
+        }
+
+        var data = update.Text("callback_query", "data");
+        var userId = update.Text("callback_query", "from", "id");
+        var username = update.Text("callback_query", "from", "username");
+        var who = username is { Length: > 0 } ? $"@{username} (telegram:{userId})" : $"telegram:{userId}";
+        var button = ApprovalButtons.Parse(data);
+        var pending = button is { } b ? _world.Approvals.GetValueOrDefault(b.ApprovalId) : null;
+        var service = pending?.Service ?? "autopilot";
+        if (!long.TryParse(userId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var user)
+            || !_approvals.TelegramApprovers.Contains(user))
+        {
+            Record(new SecurityEventRecorded("approval-not-allowed", ExternalEventSources.Telegram,
+                $"Telegram user {who} pressed \"{data}\" but is not on autopilot.platforms.telegram.approvers; nothing decided", Now));
+            AnswerApprovers(service, button?.ApprovalId, queryId, "You are not allowed to decide autopilot approvals.", null, null);
+            return;
+        }
+
+        if (button is not { } pressed)
+        {
+            AnswerApprovers(service, null, queryId, "This button is not an autopilot approval.", null, null);
+            return;
+        }
+
+        if (pending is null)
+        {
+            AnswerApprovers(service, pressed.ApprovalId, queryId, _world.ClosedApproval(pressed.ApprovalId) is { } outcome
+                ? $"Approval {pressed.ApprovalId} was already {outcome}; nothing changed."
+                : $"No pending approval {pressed.ApprovalId}.", null, null);
+            return;
+        }
+
+        var chat = update.Text("callback_query", "message", "chat", "id");
+        var message = update.Text("callback_query", "message", "message_id");
+        var messageRef = chat is not null && message is not null ? $"{chat}:{message}" : _world.ApprovalMessage(pending.ApprovalId);
+        DecideOn(pending, pressed.Approve, who, ApprovalChannels.Telegram, messageRef, queryId);
+    }
+
+    /// <summary>Answers a press and/or edits an approval's message: a recorded, fenced action of the alerts worker (nothing when there is neither).</summary>
+    private void AnswerApprovers(string service, string? approvalId, string? callbackQueryId, string? callbackText, string? messageRef, string? text)
+    {
+        if (callbackQueryId is null && messageRef is null)
+        {
+            return;
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Put(string key, string? value)
+        {
+            if (value is not null)
+            {
+                parameters[key] = value;
+            }
+        }
+
+        Put(ActionParameters.ApprovalId, approvalId);
+        Put(ActionParameters.CallbackQueryId, callbackQueryId);
+        Put(ActionParameters.CallbackText, callbackText is { Length: > 190 } ? callbackText[..190] + "…" : callbackText);
+        if (messageRef is not null)
+        {
+            Put(ActionParameters.MessageRef, messageRef);
+            Put(ActionParameters.Body, text);
+        }
+
+        Request(WorkerNames.Alerts, PolicyActions.AnswerApproval, new Situation(service, "approval", approvalId ?? "button press", null, null, [], Empty), parameters);
     }
 
     private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, bool dryRun = false) =>
@@ -689,6 +958,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
             PolicyActions.Redeploy => new RedeployTarget(r.ActionId, Parameter(ActionParameters.Target)),
             PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
+            PolicyActions.RequestApproval => new NotifyApproval(r.ActionId, Parameter(ActionParameters.ApprovalId), Parameter(ActionParameters.Body)),
+            PolicyActions.AnswerApproval => new AnswerApproval(r.ActionId, r.Parameters.GetValueOrDefault(ActionParameters.CallbackQueryId),
+                r.Parameters.GetValueOrDefault(ActionParameters.CallbackText), r.Parameters.GetValueOrDefault(ActionParameters.MessageRef),
+                r.Parameters.GetValueOrDefault(ActionParameters.Body)),
             _ when r.Worker == WorkerNames.Alerts => new RaiseAlert(Enum.Parse<AlertSeverity>(Parameter(ActionParameters.Severity)),
                 Parameter(ActionParameters.Title), Parameter(ActionParameters.Body), Parameter(ActionParameters.Fingerprint), r.Service, r.ActionId),
             _ => throw new InvalidOperationException($"Recorded action {r.Action} of {r.Worker} has no command."),

@@ -36,6 +36,18 @@ public static class PolicyActions
     /// <summary>A CRITICAL alert recommending more memory for the service.</summary>
     public const string RecommendScaleUp = "recommend-scale-up";
 
+    /// <summary>
+    /// Not a policy action: the alerts worker sends an approval's Telegram message with its Approve / Reject buttons. A
+    /// request unanswered at a crash is sent again (a duplicate message at worst; a missing one would leave nobody asked).
+    /// </summary>
+    public const string RequestApproval = "request-approval";
+
+    /// <summary>
+    /// Not a policy action: the alerts worker answers a button press (<c>answerCallbackQuery</c>) and/or edits the
+    /// approval's message to show who decided or that it expired; repeating it changes nothing.
+    /// </summary>
+    public const string AnswerApproval = "answer-approval";
+
     /// <summary>Every known action.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -49,7 +61,8 @@ public static class PolicyActions
     /// True for actions whose receiver makes a repeat harmless (alerts are deduplicated by action id, issues by
     /// fingerprint, dependency checks only read): after a crash an unanswered request of these is simply sent again.
     /// </summary>
-    public static bool IsIdempotent(string action) => action is OpenIssue or CheckDependencies or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
+    public static bool IsIdempotent(string action) =>
+        action is OpenIssue or CheckDependencies or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp or RequestApproval or AnswerApproval;
 
     /// <summary>True for actions that only tell humans.</summary>
     public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
