@@ -148,6 +148,24 @@ public sealed class ApprovalTests(ITestOutputHelper output) : ScenarioTestKit(ou
     }
 
     [Fact]
+    public async Task An_approval_decided_in_dry_run_is_recorded_as_a_dry_run_decision_and_does_not_act()
+    {
+        var (orchestrator, approval, _) = FailTheBuild();
+
+        Assert.True((await orchestrator.Ask<ControlAck>(new SetDryRun(true), AskTimeout)).Accepted);
+        var decided = await orchestrator.Ask<ControlAck>(new DecideApproval(approval.ApprovalId, true, "bob", ApprovalChannels.Cli), AskTimeout);
+        Settle(orchestrator);
+
+        Assert.True(decided.Accepted);
+        Assert.Contains("dry-run", decided.Message);
+        var dryRun = Assert.Single(AuditTrail().OfType<Decided>(), d => d.Reason.Contains(approval.ApprovalId));
+        Assert.True(dryRun.DryRun);
+        Assert.Equal(["rollback"], dryRun.Actions);
+        Assert.DoesNotContain(AuditTrail(), e => e is ActionRequested { Action: "rollback" });
+        Assert.Equal(0, RailwayCalls("deploymentRollback"));
+    }
+
+    [Fact]
     public async Task An_approval_pending_across_a_restart_survives_and_a_later_press_acts()
     {
         var (first, approval, message) = FailTheBuild();
