@@ -81,4 +81,72 @@ public sealed class SimulatedApprovalTests
 
         Directory.Delete(workDir, recursive: true);
     }
+
+    [Fact]
+    public async Task An_approval_pending_when_the_daemon_stops_is_still_pending_after_its_restart_and_a_press_then_acts()
+    {
+        var workDir = Directory.CreateTempSubdirectory("autopilot-approval-restart-test").FullName;
+        await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
+        var test = $$"""
+            autopilot.http.port = 0
+            autopilot.http.rate-limit.permits = 1000000
+            autopilot.persistence.journal.plugin = sqlite
+            autopilot.persistence.query-poll-interval = 100ms
+            autopilot.agents.orchestrator.cycle-interval = 500ms
+            autopilot.agents.railway.poll-interval = 100ms
+            autopilot.agents.railway.stable-after = 1s
+            autopilot.agents.policy.build-failed = ["approve:rollback", alert-critical]
+            autopilot.platforms.telegram { approvers = [{{Alice}}], updates = polling, poll-timeout = 1s }
+            """;
+        WebApplication Build() => DaemonHost.Build(new DaemonHostOptions
+        {
+            Overrides = test + "\n" + simulation.Overrides,
+            EnvironmentVariables = _ => null,
+            WorkingDirectory = workDir,
+            OrchestratorFactory = OrchestratorWiring.Create,
+            LogOutput = TextWriter.Null,
+            ConfigureWebHost = web => web.UseTestServer(),
+        });
+
+        try
+        {
+            string id;
+            await using (var first = Build())
+            {
+                await first.StartAsync();
+                await Poll.UntilAsync(() => simulation.Telegram.MessagesIn(SimulatedPlatforms.DemoChatId).Any(m => m.Keyboard is not null),
+                    "the approval message", TimeSpan.FromSeconds(60));
+                using var client = first.GetTestClient();
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", simulation.SessionToken);
+                id = JsonDocument.Parse(await client.GetStringAsync("/api/approvals")).RootElement.GetProperty("approvals")[0].GetProperty("id").GetString()!;
+                await first.StopAsync();
+            }
+
+            await using var second = Build();
+            await second.StartAsync();
+            using var again = second.GetTestClient();
+            again.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", simulation.SessionToken);
+            await Poll.UntilAsync(() => JsonDocument.Parse(again.GetStringAsync("/api/approvals").GetAwaiter().GetResult()).RootElement
+                .GetProperty("approvals").EnumerateArray().Any(a => a.GetProperty("id").GetString() == id), "the approval after the restart", TimeSpan.FromSeconds(60));
+            var message = simulation.Telegram.MessagesIn(SimulatedPlatforms.DemoChatId).Single(m => m.Keyboard is not null);
+            var press = await simulation.Telegram.PressButton(SimulatedPlatforms.DemoChatId, message.MessageId, $"approve:{id}", Alice, "alice");
+            await Poll.UntilAsync(() => simulation.Telegram.WasAnswered(press.CallbackQueryId), "the answer after the restart", TimeSpan.FromSeconds(60));
+
+            var types = new List<string>();
+            await Poll.UntilAsync(() =>
+            {
+                var audit = JsonDocument.Parse(again.GetStringAsync("/api/audit?limit=1000").GetAwaiter().GetResult()).RootElement;
+                types = audit.EnumerateArray().Select(r => $"{r.GetProperty("type").GetString()} {r.GetProperty("event").GetRawText()}").ToList();
+                return types.Any(t => t.StartsWith("autopilot.action_requested", StringComparison.Ordinal) && t.Contains("\"action\":\"rollback\"", StringComparison.Ordinal));
+            }, "the approved rollback", TimeSpan.FromSeconds(60));
+            Assert.Single(types, t => t.StartsWith("autopilot.approval_requested", StringComparison.Ordinal));
+            Assert.Single(types, t => t.StartsWith("autopilot.action_requested", StringComparison.Ordinal) && t.Contains("\"action\":\"rollback\"", StringComparison.Ordinal));
+            await second.StopAsync();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
 }
