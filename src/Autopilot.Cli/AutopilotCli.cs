@@ -25,6 +25,9 @@ public static class AutopilotCli
         root.Subcommands.Add(ControlCommands.Rollback(runner));
         root.Subcommands.Add(ControlCommands.Drill(runner));
         root.Subcommands.Add(GateCommands.Create(runner));
+        root.Subcommands.Add(ApprovalCommands.List(runner));
+        root.Subcommands.Add(ApprovalCommands.Approve(runner));
+        root.Subcommands.Add(ApprovalCommands.Reject(runner));
         root.Subcommands.Add(SetupCommands.Secrets(runner));
         root.Subcommands.Add(SetupCommands.Config(runner));
         return root;

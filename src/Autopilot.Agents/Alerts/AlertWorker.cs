@@ -18,6 +18,12 @@ namespace Autopilot.Agents.Alerts;
 /// Each send to a channel passes the node's <see cref="IActionFence"/> right before it: when this node no longer holds
 /// the orchestrator's lease nothing is sent, nothing is retried or given up, and the delivery stays owed in the outbox
 /// for the leader that recovers it.
+/// <para>
+/// Approvals go through the same worker (<see cref="NotifyApproval"/>, <see cref="AnswerApproval"/>) to an
+/// <see cref="IApprovalChannel"/> (Telegram buttons): they are the orchestrator's recorded actions, fenced like every
+/// send, answered with one <see cref="WorkerResult"/> each and not retried here (the orchestrator records the outcome;
+/// after a crash it sends an unanswered one again).
+/// </para>
 /// </summary>
 public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
 {
@@ -29,14 +35,16 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private readonly IReadOnlyDictionary<string, IAlertChannel> _channels;
     private readonly StormControl _storms;
     private readonly IActionFence _fence;
+    private readonly IApprovalChannel? _approvals;
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AlertAccepted> _lastFolded = new(StringComparer.Ordinal);
     private readonly RecentKeys _acceptedIds = new(RememberedAlertIds);
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
-    public AlertWorker(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null)
+    public AlertWorker(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null, IApprovalChannel? approvals = null)
     {
+        _approvals = approvals;
         _settings = settings;
         _fence = fence ?? ActionFence.Unfenced;
         _channels = channels.ToDictionary(c => c.Name, StringComparer.Ordinal);
@@ -51,6 +59,26 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
         Command<DeliveryFinished>(OnDeliveryFinished);
         Command<RetryDelivery>(r => Deliver(r.AlertId, r.Channel, r.Attempt));
         Command<FlushStorms>(_ => Flush());
+        Command<NotifyApproval>(notify => RunApproval(notify.ActionId, $"approval {notify.ApprovalId} to Telegram",
+            async (channel, ct) => $"{ActionParameters.SentAsPrefix}{await channel.SendAsync(notify.ApprovalId, notify.Text, ct).ConfigureAwait(false)}"));
+        Command<AnswerApproval>(answer => RunApproval(answer.ActionId, "approval answer to Telegram", async (channel, ct) =>
+        {
+            var done = new List<string>();
+            if (answer.CallbackQueryId is { } query)
+            {
+                await channel.AnswerAsync(query, answer.CallbackText ?? "", ct).ConfigureAwait(false);
+                done.Add("press answered");
+            }
+
+            if (answer is { MessageRef: { } message, Text: { } text })
+            {
+                await channel.EditAsync(message, text, ct).ConfigureAwait(false);
+                done.Add($"message {message} edited");
+            }
+
+            return done.Count == 0 ? "nothing to answer" : string.Join(", ", done);
+        }));
+        Command<ApprovalCallFinished>(finished => finished.ReplyTo.Tell(finished.Result));
     }
 
     /// <inheritdoc />
@@ -65,7 +93,11 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     /// the alert is still recorded. Register <see cref="AlertEvents"/> with the journal's serializer. <paramref name="fence"/>
     /// is the node's lease (null: a single node, nothing fenced).
     /// </summary>
-    public static Props Props(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null)
+    /// <param name="settings">The worker's settings.</param>
+    /// <param name="channels">The alert channels.</param>
+    /// <param name="fence">The node's lease (null: unfenced).</param>
+    /// <param name="approvals">Where approvals are sent (null: none; such requests fail and are recorded as failed).</param>
+    public static Props Props(AlertSettings settings, IReadOnlyList<IAlertChannel> channels, IActionFence? fence = null, IApprovalChannel? approvals = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(channels);
@@ -75,7 +107,7 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
         }
 
         var actions = fence ?? ActionFence.Unfenced;
-        return Akka.Actor.Props.Create(() => new AlertWorker(settings, channels, actions));
+        return Akka.Actor.Props.Create(() => new AlertWorker(settings, channels, actions, approvals));
     }
 
     private sealed record DeliveryFinished(string AlertId, string Channel, int Attempt, string? Error, TimeSpan? RetryAfter);
@@ -83,6 +115,32 @@ public sealed class AlertWorker : ReceivePersistentActor, IWithTimers
     private sealed record RetryDelivery(string AlertId, string Channel, int Attempt);
 
     private sealed record FlushStorms;
+
+    private sealed record ApprovalCallFinished(IActorRef ReplyTo, WorkerResult Result);
+
+    /// <summary>One fenced call to the approval channel, answered with one <see cref="WorkerResult"/>.</summary>
+    private void RunApproval(string actionId, string call, Func<IApprovalChannel, CancellationToken, Task<string>> run)
+    {
+        var replyTo = Sender;
+        if (_approvals is null)
+        {
+            replyTo.Tell(new WorkerResult(actionId, false, Error: "no approval channel configured (Telegram bot token and alerts chat)"));
+            return;
+        }
+
+        if (_fence.Refusal(Context.GetLogger(), call) is { } refused)
+        {
+            replyTo.Tell(new WorkerResult(actionId, false, Error: refused));
+            return;
+        }
+
+        var self = Self;
+        run(_approvals, _stopping.Token).ContinueWith(
+            done => self.Tell(new ApprovalCallFinished(replyTo, done.IsCompletedSuccessfully
+                ? new WorkerResult(actionId, true, done.Result)
+                : new WorkerResult(actionId, false, Error: done.Exception?.GetBaseException().Message ?? "cancelled"))),
+            TaskScheduler.Default);
+    }
 
     /// <summary>An accepted alert still owed to some channels.</summary>
     private sealed class Pending(AlertAccepted alert)

@@ -83,7 +83,7 @@ public static class AutopilotTree
         var workers = new OrchestratorWorkers(
             RailwayWorker.Props(clients.Railway, settings.Railway, redactor, fence),
             GitHubWorker.Props(clients.GitHub, clients.GitHubTokens, settings.GitHub, fence),
-            Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients), fence),
+            Alerts: AlertWorker.Props(settings.Alerts, AlertChannels(settings, clients), fence, ApprovalChannel(settings, clients)),
             N8n: clients.N8n is { } n8n ? N8nWorker.Props(n8n, settings.N8n, redactor, fallback, fence) : null,
             Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
                 ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor, fence: fence)
@@ -132,6 +132,19 @@ public static class AutopilotTree
     public static readonly TimeSpan RestartBackoffMax = TimeSpan.FromSeconds(30);
 
     private const double RestartBackoffRandomFactor = 0.2;
+
+    /// <summary>
+    /// Where approvals are sent: the alerts chat through the bot, when both are configured (approval buttons need the
+    /// Bot API itself, so a Telegram route through n8n has none); null otherwise.
+    /// </summary>
+    public static IApprovalChannel? ApprovalChannel(AgentsSettings settings, AutopilotClients clients)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clients);
+        return clients.Telegram is { } telegram && settings.Alerts.TelegramChat.Length > 0
+            ? new TelegramApprovalChannel(telegram, TelegramChatId.Parse(settings.Alerts.TelegramChat))
+            : null;
+    }
 
     /// <summary>The alert channels the settings ask for and the clients allow.</summary>
     public static IReadOnlyList<IAlertChannel> AlertChannels(AgentsSettings settings, AutopilotClients clients)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fencing;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
@@ -49,6 +50,18 @@ namespace Autopilot.Agents.Orchestrator;
 /// without them, the leader that holds the lease reads the journal and decides again. After recovery with a token,
 /// the orchestrator records <see cref="SingletonStarted"/> (once per node and token) before it handles any command.
 /// </para>
+/// <para>
+/// Approvals: an action the policy marks <c>approve:</c>, or one over the service's budget, is not requested but
+/// recorded as <see cref="ApprovalRequested"/> (with everything the action is rebuilt from) and sent to the approvers'
+/// Telegram chat with Approve / Reject buttons. <see cref="DecideApproval"/> (the admin API) or a button press (a
+/// Telegram update handed over from the durable intake, pressed by a user on the allow-list) records
+/// <see cref="ApprovalDecided"/> and, when approved, the decision and its action request exactly as the policy would
+/// have, in the same write. Only the first decision counts. Nobody deciding within the timeout records
+/// <see cref="ApprovalExpired"/> and a WARNING alert. Pause and dry-run still win: an approval decided while paused is
+/// recorded but acts on nothing (the action is not run later either: a human decides again on a fresh situation), in
+/// dry-run its action is recorded as a dry-run decision. Pending approvals are part of the world model, so they survive
+/// a restart or fail-over, and their expiry timers are started again from the journal.
+/// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
@@ -63,6 +76,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly ReadinessSettings _readiness;
     private readonly OrchestratorWorkers _workers;
     private readonly IActionFence _fence;
+    private readonly ApprovalSettings _approvals;
     /// <summary>Replaced only by a snapshot offered at recovery, before any event is applied.</summary>
     private WorldModel _world;
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
@@ -95,6 +109,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         _readiness = readiness ?? DefaultReadiness();
         _workers = workers;
         _fence = fence ?? ActionFence.Unfenced;
+        _approvals = settings.ApprovalsOrDefault;
         _world = new WorldModel(settings.StartPaused, settings.StartInDryRun);
 
         Recover<SnapshotOffer>(offer =>
@@ -140,6 +155,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Handle<AcknowledgeIncident>(OnAcknowledge);
         // Workers raise alerts through their parent; the orchestrator records and hands them to its alerts worker.
         Handle<RaiseAlert>(alert => RequestAlert(alert));
+        Handle<DecideApproval>(OnDecideApproval);
+        Handle<ExpireApproval>(OnExpireApproval);
+        Handle<GetPendingApprovals>(_ => Sender.Tell(new PendingApprovals(
+            _world.Approvals.Values.OrderBy(a => a.At).ThenBy(a => a.ApprovalId, StringComparer.Ordinal).ToArray(), _approvals.Timeout)));
         Handle<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
@@ -179,6 +198,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     /// <summary>The timer message of the observe cycle.</summary>
     private sealed record Tick;
+
+    /// <summary>A pending approval's time is up (a no-op when it was decided meanwhile).</summary>
+    private sealed record ExpireApproval(string ApprovalId);
 
     /// <summary>The backoff of a failed worker is over.</summary>
     private sealed record RestartWorker(string Name);
@@ -291,6 +313,12 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             }
         }
 
+        // Approvals pending in the journal wait for the rest of their time (or expire at once when it is over).
+        foreach (var approval in _world.Approvals.Values)
+        {
+            ScheduleExpiry(approval);
+        }
+
         Self.Tell(new Tick());
         Timers.StartPeriodicTimer(CycleTimer, new Tick(), _settings.CycleInterval);
         Commit();
@@ -315,6 +343,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
         var replyTo = Sender;
         Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now));
+        if (external.Source == ExternalEventSources.Telegram)
+        {
+            OnTelegramUpdate(external);
+        }
+
         Effect(() =>
         {
             switch (external.Source)
@@ -550,32 +583,50 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        // Confidence: production changes are carried out at or above their act threshold, put to a human in the review
-        // band, and only recorded below it; telling humans and reading go ahead at any confidence.
+        // Actions the table marks "approve:" always wait for a human. Of the others, production changes are carried out
+        // at or above their confidence act threshold, put to a human in the review band, and only recorded below it;
+        // telling humans and reading go ahead at any confidence.
+        var waiting = planned.Where(a => _policy.RequiresApproval(situation.Name, a)).ToList();
         var acting = new List<string>();
-        var asking = new List<string>();
         var holding = new List<string>();
-        foreach (var action in planned)
+        var askedForConfidence = new List<string>();
+        foreach (var action in planned.Where(a => !waiting.Contains(a)))
         {
             var band = PolicyActions.IsMutating(action) ? _confidence.Band(action, confidence.Score) : ConfidenceBand.Act;
-            (band switch { ConfidenceBand.Act => acting, ConfidenceBand.Review => asking, _ => holding }).Add(action);
+            (band switch { ConfidenceBand.Act => acting, ConfidenceBand.Review => askedForConfidence, _ => holding }).Add(action);
         }
 
-        var confidenceNote = ConfidenceNote(confidence, asking, holding);
+        var confidenceNote = ConfidenceNote(confidence, askedForConfidence, holding);
         var mutating = acting.Count(PolicyActions.IsMutating);
         var used = _world.ActionsInWindow(situation.Service, BudgetSince);
         if (mutating > 0 && used + mutating > _settings.MaxActionsPerService)
         {
-            Record(Decision(situation, [], $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}); the policy would: {string.Join(", ", planned)}", confidence),
-                () => AlertBudgetOnce(situation));
+            // Over budget: nothing autonomous; each production change the policy wants is put to a human instead.
+            var overBudget = planned.Where(PolicyActions.IsMutating).ToArray();
+            var budget = $"action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow})";
+            Record(Decision(situation, [], $"{budget}; the policy would: {string.Join(", ", planned)}; approval requested for: {string.Join(", ", overBudget)}", confidence), () =>
+            {
+                AlertBudgetOnce(situation);
+                foreach (var action in overBudget)
+                {
+                    RequestHumanApproval(situation, action, $"{budget}: a human must approve any further change to {situation.Service}", confidence.Score,
+                        EvidenceOf(situation, confidence));
+                }
+            });
             return;
         }
 
+        var approvalNote = waiting.Count == 0 ? "" : $"; waiting for approval: {string.Join(", ", waiting)}";
         var deployNote = acting.Contains(PolicyActions.Deploy) ? "; the deploy waits for the readiness gate" : "";
-        Record(Decision(situation, acting, $"policy rule \"{situation.Name}\"{note}{deployNote}{confidenceNote}", confidence), () =>
+        Record(Decision(situation, acting, $"policy rule \"{situation.Name}\"{note}{deployNote}{approvalNote}{confidenceNote}", confidence), () =>
         {
             Act(situation, acting);
-            foreach (var action in asking)
+            foreach (var action in waiting)
+            {
+                RequestHumanApproval(situation, action, $"policy rule \"{situation.Name}\" marks {action} approve:", confidence.Score, EvidenceOf(situation, confidence));
+            }
+
+            foreach (var action in askedForConfidence)
             {
                 RequestHumanApproval(situation, action,
                     $"confidence {confidence.Score} is in the review band of {action} ({_confidence.For(action).Review}-{_confidence.For(action).Act - 1})",
@@ -591,6 +642,228 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     situation.Fingerprint, situation.Service), situation);
             }
         });
+    }
+
+    // ---- approvals ----
+
+    /// <summary>
+    /// Asks a human instead of acting: records <see cref="ApprovalRequested"/> with the situation as its evidence (all
+    /// the action is rebuilt from), sends it to the approvers (a recorded, fenced action of the alerts worker) and
+    /// starts its expiry once durable. An approval already pending for the same action, service and situation is not
+    /// asked again.
+    /// </summary>
+    private void RequestHumanApproval(Situation situation, string action, string reason, int? confidence = null, IReadOnlyDictionary<string, string>? extraEvidence = null)
+    {
+        if (_world.PendingApprovalFor(situation.Service, action, situation.Name) is { } pending)
+        {
+            Context.GetLogger().Info($"Approval {pending.ApprovalId} of {action} for {situation.Fingerprint} is still pending; not asked again.");
+            return;
+        }
+
+        var evidence = new Dictionary<string, string>(situation.Details, StringComparer.Ordinal)
+        {
+            [ApprovalEvidence.Situation] = situation.Name,
+            [ApprovalEvidence.Text] = situation.Evidence,
+        };
+        if (situation.LogTail.Count > 0)
+        {
+            evidence[ApprovalEvidence.LogTail] = string.Join('\n', situation.LogTail.TakeLast(20));
+        }
+
+        // What the decision rests on besides the situation (confidence basis, readiness checks); the situation's own keys win.
+        foreach (var (key, value) in extraEvidence ?? Empty)
+        {
+            evidence.TryAdd(key, value);
+        }
+
+        RequestHumanApproval(situation.Service, action, reason, confidence, evidence, situation.Commit, situation.DeploymentId);
+    }
+
+    /// <summary>Records <see cref="ApprovalRequested"/> (the shape every trigger uses), notifies the approvers, and arms its expiry.</summary>
+    private void RequestHumanApproval(
+        string service, string action, string reason, int? confidence, IReadOnlyDictionary<string, string> evidence, string? commit, string? deploymentId)
+    {
+        var approval = new ApprovalRequested($"apr-{Guid.NewGuid():N}"[..16], service, action, reason, confidence, evidence, commit, deploymentId, Now);
+        Record(approval);
+        Request(WorkerNames.Alerts, PolicyActions.RequestApproval, SituationOf(approval), new Dictionary<string, string>
+        {
+            [ActionParameters.ApprovalId] = approval.ApprovalId,
+            [ActionParameters.Body] = ApprovalText.Request(approval, _approvals.Timeout),
+        });
+        Effect(() => ScheduleExpiry(approval));
+    }
+
+    /// <summary>The situation an approval was asked for, rebuilt from its evidence: what the action is requested for once approved.</summary>
+    private static Situation SituationOf(ApprovalRequested approval)
+    {
+        var details = approval.Evidence
+            .Where(e => e.Key is not (ApprovalEvidence.Situation or ApprovalEvidence.Text or ApprovalEvidence.LogTail))
+            .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        return new Situation(
+            approval.Service,
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.Situation) ?? "approval",
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.Text) ?? approval.Reason,
+            approval.DeploymentId,
+            approval.Commit,
+            approval.Evidence.GetValueOrDefault(ApprovalEvidence.LogTail)?.Split('\n') ?? [],
+            details);
+    }
+
+    private static string ExpiryTimer(string approvalId) => $"approval:{approvalId}";
+
+    private void ScheduleExpiry(ApprovalRequested approval)
+    {
+        var left = approval.At + _approvals.Timeout - Now;
+        Timers.StartSingleTimer(ExpiryTimer(approval.ApprovalId), new ExpireApproval(approval.ApprovalId), left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    private void OnDecideApproval(DecideApproval decide)
+    {
+        if (!_world.Approvals.TryGetValue(decide.ApprovalId, out var approval))
+        {
+            Sender.Tell(new ControlAck(false, _world.ClosedApproval(decide.ApprovalId) is { } closed
+                ? $"approval {decide.ApprovalId} was already {closed}; nothing changed"
+                : $"no pending approval {decide.ApprovalId}"));
+            return;
+        }
+
+        var replyTo = Sender;
+        var outcome = DecideOn(approval, decide.Approve, decide.By, decide.Channel, _world.ApprovalMessage(approval.ApprovalId), callbackQueryId: null);
+        Effect(() => replyTo.Tell(new ControlAck(true, outcome)));
+    }
+
+    /// <summary>
+    /// Records the first decision on a pending approval and, when approved, the action exactly as the policy would have
+    /// requested it — unless paused (recorded, not acted on) or in dry-run (a dry-run decision). Then answers the press
+    /// and edits the approval's message, if there are any. Returns what happened, for the one who decided.
+    /// </summary>
+    private string DecideOn(ApprovalRequested approval, bool approve, string by, string channel, string? messageRef, string? callbackQueryId)
+    {
+        var id = approval.ApprovalId;
+        Record(new ApprovalDecided(id, approve, by, channel, Now));
+        Effect(() => Timers.Cancel(ExpiryTimer(id)));
+        var situation = SituationOf(approval);
+        string outcome;
+        if (!approve)
+        {
+            outcome = $"approval {id} rejected by {by}: {approval.Action} of {approval.Service} not done";
+        }
+        else if (_world.Paused)
+        {
+            outcome = $"approval {id} approved by {by}, but the autopilot is paused: recorded, {approval.Action} not executed";
+            Record(Decision(situation, [], outcome));
+        }
+        else if (_world.DryRun)
+        {
+            outcome = $"approval {id} approved by {by}; dry-run: {approval.Action} recorded, not executed";
+            Record(Decision(situation, [approval.Action], outcome, dryRun: true));
+        }
+        else
+        {
+            outcome = $"approval {id} approved by {by}: {approval.Action} of {approval.Service} requested";
+            Record(Decision(situation, [approval.Action], $"approval {id} approved by {by} ({channel})"), () => Act(situation, [approval.Action], approvedBy: id));
+        }
+
+        AnswerApprovers(approval.Service, id, callbackQueryId, outcome, messageRef,
+            ApprovalText.Closed(approval, _approvals.Timeout, approve ? $"✅ Approved by {by} ({channel})" : $"❌ Rejected by {by} ({channel})"));
+        return outcome;
+    }
+
+    private void OnExpireApproval(ExpireApproval expire)
+    {
+        if (!_world.Approvals.TryGetValue(expire.ApprovalId, out var approval))
+        {
+            return; // decided meanwhile
+        }
+
+        var messageRef = _world.ApprovalMessage(approval.ApprovalId);
+        Record(new ApprovalExpired(approval.ApprovalId, Now));
+        RequestAlert(new RaiseAlert(AlertSeverity.Warning,
+            $"{approval.Service}: approval of {approval.Action} expired, nothing done",
+            $"Nobody approved or rejected {approval.Action} of {approval.Service} (approval {approval.ApprovalId}) within {_approvals.Timeout}; it was not done.\n"
+            + $"Why a human was asked: {approval.Reason}",
+            $"{approval.Service}:approval-expired",
+            approval.Service));
+        AnswerApprovers(approval.Service, approval.ApprovalId, null, null, messageRef,
+            ApprovalText.Closed(approval, _approvals.Timeout, $"⌛ Expired after {_approvals.Timeout}: nothing done"));
+    }
+
+    /// <summary>
+    /// A Telegram update from the intake: a press of an approval button. Only users on the allow-list decide; anyone
+    /// else is told so and recorded as a security event. Every press is answered (a recorded action of the alerts worker).
+    /// </summary>
+    private void OnTelegramUpdate(ExternalEvent update)
+    {
+        var queryId = update.Text("callback_query", "id");
+        if (queryId is null)
+        {
+            Context.GetLogger().Debug($"Telegram update {update.DeliveryId} is not a button press; nothing to do.");
+            return;
+        }
+
+        var data = update.Text("callback_query", "data");
+        var userId = update.Text("callback_query", "from", "id");
+        var username = update.Text("callback_query", "from", "username");
+        var who = username is { Length: > 0 } ? $"@{username} (telegram:{userId})" : $"telegram:{userId}";
+        var button = ApprovalButtons.Parse(data);
+        var pending = button is { } b ? _world.Approvals.GetValueOrDefault(b.ApprovalId) : null;
+        var service = pending?.Service ?? "autopilot";
+        if (!long.TryParse(userId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var user)
+            || !_approvals.TelegramApprovers.Contains(user))
+        {
+            Record(new SecurityEventRecorded("approval-not-allowed", ExternalEventSources.Telegram,
+                $"Telegram user {who} pressed \"{data}\" but is not on autopilot.platforms.telegram.approvers; nothing decided", Now));
+            AnswerApprovers(service, button?.ApprovalId, queryId, "You are not allowed to decide autopilot approvals.", null, null);
+            return;
+        }
+
+        if (button is not { } pressed)
+        {
+            AnswerApprovers(service, null, queryId, "This button is not an autopilot approval.", null, null);
+            return;
+        }
+
+        if (pending is null)
+        {
+            AnswerApprovers(service, pressed.ApprovalId, queryId, _world.ClosedApproval(pressed.ApprovalId) is { } outcome
+                ? $"Approval {pressed.ApprovalId} was already {outcome}; nothing changed."
+                : $"No pending approval {pressed.ApprovalId}.", null, null);
+            return;
+        }
+
+        var chat = update.Text("callback_query", "message", "chat", "id");
+        var message = update.Text("callback_query", "message", "message_id");
+        var messageRef = chat is not null && message is not null ? $"{chat}:{message}" : _world.ApprovalMessage(pending.ApprovalId);
+        DecideOn(pending, pressed.Approve, who, ApprovalChannels.Telegram, messageRef, queryId);
+    }
+
+    /// <summary>Answers a press and/or edits an approval's message: a recorded, fenced action of the alerts worker (nothing when there is neither).</summary>
+    private void AnswerApprovers(string service, string? approvalId, string? callbackQueryId, string? callbackText, string? messageRef, string? text)
+    {
+        if (callbackQueryId is null && messageRef is null)
+        {
+            return;
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Put(string key, string? value)
+        {
+            if (value is not null)
+            {
+                parameters[key] = value;
+            }
+        }
+
+        Put(ActionParameters.ApprovalId, approvalId);
+        Put(ActionParameters.CallbackQueryId, callbackQueryId);
+        Put(ActionParameters.CallbackText, callbackText is { Length: > 190 } ? callbackText[..190] + "…" : callbackText);
+        if (messageRef is not null)
+        {
+            Put(ActionParameters.MessageRef, messageRef);
+            Put(ActionParameters.Body, text);
+        }
+
+        Request(WorkerNames.Alerts, PolicyActions.AnswerApproval, new Situation(service, "approval", approvalId ?? "button press", null, null, [], Empty), parameters);
     }
 
     private string ConfidenceNote(Confidence confidence, IReadOnlyList<string> asking, IReadOnlyList<string> holding)
@@ -634,33 +907,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         return evidence;
     }
 
-    /// <summary>
-    /// THE way a decision is put to a human: the action is not carried out; an <see cref="ApprovalRequested"/> is recorded
-    /// with the reason, the confidence and the evidence, and a WARNING alert says a human decision is needed. Called for a
-    /// confidence in an action's review band and for a readiness WARNING where policy does not allow WARNING deploys.
-    /// </summary>
-    private void RequestHumanApproval(Situation situation, string action, string reason, int confidence, IReadOnlyDictionary<string, string> evidence)
-    {
-        var approvalId = $"apr-{Guid.NewGuid():N}"[..16];
-        Record(new ApprovalRequested(approvalId, situation.Service, action, reason, confidence, evidence, situation.Commit, situation.DeploymentId, Now));
-        var lines = new List<string>
-        {
-            $"The autopilot did not {action} {situation.Service}: a human decision is needed (approval {approvalId}).",
-            $"Why: {reason}.",
-            $"Confidence: {confidence}.",
-            "",
-            BodyOf(situation),
-        };
-        lines.AddRange(evidence.Where(e => e.Key is not ("situation" or "evidence" or "log")).Select(e => $"{e.Key}: {e.Value}"));
-        RequestAlert(new RaiseAlert(AlertSeverity.Warning,
-            $"{situation.Service}: human decision needed: {action}{(situation.Commit is null ? "" : $" of {Short(situation.Commit)}")}",
-            string.Join('\n', lines),
-            $"{situation.Service}:approval:{action}",
-            situation.Service), situation);
-    }
-
-    private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, Confidence confidence, bool dryRun = false) =>
-        new(situation.Service, situation.Name, actions, reason, dryRun, situation.DeploymentId, situation.Commit, Now, confidence.Score);
+    /// <summary>A decision of the orchestrator (with its confidence) or of a human on an approval (<paramref name="confidence"/> null).</summary>
+    private Decided Decision(Situation situation, IReadOnlyList<string> actions, string reason, Confidence? confidence = null, bool dryRun = false) =>
+        new(situation.Service, situation.Name, actions, reason, dryRun, situation.DeploymentId, situation.Commit, Now, confidence?.Score);
 
     private void AlertBudgetOnce(Situation situation)
     {
@@ -680,7 +929,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     // ---- act ----
 
-    private void Act(Situation situation, IReadOnlyList<string> actions)
+    /// <param name="approvedBy">The approval a human granted these actions under, if any: a deploy then still goes through
+    /// the readiness gate (NO-GO, pause and dry-run still stop it) but not again through what the human already overruled
+    /// (a WARNING, the confidence band, the budget).</param>
+    private void Act(Situation situation, IReadOnlyList<string> actions, string? approvedBy = null)
     {
         foreach (var action in actions)
         {
@@ -702,7 +954,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                         situation.Fingerprint, situation.Service), situation, action);
                     break;
                 case PolicyActions.Deploy when situation.Commit is not null:
-                    AssessBeforeDeploy(situation);
+                    AssessBeforeDeploy(situation, approvedBy);
                     break;
                 case PolicyActions.Rollback:
                 case PolicyActions.Restart when situation.DeploymentId is not null:
@@ -745,12 +997,20 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     // ---- readiness gate ----
 
     /// <summary>A deploy the policy and the rails allow goes to the readiness gate first; what follows depends on its decision.</summary>
-    private void AssessBeforeDeploy(Situation situation) =>
-        Request(WorkerNames.Readiness, PolicyActions.AssessReadiness, situation, new Dictionary<string, string>
+    private void AssessBeforeDeploy(Situation situation, string? approvedBy = null)
+    {
+        var parameters = new Dictionary<string, string>
         {
             [ActionParameters.Purpose] = ReadinessPurposes.Deploy,
             [ActionParameters.LastGoodDeployment] = _world.LastGoodDeployment(situation.Service) ?? "",
-        });
+        };
+        if (approvedBy is not null)
+        {
+            parameters[ActionParameters.ApprovalId] = approvedBy;
+        }
+
+        Request(WorkerNames.Readiness, PolicyActions.AssessReadiness, situation, parameters);
+    }
 
     private void OnAssessReadiness(AssessReadiness assess)
     {
@@ -857,7 +1117,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        if (!allowed)
+        // A human approved this deploy (a WARNING, its confidence or the budget): only NO-GO, pause and dry-run stop it now.
+        var approval = requested.Parameters.GetValueOrDefault(ActionParameters.ApprovalId);
+        if (!allowed && approval is null)
         {
             // WARNING where policy does not allow WARNING deploys: a human decides.
             Record(Decision(situation, [], $"{summary}: WARNING deploys are not allowed for {requested.Service}; approval requested, not deployed", confidence),
@@ -867,7 +1129,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        switch (_confidence.Band(PolicyActions.Deploy, confidence.Score))
+        switch (approval is null ? _confidence.Band(PolicyActions.Deploy, confidence.Score) : ConfidenceBand.Act)
         {
             case ConfidenceBand.Review:
                 Record(Decision(situation, [], $"{summary}; confidence {confidence.Score} in the review band of deploy: approval requested, not deployed", confidence),
@@ -880,7 +1142,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         }
 
         var used = _world.ActionsInWindow(requested.Service, BudgetSince);
-        if (used + 1 > _settings.MaxActionsPerService)
+        if (approval is null && used + 1 > _settings.MaxActionsPerService)
         {
             Record(Decision(situation, [], $"{summary}; action budget exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow}): not deployed", confidence),
                 () => AlertBudgetOnce(situation));
@@ -1025,6 +1287,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.AssessReadiness => new AssessCommit(r.ActionId, r.Service, _railway.Find(r.Service)?.Repository, r.Commit!,
                 r.Parameters.TryGetValue(ActionParameters.LastGoodDeployment, out var lastGood) && lastGood.Length > 0 ? lastGood : null),
             PolicyActions.CommentCommit => new CommentOnCommit(r.ActionId, _railway.Find(r.Service)?.Repository, r.Commit!, Parameter(ActionParameters.Body)),
+            PolicyActions.RequestApproval => new NotifyApproval(r.ActionId, Parameter(ActionParameters.ApprovalId), Parameter(ActionParameters.Body)),
+            PolicyActions.AnswerApproval => new AnswerApproval(r.ActionId, r.Parameters.GetValueOrDefault(ActionParameters.CallbackQueryId),
+                r.Parameters.GetValueOrDefault(ActionParameters.CallbackText), r.Parameters.GetValueOrDefault(ActionParameters.MessageRef),
+                r.Parameters.GetValueOrDefault(ActionParameters.Body)),
             _ when r.Worker == WorkerNames.Alerts => new RaiseAlert(Enum.Parse<AlertSeverity>(Parameter(ActionParameters.Severity)),
                 Parameter(ActionParameters.Title), Parameter(ActionParameters.Body), Parameter(ActionParameters.Fingerprint), r.Service, r.ActionId),
             _ => throw new InvalidOperationException($"Recorded action {r.Action} of {r.Worker} has no command."),

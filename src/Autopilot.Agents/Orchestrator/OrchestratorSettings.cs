@@ -13,10 +13,14 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="SnapshotEvery">
 /// Events between snapshots of the world model, which bound how much a restart or fail-over replays (0: never).
 /// </param>
+/// <param name="Approvals">Approvals: their timeout and who may decide in Telegram (null: <see cref="ApprovalSettings.Default"/>).</param>
 public sealed record OrchestratorSettings(
     TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax,
-    int SnapshotEvery = 1000)
+    int SnapshotEvery = 1000, ApprovalSettings? Approvals = null)
 {
+    /// <summary>The approvals' settings (<see cref="ApprovalSettings.Default"/> when none were given).</summary>
+    public ApprovalSettings ApprovalsOrDefault => Approvals ?? ApprovalSettings.Default;
+
     /// <summary>The delay before starting a worker again after its <paramref name="consecutiveFailures"/>-th failure in a row.</summary>
     public TimeSpan WorkerBackoff(int consecutiveFailures)
     {
@@ -68,6 +72,7 @@ public sealed record OrchestratorSettings(
             window,
             backoffMin,
             backoffMax,
-            snapshotEvery);
+            snapshotEvery,
+            ApprovalSettings.FromConfig(agents));
     }
 }

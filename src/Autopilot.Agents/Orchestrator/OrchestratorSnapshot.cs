@@ -21,7 +21,10 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Deliveries">Recently handled webhook deliveries (source:id), oldest first.</param>
 /// <param name="JudgedCommits">Recently judged commit checks (sha:passed|failed), oldest first.</param>
 /// <param name="N8nFailures">Recently recorded failed n8n executions (ids), oldest first (v2).</param>
-[EventManifest("autopilot.orchestrator_snapshot", Version = 2)]
+/// <param name="Approvals">Approvals waiting for a human, oldest first (v3).</param>
+/// <param name="ApprovalMessages">Their Telegram messages, <c>id\tchat:message</c> (v3).</param>
+/// <param name="ClosedApprovals">Recently decided or expired approvals, <c>id\toutcome</c>, oldest first (v3).</param>
+[EventManifest("autopilot.orchestrator_snapshot", Version = 3)]
 public sealed record OrchestratorSnapshot(
     bool Paused,
     bool DryRun,
@@ -34,7 +37,10 @@ public sealed record OrchestratorSnapshot(
     IReadOnlyList<ActionRequested> Pending,
     IReadOnlyList<string> Deliveries,
     IReadOnlyList<string> JudgedCommits,
-    IReadOnlyList<string>? N8nFailures = null);
+    IReadOnlyList<string>? N8nFailures = null,
+    IReadOnlyList<ApprovalRequested>? Approvals = null,
+    IReadOnlyList<string>? ApprovalMessages = null,
+    IReadOnlyList<string>? ClosedApprovals = null);
 
 /// <summary>What the orchestrator knows about one service, in an <see cref="OrchestratorSnapshot"/>.</summary>
 /// <param name="Service">The service's name.</param>
@@ -70,6 +76,29 @@ public sealed class OrchestratorSnapshotV1 : IEventUpcaster
             service["currentCommit"] = null;
         }
 
+        return snapshot;
+    }
+}
+
+/// <summary>
+/// v2 → v3 of <see cref="OrchestratorSnapshot"/>: v3 adds the approvals. A v2 snapshot was taken before approvals
+/// existed: none pending, none closed.
+/// </summary>
+public sealed class OrchestratorSnapshotV2 : IEventUpcaster
+{
+    /// <inheritdoc />
+    public string Manifest => "autopilot.orchestrator_snapshot";
+
+    /// <inheritdoc />
+    public int FromVersion => 2;
+
+    /// <inheritdoc />
+    public JsonNode Upcast(JsonNode json)
+    {
+        var snapshot = json.AsObject();
+        snapshot["approvals"] = new JsonArray();
+        snapshot["approvalMessages"] = new JsonArray();
+        snapshot["closedApprovals"] = new JsonArray();
         return snapshot;
     }
 }

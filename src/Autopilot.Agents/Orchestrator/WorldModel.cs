@@ -25,6 +25,13 @@ internal sealed class WorldModel
     private readonly RecentKeys _judgedCommits = new(RememberedDeliveries);
     // Failed n8n executions on record: a failed retry of one of them is the same failure, not a new one.
     private readonly RecentKeys _n8nFailures = new(RememberedDeliveries);
+    private const int RememberedClosedApprovals = 1_000;
+    private readonly Dictionary<string, ApprovalRequested> _approvals = new(StringComparer.Ordinal);
+    // approval id → "chat:message" of its Telegram message, once the alerts worker sent it (to edit it later).
+    private readonly Dictionary<string, string> _approvalMessages = new(StringComparer.Ordinal);
+    // Decided or expired approvals (id → what happened), so a late press is answered with what became of it.
+    private readonly Dictionary<string, string> _closedApprovals = new(StringComparer.Ordinal);
+    private readonly Queue<string> _closedOrder = new();
 
     public WorldModel(bool paused, bool dryRun)
     {
@@ -39,6 +46,20 @@ internal sealed class WorldModel
     public DateTimeOffset? LastCycleAt { get; set; }
 
     public IReadOnlyDictionary<string, ActionRequested> Pending => _pending;
+
+    /// <summary>Approvals waiting for a human, by id.</summary>
+    public IReadOnlyDictionary<string, ApprovalRequested> Approvals => _approvals;
+
+    /// <summary>What became of a decided or expired approval (e.g. "approved by alice (cli)"), or null.</summary>
+    public string? ClosedApproval(string approvalId) => _closedApprovals.GetValueOrDefault(approvalId);
+
+    /// <summary>The Telegram message (<c>chat:message</c>) of a pending approval, once sent.</summary>
+    public string? ApprovalMessage(string approvalId) => _approvalMessages.GetValueOrDefault(approvalId);
+
+    /// <summary>A pending approval of <paramref name="action"/> on <paramref name="service"/> for <paramref name="situation"/>, if one waits.</summary>
+    public ApprovalRequested? PendingApprovalFor(string service, string action, string situation) =>
+        _approvals.Values.FirstOrDefault(a => a.Service == service && a.Action == action
+                                              && a.Evidence.GetValueOrDefault(ApprovalEvidence.Situation) == situation);
 
     public bool HasSeen(string deploymentId, string status) => _seenDeploymentStatuses.Contains($"{deploymentId}:{status}");
 
@@ -158,7 +179,22 @@ internal sealed class WorldModel
 
                 break;
             case ActionCompleted completed:
-                _pending.Remove(completed.ActionId);
+                if (_pending.Remove(completed.ActionId, out var done) && done.Action == PolicyActions.RequestApproval
+                    && done.Parameters.GetValueOrDefault(ActionParameters.ApprovalId) is { } sentFor && _approvals.ContainsKey(sentFor)
+                    && ActionParameters.MessageRefIn(completed.Detail) is { } message)
+                {
+                    _approvalMessages[sentFor] = message;
+                }
+
+                break;
+            case ApprovalRequested approval:
+                _approvals[approval.ApprovalId] = approval;
+                break;
+            case ApprovalDecided decided:
+                CloseApproval(decided.ApprovalId, $"{(decided.Approved ? "approved" : "rejected")} by {decided.By} ({decided.Channel})");
+                break;
+            case ApprovalExpired expired:
+                CloseApproval(expired.ApprovalId, "expired");
                 break;
             case ActionFailed failed:
                 _pending.Remove(failed.ActionId);
@@ -205,6 +241,20 @@ internal sealed class WorldModel
         }
     }
 
+    private void CloseApproval(string approvalId, string outcome)
+    {
+        _approvals.Remove(approvalId);
+        _approvalMessages.Remove(approvalId);
+        if (_closedApprovals.TryAdd(approvalId, outcome))
+        {
+            _closedOrder.Enqueue(approvalId);
+            while (_closedOrder.Count > RememberedClosedApprovals)
+            {
+                _closedApprovals.Remove(_closedOrder.Dequeue());
+            }
+        }
+    }
+
     /// <summary>
     /// Everything <see cref="Apply"/> has built, for a snapshot (<see cref="LastCycleAt"/> is not: it is the running
     /// instance's). Unordered collections are sorted, so the same state always gives the same snapshot.
@@ -224,7 +274,10 @@ internal sealed class WorldModel
         _pending.Values.OrderBy(p => p.At).ThenBy(p => p.ActionId, StringComparer.Ordinal).ToArray(),
         _deliveries.OldestFirst.ToArray(),
         _judgedCommits.OldestFirst.ToArray(),
-        _n8nFailures.OldestFirst.ToArray());
+        _n8nFailures.OldestFirst.ToArray(),
+        _approvals.Values.OrderBy(a => a.At).ThenBy(a => a.ApprovalId, StringComparer.Ordinal).ToArray(),
+        _approvalMessages.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}\t{m.Value}").ToArray(),
+        _closedOrder.Select(id => $"{id}\t{_closedApprovals[id]}").ToArray());
 
     /// <summary>The model <paramref name="snapshot"/> was taken of; recovery applies the events after it.</summary>
     public static WorldModel FromSnapshot(OrchestratorSnapshot snapshot)
@@ -273,6 +326,23 @@ internal sealed class WorldModel
         foreach (var executionId in snapshot.N8nFailures ?? [])
         {
             model._n8nFailures.Add(executionId);
+        }
+
+        foreach (var approval in snapshot.Approvals ?? [])
+        {
+            model._approvals[approval.ApprovalId] = approval;
+        }
+
+        foreach (var entry in snapshot.ApprovalMessages ?? [])
+        {
+            var tab = entry.IndexOf('\t');
+            model._approvalMessages[entry[..tab]] = entry[(tab + 1)..];
+        }
+
+        foreach (var entry in snapshot.ClosedApprovals ?? [])
+        {
+            var tab = entry.IndexOf('\t');
+            model.CloseApproval(entry[..tab], entry[(tab + 1)..]);
         }
 
         return model;

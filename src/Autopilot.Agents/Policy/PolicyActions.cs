@@ -48,6 +48,18 @@ public static class PolicyActions
     /// </summary>
     public const string CommentCommit = "comment-commit";
 
+    /// <summary>
+    /// Not a policy action: the alerts worker sends an approval's Telegram message with its Approve / Reject buttons. A
+    /// request unanswered at a crash is sent again (a duplicate message at worst; a missing one would leave nobody asked).
+    /// </summary>
+    public const string RequestApproval = "request-approval";
+
+    /// <summary>
+    /// Not a policy action: the alerts worker answers a button press (<c>answerCallbackQuery</c>) and/or edits the
+    /// approval's message to show who decided or that it expired; repeating it changes nothing.
+    /// </summary>
+    public const string AnswerApproval = "answer-approval";
+
     /// <summary>Every action a policy rule may name.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -62,7 +74,7 @@ public static class PolicyActions
     /// fingerprint, dependency checks and readiness assessments only read): after a crash an unanswered request of these is simply sent again.
     /// </summary>
     public static bool IsIdempotent(string action) =>
-        action is OpenIssue or CheckDependencies or AssessReadiness or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;
+        action is OpenIssue or CheckDependencies or AssessReadiness or AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp or RequestApproval or AnswerApproval;
 
     /// <summary>True for actions that only tell humans.</summary>
     public static bool IsAlert(string action) => action is AlertInfo or AlertWarning or AlertCritical or RecommendScaleUp;

@@ -9,15 +9,29 @@ namespace Autopilot.Agents.Policy;
 /// </summary>
 public sealed class PolicyTable
 {
-    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _rules;
+    /// <summary>The prefix that marks an action in the table as waiting for a human, e.g. <c>approve:rollback</c>.</summary>
+    public const string ApprovePrefix = "approve:";
 
-    private PolicyTable(IReadOnlyDictionary<string, IReadOnlyList<string>> rules) => _rules = rules;
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _rules;
+    private readonly IReadOnlySet<string> _approvals;
+
+    private PolicyTable(IReadOnlyDictionary<string, IReadOnlyList<string>> rules, IReadOnlySet<string> approvals)
+    {
+        _rules = rules;
+        _approvals = approvals;
+    }
 
     /// <summary>The rules, situation → actions in execution order.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Rules => _rules;
 
     /// <summary>The actions for <paramref name="situation"/>; none when the table has no rule for it.</summary>
     public IReadOnlyList<string> ActionsFor(string situation) => _rules.TryGetValue(situation, out var actions) ? actions : [];
+
+    /// <summary>
+    /// Whether the table lists <paramref name="action"/> for <paramref name="situation"/> as <c>approve:action</c>: the
+    /// orchestrator then asks a human (Telegram, <c>autopilot approve</c>) instead of acting, and acts only once approved.
+    /// </summary>
+    public bool RequiresApproval(string situation, string action) => _approvals.Contains($"{situation}\n{action}");
 
     /// <summary>
     /// Reads the table from the <c>policy</c> section (<paramref name="policy"/> is that section; its keys are situations,
@@ -28,6 +42,7 @@ public sealed class PolicyTable
     {
         ArgumentNullException.ThrowIfNull(policy);
         var rules = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var approvals = new HashSet<string>(StringComparer.Ordinal);
         foreach (var situation in policy.Keys)
         {
             var key = $"{policy.PathPrefix}.{situation}".TrimStart('.');
@@ -36,9 +51,21 @@ public sealed class PolicyTable
                 throw new SettingException(key, $"Unknown situation \"{situation}\" in the policy table; known situations: {string.Join(", ", Situations.All.Order())}.");
             }
 
-            var actions = policy.GetStringList(situation);
-            foreach (var action in actions)
+            var actions = new List<string>();
+            foreach (var entry in policy.GetStringList(situation))
             {
+                var action = entry.StartsWith(ApprovePrefix, StringComparison.Ordinal) ? entry[ApprovePrefix.Length..] : entry;
+                if (action.Length != entry.Length && PolicyActions.IsAlert(action))
+                {
+                    throw new SettingException(key, $"\"{entry}\" for situation \"{situation}\": only actions that change something can wait for approval, not alerts.");
+                }
+
+                if (action.Length != entry.Length)
+                {
+                    approvals.Add($"{situation}\n{action}");
+                }
+
+                actions.Add(action);
                 if (!PolicyActions.All.Contains(action))
                 {
                     throw new SettingException(key, $"Unknown action \"{action}\" for situation \"{situation}\"; known actions: {string.Join(", ", PolicyActions.All.Order())}.");
@@ -53,6 +80,6 @@ public sealed class PolicyTable
             rules[situation] = actions;
         }
 
-        return new PolicyTable(rules);
+        return new PolicyTable(rules, approvals);
     }
 }

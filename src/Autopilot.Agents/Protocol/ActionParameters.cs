@@ -30,6 +30,25 @@ public static class ActionParameters
     /// <summary>n8n execution id of a recovery.</summary>
     public const string ExecutionId = "executionId";
 
+    /// <summary>The approval an approval message or answer concerns.</summary>
+    public const string ApprovalId = "approvalId";
+
+    /// <summary>Telegram <c>callback_query</c> id to answer (answerCallbackQuery).</summary>
+    public const string CallbackQueryId = "callbackQueryId";
+
+    /// <summary>The short answer shown to the user who pressed the button.</summary>
+    public const string CallbackText = "callbackText";
+
+    /// <summary>A Telegram message, <c>chat:message_id</c>, to edit.</summary>
+    public const string MessageRef = "messageRef";
+
+    /// <summary>The prefix of an approval message's <see cref="WorkerResult.Detail"/>, followed by its <c>chat:message_id</c>.</summary>
+    public const string SentAsPrefix = "sent as Telegram message ";
+
+    /// <summary>The <c>chat:message_id</c> in a <see cref="WorkerResult.Detail"/> starting with <see cref="SentAsPrefix"/>, or null.</summary>
+    public static string? MessageRefIn(string? detail) =>
+        detail is not null && detail.StartsWith(SentAsPrefix, StringComparison.Ordinal) ? detail[SentAsPrefix.Length..] : null;
+
     /// <summary>Why the readiness gate runs: <see cref="ReadinessPurposes.Deploy"/> or <see cref="ReadinessPurposes.OnDemand"/>.</summary>
     public const string Purpose = "purpose";
 

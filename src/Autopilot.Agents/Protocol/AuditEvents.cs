@@ -58,7 +58,7 @@ public static class AuditEvents
         typeof(Observed), typeof(Oriented), typeof(Decided), typeof(ActionRequested), typeof(ActionCompleted), typeof(ActionFailed),
         typeof(AlertSent), typeof(IncidentOpened), typeof(IncidentUpdated), typeof(N8nFailureDetected), typeof(N8nRecoveryAttempted),
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
-        typeof(ReadinessAssessed), typeof(ApprovalRequested),
+        typeof(ReadinessAssessed), typeof(ApprovalRequested), typeof(ApprovalDecided), typeof(ApprovalExpired),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>

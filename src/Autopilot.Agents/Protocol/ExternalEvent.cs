@@ -50,4 +50,7 @@ public static class ExternalEventSources
 
     /// <summary>n8n webhooks / error workflow callbacks.</summary>
     public const string N8n = "n8n";
+
+    /// <summary>Telegram Bot API updates (button presses of approvals), by webhook or long polling; delivery id = update_id.</summary>
+    public const string Telegram = "telegram";
 }

@@ -61,6 +61,7 @@ public sealed record AuditRecord(
         SecurityEventRecorded => "security",
         AutopilotModeChanged => "mode",
         SingletonStarted or SingletonStopped => "cluster",
+        ApprovalRequested or ApprovalDecided or ApprovalExpired => "approval",
         _ => "other",
     };
 

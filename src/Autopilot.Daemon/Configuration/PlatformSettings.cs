@@ -29,12 +29,13 @@ public sealed record PlatformSettings(RailwaySettings Railway, GitHubSettings Gi
         new("autopilot.platforms.n8n.api-key", "N8N_API_KEY", N8n.ApiKey is not null),
         new("autopilot.platforms.n8n.webhook-secret", "N8N_WEBHOOK_SECRET", N8n.WebhookSecret is not null),
         new("autopilot.platforms.telegram.bot-token", "TELEGRAM_BOT_TOKEN", Telegram.BotToken is not null),
+        new("autopilot.platforms.telegram.webhook-secret", "TELEGRAM_WEBHOOK_SECRET", Telegram.WebhookSecret is not null),
     ];
 
     /// <summary>Every secret value, for the log redactor.</summary>
     public IEnumerable<string?> SecretValues =>
     [
-        Railway.ApiToken, Railway.WebhookSecret, GitHub.Token, GitHub.WebhookSecret, N8n.ApiKey, N8n.WebhookSecret, Telegram.BotToken,
+        Railway.ApiToken, Railway.WebhookSecret, GitHub.Token, GitHub.WebhookSecret, N8n.ApiKey, N8n.WebhookSecret, Telegram.BotToken, Telegram.WebhookSecret,
     ];
 
     internal static PlatformSettings FromConfig(ConfigSection config) => new(
@@ -181,19 +182,96 @@ public sealed record N8nSettings(Uri? BaseUrl, string? ApiKey, string? WebhookSe
 /// <summary>Telegram (<c>autopilot.platforms.telegram</c>).</summary>
 /// <param name="ApiUrl">Bot API base address.</param>
 /// <param name="BotToken">Bot token, or null.</param>
-/// <param name="ChatId">Chat alerts go to, or null.</param>
-public sealed record TelegramSettings(Uri ApiUrl, string? BotToken, string? ChatId)
+/// <param name="ChatId">Chat alerts (and approvals) go to, or null.</param>
+/// <param name="Approvers">Telegram user ids allowed to press Approve / Reject (empty: nobody; the CLI still can decide).</param>
+/// <param name="Updates">How button presses reach the daemon: by Telegram's webhook or by long polling (<c>getUpdates</c>).</param>
+/// <param name="WebhookSecret">
+/// The <c>secret_token</c> Telegram sends in <c>X-Telegram-Bot-Api-Secret-Token</c>; without it <c>/webhooks/telegram</c> refuses everything.
+/// </param>
+/// <param name="WebhookUrl">The daemon's public address of <c>/webhooks/telegram</c>: when set, the daemon calls <c>setWebhook</c> at start; null: set by the operator.</param>
+/// <param name="PollTimeout">Long-polling wait of one <c>getUpdates</c> call (updates = polling).</param>
+public sealed record TelegramSettings(
+    Uri ApiUrl, string? BotToken, string? ChatId, IReadOnlySet<long> Approvers, TelegramUpdates Updates, string? WebhookSecret, Uri? WebhookUrl, TimeSpan PollTimeout)
 {
     /// <summary>Configured or not, and why.</summary>
     public PlatformStatus Status => BotToken is null || ChatId is null
         ? new("telegram", false, "not configured: set autopilot.platforms.telegram.bot-token and chat-id (TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID)")
-        : new("telegram", true, "configured (chat id set)");
+        : new("telegram", true, $"configured (chat id set, {Approvers.Count} approver(s), updates by {Updates.ToString().ToLowerInvariant()})");
 
     /// <summary>Never prints secrets, nor the chat id (who receives the alerts is not shown anywhere).</summary>
-    public override string ToString() => $"TelegramSettings {{ ApiUrl = {ApiUrl}, ChatId = {(ChatId is null ? "unset" : "***")} }}";
+    public override string ToString() =>
+        $"TelegramSettings {{ ApiUrl = {ApiUrl}, ChatId = {(ChatId is null ? "unset" : "***")}, Approvers = {Approvers.Count}, Updates = {Updates} }}";
 
-    internal static TelegramSettings FromConfig(ConfigSection config) => new(
-        PlatformSettings.Address(config, "autopilot.platforms.telegram.api-url"),
-        DaemonSettings.Optional(config, "autopilot.platforms.telegram.bot-token"),
-        DaemonSettings.Optional(config, "autopilot.platforms.telegram.chat-id"));
+    internal static TelegramSettings FromConfig(ConfigSection config)
+    {
+        const string updatesKey = "autopilot.platforms.telegram.updates";
+        var updatesText = DaemonSettings.NonEmpty(config, updatesKey);
+        var updates = updatesText.ToLowerInvariant() switch
+        {
+            "webhook" => TelegramUpdates.Webhook,
+            "polling" => TelegramUpdates.Polling,
+            _ => throw new SettingException(updatesKey, $"is '{updatesText}', but webhook or polling was expected."),
+        };
+        const string urlKey = "autopilot.platforms.telegram.webhook-url";
+        var url = DaemonSettings.Optional(config, urlKey) is null ? null : PlatformSettings.Address(config, urlKey);
+        var secret = DaemonSettings.Optional(config, "autopilot.platforms.telegram.webhook-secret");
+        if (secret is not null && (secret.Length > 256 || !secret.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        {
+            // Telegram's own rule for secret_token; the message does not echo the secret.
+            throw new SettingException("autopilot.platforms.telegram.webhook-secret", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -.");
+        }
+
+        if (url is not null && secret is null)
+        {
+            throw new SettingException("autopilot.platforms.telegram.webhook-secret", "is required when webhook-url is set (Telegram must prove its deliveries).");
+        }
+
+        return new TelegramSettings(
+            PlatformSettings.Address(config, "autopilot.platforms.telegram.api-url"),
+            DaemonSettings.Optional(config, "autopilot.platforms.telegram.bot-token"),
+            DaemonSettings.Optional(config, "autopilot.platforms.telegram.chat-id"),
+            ReadApprovers(config),
+            updates,
+            secret,
+            url,
+            DaemonSettings.Positive(config, "autopilot.platforms.telegram.poll-timeout"));
+    }
+
+    /// <summary>A list of numbers, or (from <c>TELEGRAM_APPROVERS</c>) one comma-separated string of them.</summary>
+    private static IReadOnlySet<long> ReadApprovers(ConfigSection config)
+    {
+        const string key = "autopilot.platforms.telegram.approvers";
+        IReadOnlyList<string> items;
+        try
+        {
+            items = config.GetStringList(key);
+        }
+        catch (SettingException)
+        {
+            items = config.GetString(key).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        var approvers = new HashSet<long>();
+        foreach (var item in items)
+        {
+            if (!long.TryParse(item, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id <= 0)
+            {
+                throw new SettingException(key, $"holds '{item}', but Telegram user ids (positive numbers) were expected.");
+            }
+
+            approvers.Add(id);
+        }
+
+        return approvers;
+    }
+}
+
+/// <summary>How Telegram updates (approval button presses) reach the daemon.</summary>
+public enum TelegramUpdates
+{
+    /// <summary>Telegram POSTs them to <c>/webhooks/telegram</c> (the daemon has a public address).</summary>
+    Webhook,
+
+    /// <summary>The daemon asks with <c>getUpdates</c> (long polling), for a daemon Telegram cannot reach.</summary>
+    Polling,
 }

@@ -95,6 +95,8 @@ public static class DaemonHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JournalHealthProbe>());
         builder.Services.AddAkka(ActorSystemName, (akka, sp) => ConfigureAkka(akka, sp, config, settings, database, options.OrchestratorFactory));
         builder.Services.AddHostedService<AuditMetricsProjection>();
+        // Approval presses by long polling, or the webhook's registration (nothing without a bot token).
+        builder.Services.AddHostedService<Autopilot.Daemon.Telegram.TelegramUpdatesService>();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
@@ -120,6 +122,7 @@ public static class DaemonHost
         var api = app.MapGroup("/api");
         api.MapAdminReadEndpoints();
         api.MapAdminCommandEndpoints();
+        api.MapApprovalEndpoints();
         api.MapAuditStreamEndpoints();
         api.MapClusterEndpoints();
         api.MapGateEndpoints();

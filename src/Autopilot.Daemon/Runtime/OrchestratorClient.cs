@@ -17,13 +17,19 @@ public sealed class OrchestratorClient(DaemonRuntime runtime)
 
     /// <summary>The orchestrator's current world model.</summary>
     /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
-    public async Task<OrchestratorStatus> StatusAsync(CancellationToken cancellationToken)
+    public Task<OrchestratorStatus> StatusAsync(CancellationToken cancellationToken) => AskAsync<OrchestratorStatus>(new GetOrchestratorStatus(), cancellationToken);
+
+    /// <summary>The approvals waiting for a human.</summary>
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
+    public Task<PendingApprovals> PendingApprovalsAsync(CancellationToken cancellationToken) => AskAsync<PendingApprovals>(new GetPendingApprovals(), cancellationToken);
+
+    private async Task<T> AskAsync<T>(object query, CancellationToken cancellationToken)
     {
         var orchestrator = runtime.Orchestrator
             ?? throw new OrchestratorUnavailableException(false, "The orchestrator is not running yet (the daemon is starting or stopping).");
         try
         {
-            return await orchestrator.Ask<OrchestratorStatus>(new GetOrchestratorStatus(), runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            return await orchestrator.Ask<T>(query, runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {

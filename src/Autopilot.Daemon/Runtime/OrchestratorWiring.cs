@@ -31,7 +31,13 @@ public static class OrchestratorWiring
             context.Redactor,
             context.Time,
             context.Fence);
-        return AutopilotTree.SupervisedProps(AutopilotTree.Props(context.Config, clients));
+        // Who may decide approvals in Telegram is set beside the bot's credentials (autopilot.platforms.telegram.approvers).
+        var agents = AgentsSettings.FromConfig(context.Config);
+        agents = agents with
+        {
+            Orchestrator = agents.Orchestrator with { Approvals = agents.Orchestrator.ApprovalsOrDefault with { TelegramApprovers = platforms.Telegram.Approvers } },
+        };
+        return AutopilotTree.SupervisedProps(AutopilotTree.Props(agents, clients));
     }
 
     private static IRailwayClient Railway(RailwaySettings railway, OrchestratorContext context)

@@ -7,13 +7,15 @@ using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 using BotClient = Telegram.Bot.TelegramBotClient;
 
 namespace Autopilot.Platforms.Telegram;
 
 /// <summary>
 /// The alerting face of the Bot API: <c>getMe</c> to verify the token, <c>sendMessage</c> with long texts split
-/// into several messages. The HTTP work is Telegram.Bot's (<see cref="BotClient"/>); this class keeps the
+/// into several messages (optionally with an inline keyboard), and for approvals <c>answerCallbackQuery</c>,
+/// <c>editMessageText</c>, <c>setWebhook</c> (with a <c>secret_token</c>) and <c>getUpdates</c> (long polling). The HTTP work is Telegram.Bot's (<see cref="BotClient"/>); this class keeps the
 /// product's contract: every failure is a <see cref="TelegramApiException"/> (or a <see cref="PlatformException"/>
 /// when no envelope came back), and flood control (429) is waited out for the server's <c>retry_after</c>
 /// through <see cref="PlatformResilience"/> (Telegram.Bot's own automatic retry is switched off).
@@ -102,6 +104,107 @@ public sealed class TelegramBotClient
 
         return sent;
     }
+
+    /// <summary>
+    /// Sends <paramref name="text"/> (at most one message's length, already escaped for <paramref name="parseMode"/>) with
+    /// <paramref name="keyboard"/> under it (<c>reply_markup</c> = <c>InlineKeyboardMarkup</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text needs more than one message: buttons belong to one message.</exception>
+    public Task<PlatformResponse<TelegramMessage>> SendMessageAsync(
+        TelegramChatId chatId, string text, TelegramParseMode parseMode, TelegramInlineKeyboard keyboard, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyboard);
+        if (TelegramMessageSplitter.Split(text, parseMode).Count != 1)
+        {
+            throw new ArgumentException("A message with buttons must fit in one Telegram message.", nameof(text));
+        }
+
+        var markup = Markup(keyboard);
+        return CallAsync("sendMessage", ct => _bot.SendMessage(Chat(chatId), text, Mode(parseMode), replyMarkup: markup, cancellationToken: ct), ReadMessage, cancellationToken);
+    }
+
+    /// <summary>Answers a button press (<c>answerCallbackQuery</c>): the pressing user's client shows <paramref name="text"/>.</summary>
+    public Task<PlatformResponse<bool>> AnswerCallbackQueryAsync(string callbackQueryId, string? text = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(callbackQueryId);
+        return CallAsync("answerCallbackQuery", async ct =>
+        {
+            await _bot.AnswerCallbackQuery(callbackQueryId, text, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        }, done => done, cancellationToken);
+    }
+
+    /// <summary>
+    /// Replaces the text of a message the bot sent (<c>editMessageText</c>); its inline keyboard is removed unless
+    /// <paramref name="keyboard"/> gives a new one.
+    /// </summary>
+    public Task<PlatformResponse<TelegramMessage>> EditMessageTextAsync(
+        TelegramChatId chatId, long messageId, string text, TelegramParseMode parseMode = TelegramParseMode.None, CancellationToken cancellationToken = default,
+        TelegramInlineKeyboard? keyboard = null)
+    {
+        var markup = keyboard is null ? null : Markup(keyboard);
+        return CallAsync("editMessageText",
+            ct => _bot.EditMessageText(Chat(chatId), checked((int)messageId), text, Mode(parseMode), replyMarkup: markup, cancellationToken: ct), ReadMessage, cancellationToken);
+    }
+
+    /// <summary>
+    /// Points the bot's updates at <paramref name="url"/> (<c>setWebhook</c>); Telegram then sends
+    /// <paramref name="secretToken"/> in the <c>X-Telegram-Bot-Api-Secret-Token</c> header of every delivery.
+    /// </summary>
+    public Task<PlatformResponse<bool>> SetWebhookAsync(Uri url, string secretToken, IReadOnlyList<string>? allowedUpdates = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentException.ThrowIfNullOrEmpty(secretToken);
+        _redactor.Register(secretToken);
+        var allowed = allowedUpdates?.Select(u => Enum.Parse<UpdateType>(u.Replace("_", ""), ignoreCase: true)).ToArray();
+        return CallAsync("setWebhook", async ct =>
+        {
+            await _bot.SetWebhook(url.ToString(), allowedUpdates: allowed, secretToken: secretToken, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        }, done => done, cancellationToken);
+    }
+
+    /// <summary>
+    /// Long polling (<c>getUpdates</c>): the updates after <paramref name="offset"/> (the last update id seen + 1), waiting
+    /// up to <paramref name="timeout"/> on the server for one to arrive. Only works while no webhook is set.
+    /// </summary>
+    public Task<PlatformResponse<IReadOnlyList<TelegramUpdate>>> GetUpdatesAsync(long? offset, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var seconds = (int)Math.Clamp(timeout.TotalSeconds, 0, 50);
+        return CallAsync("getUpdates",
+            ct => _bot.GetUpdates(offset is { } o ? checked((int)o) : null, 100, seconds, [UpdateType.CallbackQuery], ct),
+            updates => (IReadOnlyList<TelegramUpdate>)updates.Select(ReadUpdate).ToArray(), cancellationToken);
+    }
+
+    /// <summary>Reads a <c>callback_query</c> out of an update's JSON (as a webhook delivers it), or null when it is none.</summary>
+    public static TelegramCallbackQuery? CallbackQueryOf(JsonElement update)
+    {
+        var parsed = update.Deserialize<Update>(JsonBotAPI.Options);
+        return parsed?.CallbackQuery is { } query ? ReadCallbackQuery(query) : null;
+    }
+
+    private static ChatId Chat(TelegramChatId chatId) => chatId.Id is { } id ? new ChatId(id) : new ChatId(chatId.Username!);
+
+    private static ParseMode Mode(TelegramParseMode parseMode) => parseMode switch
+    {
+        TelegramParseMode.Html => ParseMode.Html,
+        TelegramParseMode.MarkdownV2 => ParseMode.MarkdownV2,
+        _ => ParseMode.None,
+    };
+
+    private static InlineKeyboardMarkup Markup(TelegramInlineKeyboard keyboard) => new(
+        keyboard.Rows.Select(row => row.Select(b => InlineKeyboardButton.WithCallbackData(b.Text, b.CallbackData))));
+
+    private static TelegramUpdate ReadUpdate(Update update) => new(
+        update.Id,
+        update.CallbackQuery is { } query ? ReadCallbackQuery(query) : null,
+        JsonSerializer.SerializeToElement(update, JsonBotAPI.Options));
+
+    private static TelegramCallbackQuery ReadCallbackQuery(CallbackQuery query) => new(
+        query.Id,
+        new TelegramUser(query.From.Id, query.From.IsBot, query.From.FirstName, query.From.Username),
+        query.Data,
+        query.Message is { } message ? ReadMessage(message) : null);
 
     private Task<PlatformResponse<T>> CallAsync<TResult, T>(
         string method, Func<CancellationToken, Task<TResult>> send, Func<TResult, T> read, CancellationToken cancellationToken) =>

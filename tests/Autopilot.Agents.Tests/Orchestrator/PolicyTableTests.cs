@@ -28,6 +28,40 @@ public sealed class PolicyTableTests
     }
 
     [Fact]
+    public void An_action_marked_approve_is_listed_plainly_and_known_to_need_a_human()
+    {
+        var settings = AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.policy.build-failed = [\"approve:rollback\", alert-critical]"));
+
+        Assert.Equal(["rollback", "alert-critical"], settings.Policy.ActionsFor(Situations.BuildFailed));
+        Assert.True(settings.Policy.RequiresApproval(Situations.BuildFailed, "rollback"));
+        Assert.False(settings.Policy.RequiresApproval(Situations.BuildFailed, "alert-critical"));
+        Assert.False(settings.Policy.RequiresApproval(Situations.CrashedAgain, "rollback"));
+        Assert.Equal(TimeSpan.FromMinutes(15), settings.Orchestrator.ApprovalsOrDefault.Timeout);
+    }
+
+    [Theory]
+    [InlineData("[\"approve:alert-critical\"]", "alerts")]
+    [InlineData("[\"approve:reboot\"]", "reboot")]
+    [InlineData("[rollback, \"approve:rollback\"]", "twice")]
+    public void A_bad_approve_entry_is_rejected_naming_the_key(string rule, string why)
+    {
+        var error = Assert.Throws<SettingException>(() =>
+            AgentsSettings.FromConfig(ConfigurationFactory.ParseString($"autopilot.agents.policy.build-failed = {rule}")));
+
+        Assert.Equal("autopilot.agents.policy.build-failed", error.Key);
+        Assert.Contains(why, error.Message);
+    }
+
+    [Fact]
+    public void A_non_positive_approval_timeout_is_rejected_naming_the_key()
+    {
+        var error = Assert.Throws<SettingException>(() =>
+            AgentsSettings.FromConfig(ConfigurationFactory.ParseString("autopilot.agents.approvals.timeout = 0s")));
+
+        Assert.Equal("autopilot.agents.approvals.timeout", error.Key);
+    }
+
+    [Fact]
     public void An_unknown_action_is_rejected_naming_the_key()
     {
         var error = Assert.Throws<SettingException>(() =>

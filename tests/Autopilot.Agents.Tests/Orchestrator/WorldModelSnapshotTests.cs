@@ -35,6 +35,11 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
         new AutopilotModeChanged(ModeChanges.DryRunOn, "bob", T0.AddMinutes(11)),
         new N8nFailureDetected("wf-1", "ex-1", "timeout", T0.AddMinutes(12)),
         new N8nFailureDetected("wf-1", "ex-2", "timeout", T0.AddMinutes(12), RetryOf: "ex-1"),
+        new ApprovalRequested("apr-1", "api", PolicyActions.Rollback, "approve:", 70, new Dictionary<string, string> { ["situation"] = "build-failed" }, "c2", "d2", T0.AddMinutes(12)),
+        new ApprovalRequested("apr-2", "api", PolicyActions.Restart, "budget", null, new Dictionary<string, string> { ["situation"] = "crashed-transient" }, null, "d2", T0.AddMinutes(12)),
+        new ActionRequested("a-3", WorkerNames.Alerts, PolicyActions.RequestApproval, "api", new Dictionary<string, string> { [ActionParameters.ApprovalId] = "apr-1" }, null, null, T0.AddMinutes(12)),
+        new ActionCompleted("a-3", $"{ActionParameters.SentAsPrefix}-100:7", WorkerNames.Alerts, "api", T0.AddMinutes(12)),
+        new ApprovalDecided("apr-2", false, "bob", ApprovalChannels.Cli, T0.AddMinutes(12)),
     ];
 
     [Fact]
@@ -67,6 +72,10 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
         Assert.Equal(2, restored.ActionsInWindow("api", T0));
         Assert.True(restored.BudgetAlertedSince("api", T0));
         Assert.Equal(("alice", 2), (restored.OpenIncident("api:crashed")!.AcknowledgedBy, restored.OpenIncident("api:crashed")!.Occurrences));
+        Assert.Equal(["apr-1"], restored.Approvals.Keys);
+        Assert.Equal(70, restored.Approvals["apr-1"].Confidence);
+        Assert.Equal("-100:7", restored.ApprovalMessage("apr-1"));
+        Assert.Equal("rejected by bob (cli)", restored.ClosedApproval("apr-2"));
 
         // Events after the snapshot change both alike.
         IAuditEvent[] later =
@@ -74,6 +83,7 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
             new ActionFailed("a-2", "timeout", WorkerNames.Railway, "api", T0.AddMinutes(13)),
             new IncidentUpdated("inc-1", IncidentChanges.Resolved, "healthy", T0.AddMinutes(14)),
             new ExternalEventReceived("github", "push", "delivery-2", T0.AddMinutes(15)),
+            new ApprovalExpired("apr-1", T0.AddMinutes(27)),
         ];
         foreach (var @event in later)
         {
@@ -84,6 +94,32 @@ public sealed class WorldModelSnapshotTests(ITestOutputHelper output) : AgentsTe
         AssertAnswersAlike(replayed, restored);
         Assert.Empty(restored.Pending);
         Assert.Null(restored.OpenIncident("api:crashed"));
+        Assert.Empty(restored.Approvals);
+        Assert.Equal("expired", restored.ClosedApproval("apr-1"));
+    }
+
+    [Fact]
+    public void A_snapshot_written_before_approvals_existed_reads_with_none_pending()
+    {
+        var model = new WorldModel(paused: false, dryRun: false);
+        foreach (var @event in History().Where(e => e is not (ApprovalRequested or ApprovalDecided)))
+        {
+            model.Apply(@event);
+        }
+
+        var snapshot = model.ToSnapshot();
+        var serializer = Assert.IsType<EventSerializer>(Sys.Serialization.FindSerializerFor(snapshot));
+        var manifest = serializer.Manifest(snapshot);
+        Assert.Equal("autopilot.orchestrator_snapshot#3", manifest);
+        // What version 2 wrote: the same without the approvals' fields.
+        var v2 = System.Text.Json.Nodes.JsonNode.Parse(serializer.ToBinary(snapshot))!.AsObject();
+        Assert.True(v2.Remove("approvals") && v2.Remove("approvalMessages") && v2.Remove("closedApprovals"));
+
+        var read = Assert.IsType<OrchestratorSnapshot>(serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(v2.ToJsonString()), "autopilot.orchestrator_snapshot#2"));
+
+        Assert.Empty(read.Approvals!);
+        Assert.Empty(read.ClosedApprovals!);
+        AssertAnswersAlike(model, WorldModel.FromSnapshot(read));
     }
 
     private static void AssertAnswersAlike(WorldModel expected, WorldModel actual)

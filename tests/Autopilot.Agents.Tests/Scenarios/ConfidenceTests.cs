@@ -50,8 +50,8 @@ public sealed class ConfidenceTests(ITestOutputHelper output) : ScenarioTestKit(
         var orchestrator = StartOrchestrator();
 
         ReportUnexplainedCrash(orchestrator);
-        AdvanceUntil(() => AuditTrail().OfType<ApprovalRequested>().Any() && AlertChatMessages.Any(m => m.Text.Contains("human decision")),
-            "the approval request in the journal and its WARNING alert in Telegram");
+        AdvanceUntil(() => AuditTrail().OfType<ApprovalRequested>().Any() && AlertChatMessages.Any(m => m.Text.Contains("Approval needed") && m.Keyboard is not null),
+            "the approval request in the journal and its message with buttons in Telegram");
 
         var decided = Assert.Single(AuditTrail().OfType<Decided>(), d => d.Situation == "crashed-transient");
         Assert.Equal(65, decided.Confidence);
@@ -64,9 +64,10 @@ public sealed class ConfidenceTests(ITestOutputHelper output) : ScenarioTestKit(
         Assert.StartsWith("apr-", approval.ApprovalId);
         Assert.DoesNotContain(AuditTrail(), e => e is ActionRequested { Action: "restart" });
         Assert.Equal(0, RailwayCalls("deploymentRestart"));
-        var alert = Assert.Single(Alerts);
-        Assert.Equal(AlertSeverity.Warning, alert.Severity);
-        Assert.Contains(approval.ApprovalId, alert.Body);
+        // The human is asked with Approve / Reject buttons naming this approval, not with an alert.
+        Assert.Empty(Alerts);
+        var asked = Assert.Single(AlertChatMessages, m => m.Keyboard is not null);
+        Assert.Contains(asked.Keyboard!.SelectMany(row => row), b => b.CallbackData == $"approve:{approval.ApprovalId}");
     }
 
     [Fact]

@@ -57,8 +57,8 @@ public sealed class ReadinessWarningTests(ITestOutputHelper output) : ScenarioTe
             GitHubFake.AddCheckRun(Owner, RepoName, s, "unit-tests", "completed", "success");
             Benchmark(s, "failure");
         });
-        AdvanceUntil(() => AuditTrail().OfType<ApprovalRequested>().Any() && AlertChatMessages.Any(m => m.Text.Contains("human decision")),
-            "the approval request and its WARNING alert");
+        AdvanceUntil(() => AuditTrail().OfType<ApprovalRequested>().Any() && AlertChatMessages.Any(m => m.Text.Contains("Approval needed") && m.Keyboard is not null),
+            "the approval request and its Telegram message with buttons");
 
         var assessed = Assert.Single(AuditTrail().OfType<ReadinessAssessed>());
         Assert.Equal(ReadinessDecisions.Warning, assessed.Decision);
@@ -71,6 +71,6 @@ public sealed class ReadinessWarningTests(ITestOutputHelper output) : ScenarioTe
         Assert.Equal(0, RailwayCalls("serviceInstanceDeployV2"));
         Assert.DoesNotContain(AuditTrail().OfType<ActionRequested>(), r => r.Action == "deploy");
         Assert.Empty(GitHubFake.CommitComments(Owner, RepoName));
-        Assert.Equal(AlertSeverity.Warning, Alerts.Single(a => a.Title.Contains("human decision")).Severity);
+        Assert.Contains(AlertChatMessages, m => m.Keyboard is not null && m.Text.Contains("deploy of", StringComparison.Ordinal));
     }
 }

@@ -44,7 +44,8 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
     private const string TelegramToken = "123456:AAtelegram-test-token-0123456789";
-    private const long AlertChat = -1001234567;
+    /// <summary>The alerts chat (also where approvals are asked).</summary>
+    protected const long AlertChat = -1001234567;
     private int _deliveries;
     private string? _alertsPersistenceId;
 
@@ -85,6 +86,9 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
 
     /// <summary>The Telegram client the alerts worker uses.</summary>
     public TelegramBotClient TelegramClient { get; private set; } = null!;
+
+    /// <summary>Telegram users allowed to decide approvals (<c>autopilot.platforms.telegram.approvers</c> in the daemon).</summary>
+    protected virtual IReadOnlySet<long> TelegramApprovers => new HashSet<long>();
 
     /// <summary>Extra HOCON for a scenario (e.g. a smaller budget), layered over the test defaults.</summary>
     protected virtual string ExtraConfig => "";
@@ -171,11 +175,16 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
         Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null)
     {
         var settings = AgentSettings();
+        settings = settings with
+        {
+            Orchestrator = settings.Orchestrator with { Approvals = settings.Orchestrator.ApprovalsOrDefault with { TelegramApprovers = TelegramApprovers } },
+        };
         var workers = new OrchestratorWorkers(
             railway ?? RailwayWorker.Props(RailwayClient, settings.Railway, fence: fence),
             GitHubWorker.Props(GitHubClient, null, settings.GitHub, fence),
             Alerts: TeeActor.Props(
-                AlertWorker.Props(settings.Alerts, AlertChannels(settings), fence),
+                AlertWorker.Props(settings.Alerts, AlertChannels(settings), fence,
+                    AutopilotTree.ApprovalChannel(settings, new AutopilotClients(RailwayClient, GitHubClient, Telegram: TelegramClient))),
                 "outbox",
                 AlertMessages),
             N8n: n8n,

@@ -80,12 +80,33 @@ public sealed class DaemonSettingsTests
     [InlineData("autopilot.platforms.github { app-id = \"1\", installation-id = \"2\", private-key-path = \"/nonexistent/app.pem\" }", "autopilot.platforms.github.private-key-path")]
     [InlineData("autopilot.platforms.railway.token-kind = personal", "autopilot.platforms.railway.token-kind")]
     [InlineData("autopilot.daemon.shutdown-timeout = 0s", "autopilot.daemon.shutdown-timeout")]
+    [InlineData("autopilot.platforms.telegram.updates = carrier-pigeon", "autopilot.platforms.telegram.updates")]
+    [InlineData("autopilot.platforms.telegram.approvers = [alice]", "autopilot.platforms.telegram.approvers")]
+    [InlineData("autopilot.platforms.telegram.webhook-secret = \"has spaces\"", "autopilot.platforms.telegram.webhook-secret")]
+    [InlineData("autopilot.platforms.telegram.webhook-url = \"https://ops.example.com/webhooks/telegram\"", "autopilot.platforms.telegram.webhook-secret")]
     public void An_invalid_value_fails_the_start_with_an_error_naming_the_key(string hocon, string key)
     {
         var error = Assert.Throws<SettingException>(() => Load(hocon));
 
         Assert.Equal(key, error.Key);
         Assert.StartsWith(key, error.Message);
+    }
+
+    [Fact]
+    public void Telegram_approvers_come_from_a_list_or_from_TELEGRAM_APPROVERS_and_the_webhook_secret_is_a_secret()
+    {
+        Func<string, string?> env = n => n switch { "TELEGRAM_APPROVERS" => "111, 222", "TELEGRAM_WEBHOOK_SECRET" => "s3cret-token_x", _ => null };
+
+        var fromList = Load("autopilot.platforms.telegram.approvers = [42, 43]").Platforms.Telegram;
+        var fromEnvironment = Load(null, env).Platforms.Telegram;
+
+        Assert.Equal([42L, 43L], fromList.Approvers.Order());
+        Assert.Equal(TelegramUpdates.Webhook, fromList.Updates);
+        Assert.Equal([111L, 222L], fromEnvironment.Approvers.Order());
+        Assert.Equal("s3cret-token_x", fromEnvironment.WebhookSecret);
+        Assert.Contains("s3cret-token_x", Load(null, env).Platforms.SecretValues);
+        Assert.DoesNotContain("s3cret-token_x", fromEnvironment.ToString());
+        Assert.Empty(Load().Platforms.Telegram.Approvers);
     }
 
     [Fact]

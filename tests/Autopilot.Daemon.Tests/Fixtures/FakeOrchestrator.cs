@@ -14,7 +14,11 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
 {
     public const string KnownService = "demo-api";
 
+    /// <summary>The approval the fake has pending until it is decided.</summary>
+    public const string PendingApprovalId = "apr-0123456789ab";
+
     private bool _paused;
+    private string? _approvalOutcome;
     private bool _dryRun;
 
     public FakeOrchestrator(ConcurrentQueue<object> received)
@@ -75,6 +79,22 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
                             sender.Tell(new ControlAck(true, $"drill {drill.Scenario} started"));
                         }
                     });
+                    break;
+                case GetPendingApprovals:
+                    sender.Tell(new PendingApprovals(_approvalOutcome is null
+                        ? [new ApprovalRequested(PendingApprovalId, KnownService, "rollback", "policy rule \"build-failed\" marks rollback approve:", null,
+                            new Dictionary<string, string> { ["situation"] = "build-failed", ["evidence"] = "error TS2345" }, "abc1234", "dep-2", Now)]
+                        : [], TimeSpan.FromMinutes(15)));
+                    break;
+                case DecideApproval decide when decide.ApprovalId != PendingApprovalId:
+                    sender.Tell(new ControlAck(false, $"no pending approval {decide.ApprovalId}"));
+                    break;
+                case DecideApproval decide when _approvalOutcome is { } outcome:
+                    sender.Tell(new ControlAck(false, $"approval {decide.ApprovalId} was already {outcome}; nothing changed"));
+                    break;
+                case DecideApproval decide:
+                    _approvalOutcome = $"{(decide.Approve ? "approved" : "rejected")} by {decide.By} ({decide.Channel})";
+                    sender.Tell(new ControlAck(true, $"approval {decide.ApprovalId} {_approvalOutcome}"));
                     break;
                 case AcknowledgeIncident ack:
                     sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));
