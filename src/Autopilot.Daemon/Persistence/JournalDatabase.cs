@@ -23,7 +23,7 @@ public sealed class JournalDatabase : IAsyncDisposable
 {
     private readonly JournalSelection _selection;
     private SqliteConnection? _keepAlive;
-    private volatile bool _tagColumnReady;
+    private volatile bool _schemaUpgraded;
 
     /// <summary>Describes the database; nothing is opened yet.</summary>
     public JournalDatabase(JournalSelection selection)
@@ -72,27 +72,41 @@ public sealed class JournalDatabase : IAsyncDisposable
             }
         }
 
-        EnsureTagColumnAsync(CancellationToken.None).GetAwaiter().GetResult();
+        UpgradeSchemaAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    /// <summary>True once the journal is known to have the tag column (see <see cref="EnsureTagColumnAsync"/>).</summary>
-    public bool TagColumnReady => _tagColumnReady;
+    /// <summary>True once the journal is known to have the tag column and the stream index (see <see cref="UpgradeSchemaAsync"/>).</summary>
+    public bool SchemaUpgraded => _schemaUpgraded;
 
     /// <summary>
-    /// Gives a journal created before the daemon wrote tags in both forms its CSV <c>tags</c> column, filled from the
-    /// tag table. The daemon reads tags from that column (<c>tag-read-mode = Csv</c>): Akka.Persistence.Sql's tag-table
-    /// read aggregates each returned row's tags with a subquery that scans the whole tag table, so every
-    /// <c>EventsByTag</c> poll grew with the journal (docs/performance.md). Idempotent: nothing to do on a new journal
-    /// (Akka creates it with the column) or one already migrated; safe when several nodes run it at once.
+    /// What the journal needs beyond the tables Akka.Persistence.Sql creates, added once it exists:
+    /// <list type="bullet">
+    /// <item>the CSV <c>tags</c> column on a journal created before the daemon wrote tags in both forms, filled from the
+    /// tag table. The daemon reads tags from that column (<c>tag-read-mode = Csv</c>): the plugin's tag-table read
+    /// aggregates each returned row's tags with a subquery that scans the whole tag table, so every <c>EventsByTag</c>
+    /// poll grew with the journal (docs/performance.md);</item>
+    /// <item>an index on <c>(persistence_id, sequence_number)</c>, which the plugin's schema lacks, so a recovery or an
+    /// <c>EventsByPersistenceId</c> reads one stream instead of scanning the table.</item>
+    /// </list>
+    /// Idempotent, and safe when several nodes run it at once; until Akka has created the journal there is nothing to do
+    /// and the journal probe calls it again.
     /// </summary>
-    public async Task EnsureTagColumnAsync(CancellationToken cancellationToken)
+    public async Task UpgradeSchemaAsync(CancellationToken cancellationToken)
     {
-        if (_tagColumnReady)
+        if (_schemaUpgraded)
         {
             return;
         }
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (_selection.IsSqlite)
+        {
+            // The journal writes meanwhile: wait for its lock instead of failing at once.
+            await using var busy = connection.CreateCommand();
+            busy.CommandText = "PRAGMA busy_timeout=10000;";
+            await busy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         async Task<object?> ScalarAsync(string sql)
         {
             await using var command = connection.CreateCommand();
@@ -106,7 +120,6 @@ public sealed class JournalDatabase : IAsyncDisposable
             : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'journal'").ConfigureAwait(false);
         if (Convert.ToInt64(journalExists, System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
-            _tagColumnReady = true;
             return;
         }
 
@@ -135,7 +148,14 @@ public sealed class JournalDatabase : IAsyncDisposable
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        _tagColumnReady = true;
+        await using (var index = connection.CreateCommand())
+        {
+            index.CommandText = "CREATE INDEX IF NOT EXISTS journal_persistence_id_sequence_number_idx ON journal (persistence_id, sequence_number)";
+            index.CommandTimeout = 0;
+            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _schemaUpgraded = true;
     }
 
     /// <summary>The options Akka.Persistence.Sql uses for every connection (journal, snapshots, read journal).</summary>

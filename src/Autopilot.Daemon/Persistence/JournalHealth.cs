@@ -51,8 +51,6 @@ public sealed class JournalHealthProbe(JournalDatabase database, JournalHealth h
         try
         {
             await database.ProbeAsync(timeout.Token, Timeout).ConfigureAwait(false);
-            // A PostgreSQL journal that was down at start gets its tag column once it answers (SQLite: at start).
-            await database.EnsureTagColumnAsync(cancellationToken).ConfigureAwait(false);
             health.Set(new JournalHealthState(JournalHealth.Healthy, null, time.GetUtcNow()));
             if (before == JournalHealth.Unreachable)
             {
@@ -67,6 +65,18 @@ public sealed class JournalHealthProbe(JournalDatabase database, JournalHealth h
             {
                 log.LogError("The journal database does not answer: {Reason}", detail);
             }
+
+            return;
+        }
+
+        try
+        {
+            // What the journal needs beyond the plugin's tables, once they exist (see JournalDatabase.UpgradeSchemaAsync).
+            await database.UpgradeSchemaAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is System.Data.Common.DbException)
+        {
+            log.LogWarning("Upgrading the journal's schema failed ({Reason}); trying again at the next probe", e.Message);
         }
     }
 

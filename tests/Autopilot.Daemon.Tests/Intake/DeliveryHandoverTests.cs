@@ -100,7 +100,15 @@ public sealed class DeliveryHandoverTests
             using var audit = await second.SendAsync(HttpMethod.Get, "/api/audit?limit=50", TestDaemon.ViewerToken);
             var records = JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement;
 
-            Assert.True(second.Runtime.Database.TagColumnReady);
+            Assert.True(second.Runtime.Database.SchemaUpgraded);
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "autopilot.db")}"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'journal_persistence_id_sequence_number_idx'";
+                Assert.Equal(1L, (long)command.ExecuteScalar()!);
+            }
+
             // The pause recorded before the migration is still found through the audit tag.
             Assert.Contains(records.EnumerateArray(), r => r.GetRawText().Contains("paused", StringComparison.Ordinal));
             Assert.DoesNotContain(second.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "before-migration");
