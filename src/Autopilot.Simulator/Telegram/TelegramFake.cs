@@ -267,36 +267,12 @@ public sealed partial class TelegramFake : FakeServer
             return;
         }
 
-        var rawText = ScalarText(parameters.GetValueOrDefault("text"));
-        if (string.IsNullOrEmpty(rawText))
+        if (await ReadBodyAsync(context, parameters) is not { } body)
         {
-            await WriteErrorAsync(context, 400, "Bad Request: message text is empty");
             return;
         }
 
-        var parseMode = ScalarText(parameters.GetValueOrDefault("parse_mode"));
-        string text;
-        IReadOnlyList<IReadOnlyList<TelegramFakeButton>>? keyboard;
-        try
-        {
-            text = TelegramMarkupParser.ToPlainText(rawText, parseMode);
-            keyboard = ReadKeyboard(parameters.GetValueOrDefault("reply_markup"));
-        }
-        catch (ArgumentException)
-        {
-            await WriteErrorAsync(context, 400, "Bad Request: unsupported parse_mode");
-            return;
-        }
-        catch (TelegramMarkupException markup)
-        {
-            await WriteErrorAsync(context, 400, $"Bad Request: can't parse entities: {markup.Message}");
-            return;
-        }
-        catch (FormatException bad)
-        {
-            await WriteErrorAsync(context, 400, $"Bad Request: {bad.Message}");
-            return;
-        }
+        var (rawText, parseMode, text, keyboard) = body;
 
         if (text.Length > MaxTextLength)
         {
@@ -523,6 +499,42 @@ public sealed partial class TelegramFake : FakeServer
             .ToArray()),
     };
 
+    /// <summary>
+    /// The message body of sendMessage and editMessageText as the server reads it: text, parse_mode (rendered to plain
+    /// text) and reply_markup; writes the server's 400 and returns null when it refuses one of them.
+    /// </summary>
+    private static async Task<MessageBody?> ReadBodyAsync(HttpContext context, IReadOnlyDictionary<string, JsonNode?> parameters)
+    {
+        var rawText = ScalarText(parameters.GetValueOrDefault("text"));
+        if (string.IsNullOrEmpty(rawText))
+        {
+            await WriteErrorAsync(context, 400, "Bad Request: message text is empty");
+            return null;
+        }
+
+        var parseMode = ScalarText(parameters.GetValueOrDefault("parse_mode"));
+        try
+        {
+            return new MessageBody(rawText, parseMode, TelegramMarkupParser.ToPlainText(rawText, parseMode), ReadKeyboard(parameters.GetValueOrDefault("reply_markup")));
+        }
+        catch (FormatException bad)
+        {
+            await WriteErrorAsync(context, 400, $"Bad Request: {bad.Message}");
+        }
+        catch (ArgumentException)
+        {
+            await WriteErrorAsync(context, 400, "Bad Request: unsupported parse_mode");
+        }
+        catch (TelegramMarkupException markup)
+        {
+            await WriteErrorAsync(context, 400, $"Bad Request: can't parse entities: {markup.Message}");
+        }
+
+        return null;
+    }
+
+    private sealed record MessageBody(string RawText, string? ParseMode, string Text, IReadOnlyList<IReadOnlyList<TelegramFakeButton>>? Keyboard);
+
     private async Task SendMessageAsync(HttpContext context, JsonObject bot, IReadOnlyDictionary<string, JsonNode?> parameters)
     {
         var chatParameter = ScalarText(parameters.GetValueOrDefault("chat_id"));
@@ -532,36 +544,12 @@ public sealed partial class TelegramFake : FakeServer
             return;
         }
 
-        var rawText = ScalarText(parameters.GetValueOrDefault("text"));
-        if (string.IsNullOrEmpty(rawText))
+        if (await ReadBodyAsync(context, parameters) is not { } body)
         {
-            await WriteErrorAsync(context, 400, "Bad Request: message text is empty");
             return;
         }
 
-        var parseMode = ScalarText(parameters.GetValueOrDefault("parse_mode"));
-        string text;
-        IReadOnlyList<IReadOnlyList<TelegramFakeButton>>? keyboard;
-        try
-        {
-            text = TelegramMarkupParser.ToPlainText(rawText, parseMode);
-            keyboard = ReadKeyboard(parameters.GetValueOrDefault("reply_markup"));
-        }
-        catch (FormatException bad)
-        {
-            await WriteErrorAsync(context, 400, $"Bad Request: {bad.Message}");
-            return;
-        }
-        catch (ArgumentException)
-        {
-            await WriteErrorAsync(context, 400, "Bad Request: unsupported parse_mode");
-            return;
-        }
-        catch (TelegramMarkupException markup)
-        {
-            await WriteErrorAsync(context, 400, $"Bad Request: can't parse entities: {markup.Message}");
-            return;
-        }
+        var (rawText, parseMode, text, keyboard) = body;
 
         if (text.Trim().Length == 0)
         {
