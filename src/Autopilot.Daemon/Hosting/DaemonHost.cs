@@ -62,6 +62,7 @@ public static class DaemonHost
         }
 
         redactor.Register(settings.Journal.Plugin == JournalSelection.PostgreSql ? settings.Journal.ConnectionString : null);
+        redactor.Register(settings.Cluster.LeaseConnectionString);
         var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput, DaemonLoggingSettings.FromConfig(config));
         // Akka.Logger.Serilog writes Akka's log events to Serilog's process-wide logger: point it at this pipeline.
         Log.Logger = serilog;

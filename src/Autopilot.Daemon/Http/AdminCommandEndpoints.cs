@@ -45,7 +45,8 @@ public static class AdminCommandEndpoints
         return text is "on" or "off";
     }
 
-    private static async Task<IResult> SendAsync(HttpContext http, OrchestratorClient orchestrator, ILogger log, object command)
+    /// <summary>Sends a command to the orchestrator, logs who sent it and answers 200 (accepted), 409 (refused), 503 or 504.</summary>
+    internal static async Task<IResult> SendAsync(HttpContext http, OrchestratorClient orchestrator, ILogger log, object command)
     {
         var caller = http.Caller();
         try
@@ -56,8 +57,7 @@ public static class AdminCommandEndpoints
         }
         catch (OrchestratorUnavailableException e)
         {
-            return Results.Json(new ApiError(e.TimedOut ? "timeout" : "unavailable", e.Message),
-                statusCode: e.TimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable);
+            return ApiError.Unavailable(e);
         }
     }
 

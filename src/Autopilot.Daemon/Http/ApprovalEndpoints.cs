@@ -38,29 +38,12 @@ public static class ApprovalEndpoints
         }
         catch (OrchestratorUnavailableException e)
         {
-            return Unavailable(e);
+            return ApiError.Unavailable(e);
         }
     }
 
-    private static async Task<IResult> DecideAsync(HttpContext http, OrchestratorClient orchestrator, ILogger log, string id, bool approve)
-    {
-        var caller = http.Caller();
-        try
-        {
-            var ack = await orchestrator.SendAsync(new DecideApproval(id, approve, caller.Name, ApprovalChannels.Cli), http.RequestAborted);
-            log.LogInformation("{Caller} ({Role}) {Decision} approval {ApprovalId}: {Accepted} {Message}",
-                caller.Name, caller.Role, approve ? "approved" : "rejected", id, ack.Accepted, ack.Message);
-            return Results.Json(new CommandAnswer(ack.Accepted, ack.Message), statusCode: ack.Accepted ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
-        }
-        catch (OrchestratorUnavailableException e)
-        {
-            return Unavailable(e);
-        }
-    }
-
-    private static IResult Unavailable(OrchestratorUnavailableException e) =>
-        Results.Json(new ApiError(e.TimedOut ? "timeout" : "unavailable", e.Message),
-            statusCode: e.TimedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status503ServiceUnavailable);
+    private static Task<IResult> DecideAsync(HttpContext http, OrchestratorClient orchestrator, ILogger log, string id, bool approve) =>
+        AdminCommandEndpoints.SendAsync(http, orchestrator, log, new DecideApproval(id, approve, http.Caller().Name, ApprovalChannels.Cli));
 }
 
 /// <summary>Answer of <c>GET /api/approvals</c>.</summary>

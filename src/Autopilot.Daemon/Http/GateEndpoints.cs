@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -45,32 +44,25 @@ public static class GateEndpoints
             : Results.Json(assessments[0], AuditRecord.Json);
     }
 
-    private static async Task<IResult> AssessAsync(DaemonRuntime runtime, string commit, string? service, CancellationToken ct)
+    private static async Task<IResult> AssessAsync(OrchestratorClient orchestrator, string commit, string? service, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(service))
         {
             return Results.Json(new ApiError("service_required", "Name the service the commit would be deployed to: ?service=<name>."), statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (runtime.Orchestrator is not { } orchestrator)
-        {
-            return Results.Json(new ApiError("unavailable", "The orchestrator is not running yet."), statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
         try
         {
-            // The gate reads GitHub (check runs, the diff, documents, tags): allow it twice the usual answer time.
-            var answer = await orchestrator.Ask<object>(new AssessReadiness(service, commit), runtime.Settings.AskTimeout * 2, ct);
-            return answer switch
+            return await orchestrator.AssessAsync(new AssessReadiness(service, commit), ct) switch
             {
                 ReadinessAssessed assessed => Results.Json(assessed, AuditRecord.Json),
                 ControlAck refused => Results.Json(new CommandAnswer(false, refused.Message), statusCode: StatusCodes.Status409Conflict),
-                _ => Results.Json(new ApiError("unexpected", $"The orchestrator answered {answer.GetType().Name}."), statusCode: StatusCodes.Status502BadGateway),
+                var other => Results.Json(new ApiError("unexpected", $"The orchestrator answered {other.GetType().Name}."), statusCode: StatusCodes.Status502BadGateway),
             };
         }
-        catch (AskTimeoutException)
+        catch (OrchestratorUnavailableException e)
         {
-            return Results.Json(new ApiError("timeout", $"The assessment did not finish within {runtime.Settings.AskTimeout * 2}."), statusCode: StatusCodes.Status504GatewayTimeout);
+            return ApiError.Unavailable(e);
         }
     }
 }

@@ -23,17 +23,26 @@ public sealed class OrchestratorClient(DaemonRuntime runtime)
     /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
     public Task<PendingApprovals> PendingApprovalsAsync(CancellationToken cancellationToken) => AskAsync<PendingApprovals>(new GetPendingApprovals(), cancellationToken);
 
-    private async Task<T> AskAsync<T>(object query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Has the readiness gate assess a commit now, deploying nothing: a <see cref="ReadinessAssessed"/>, or a refusing
+    /// <see cref="ControlAck"/>. The gate reads GitHub first, so it gets twice the usual answer time.
+    /// </summary>
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
+    public Task<object> AssessAsync(AssessReadiness assess, CancellationToken cancellationToken) =>
+        AskAsync<object>(assess, cancellationToken, runtime.Settings.AskTimeout * 2);
+
+    private async Task<T> AskAsync<T>(object query, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var orchestrator = runtime.Orchestrator
             ?? throw new OrchestratorUnavailableException(false, "The orchestrator is not running yet (the daemon is starting or stopping).");
+        var limit = timeout ?? runtime.Settings.AskTimeout;
         try
         {
-            return await orchestrator.Ask<T>(query, runtime.Settings.AskTimeout, cancellationToken).ConfigureAwait(false);
+            return await orchestrator.Ask<T>(query, limit, cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            throw new OrchestratorUnavailableException(true, $"The orchestrator did not answer within {runtime.Settings.AskTimeout} (autopilot.daemon.ask-timeout).");
+            throw new OrchestratorUnavailableException(true, $"The orchestrator did not answer within {limit} (autopilot.daemon.ask-timeout).");
         }
     }
 }

@@ -20,7 +20,11 @@ public static class AuditBenchmark
 {
     private const string Token = "audit-benchmark-admin-token-0123456789";
 
-    /// <summary>Options: <c>--events N</c> (1,000,000), <c>--requests N</c> per query (50), <c>--daemon path/to/autopilotd.dll</c>.</summary>
+    /// <summary>
+    /// Options: <c>--events N</c> (1,000,000), <c>--requests N</c> per query (50), <c>--hocon "..."</c> more daemon
+    /// configuration, <c>--trace</c> (instead of the daemon: one page through the read journal with linq2db's SQL trace),
+    /// <c>--daemon path/to/autopilotd.dll</c>.
+    /// </summary>
     public static async Task RunAsync(string[] args)
     {
         var events = int.Parse(BenchmarkConsole.Option(args, "--events") ?? "1000000", CultureInfo.InvariantCulture);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json;
 using Autopilot.Benchmarks.Reporting;
 using Autopilot.Benchmarks.Webhooks;
@@ -50,7 +49,7 @@ public static class FailoverBenchmark
 
         using var server = await ThrowawayPostgres.StartNewAsync();
         var database = await server.CreateDatabaseAsync("failover");
-        var clusterPorts = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var clusterPorts = Enumerable.Range(0, 3).Select(_ => DaemonProcess.FreePort()).ToArray();
         var seeds = string.Join(",", clusterPorts.Select(p => $"127.0.0.1:{p}"));
         string Hocon(int index) => $$"""
             autopilot.daemon.node-name = "node-{{index + 1}}"
@@ -213,11 +212,4 @@ public static class FailoverBenchmark
     }
 
     private static string Seconds(TimeSpan? value) => value is { } v ? v.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) : "-";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -177,7 +177,8 @@ internal sealed class DaemonProcess : IAsyncDisposable
             "autopilotd.dll not found: build it first (dotnet build -c Release src/Autopilot.Daemon) or pass --daemon <path>.");
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on loopback that nothing listens on now.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

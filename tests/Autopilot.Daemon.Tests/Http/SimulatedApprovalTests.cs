@@ -19,31 +19,33 @@ public sealed class SimulatedApprovalTests
 {
     private const long Alice = 4242;
 
-    [Fact]
-    public async Task A_press_read_by_long_polling_goes_through_the_intake_and_only_an_approver_rolls_back()
+    // The simulated platforms with a policy that puts the build failure's rollback to a human, decided by Alice.
+    private static WebApplication Build(SimulatedPlatforms simulation, string workDir, string journal) => DaemonHost.Build(new DaemonHostOptions
     {
-        var workDir = Directory.CreateTempSubdirectory("autopilot-approval-test").FullName;
-        await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
-        var test = $$"""
+        Overrides = $$"""
             autopilot.http.port = 0
             autopilot.http.rate-limit.permits = 1000000
-            autopilot.persistence.journal.plugin = inmem
+            autopilot.persistence.journal.plugin = {{journal}}
             autopilot.persistence.query-poll-interval = 100ms
             autopilot.agents.orchestrator.cycle-interval = 500ms
             autopilot.agents.railway.poll-interval = 100ms
             autopilot.agents.railway.stable-after = 1s
             autopilot.agents.policy.build-failed = ["approve:rollback", alert-critical]
             autopilot.platforms.telegram { approvers = [{{Alice}}], updates = polling, poll-timeout = 1s }
-            """;
-        var app = DaemonHost.Build(new DaemonHostOptions
-        {
-            Overrides = test + "\n" + simulation.Overrides,
-            EnvironmentVariables = _ => null,
-            WorkingDirectory = workDir,
-            OrchestratorFactory = OrchestratorWiring.Create,
-            LogOutput = TextWriter.Null,
-            ConfigureWebHost = web => web.UseTestServer(),
-        });
+            """ + "\n" + simulation.Overrides,
+        EnvironmentVariables = _ => null,
+        WorkingDirectory = workDir,
+        OrchestratorFactory = OrchestratorWiring.Create,
+        LogOutput = TextWriter.Null,
+        ConfigureWebHost = web => web.UseTestServer(),
+    });
+
+    [Fact]
+    public async Task A_press_read_by_long_polling_goes_through_the_intake_and_only_an_approver_rolls_back()
+    {
+        var workDir = Directory.CreateTempSubdirectory("autopilot-approval-test").FullName;
+        await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
+        var app = Build(simulation, workDir, "inmem");
         await using (app)
         {
             await app.StartAsync();
@@ -87,26 +89,7 @@ public sealed class SimulatedApprovalTests
     {
         var workDir = Directory.CreateTempSubdirectory("autopilot-approval-restart-test").FullName;
         await using var simulation = await SimulatedPlatforms.StartAsync(TimeProvider.System, new RailwayFakeOptions(TimeSpan.FromMilliseconds(100)));
-        var test = $$"""
-            autopilot.http.port = 0
-            autopilot.http.rate-limit.permits = 1000000
-            autopilot.persistence.journal.plugin = sqlite
-            autopilot.persistence.query-poll-interval = 100ms
-            autopilot.agents.orchestrator.cycle-interval = 500ms
-            autopilot.agents.railway.poll-interval = 100ms
-            autopilot.agents.railway.stable-after = 1s
-            autopilot.agents.policy.build-failed = ["approve:rollback", alert-critical]
-            autopilot.platforms.telegram { approvers = [{{Alice}}], updates = polling, poll-timeout = 1s }
-            """;
-        WebApplication Build() => DaemonHost.Build(new DaemonHostOptions
-        {
-            Overrides = test + "\n" + simulation.Overrides,
-            EnvironmentVariables = _ => null,
-            WorkingDirectory = workDir,
-            OrchestratorFactory = OrchestratorWiring.Create,
-            LogOutput = TextWriter.Null,
-            ConfigureWebHost = web => web.UseTestServer(),
-        });
+        WebApplication Build() => SimulatedApprovalTests.Build(simulation, workDir, "sqlite");
 
         try
         {
