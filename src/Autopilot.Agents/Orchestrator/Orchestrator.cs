@@ -929,6 +929,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     // ---- act ----
 
+    /// <summary>Carries out decided actions, each through the worker (or the readiness gate) that performs it.</summary>
+    /// <param name="situation">What the actions answer.</param>
+    /// <param name="actions">The decided actions, in policy order.</param>
     /// <param name="approvedBy">The approval a human granted these actions under, if any: a deploy then still goes through
     /// the readiness gate (NO-GO, pause and dry-run still stop it) but not again through what the human already overruled
     /// (a WARNING, the confidence band, the budget).</param>

@@ -92,7 +92,6 @@ public sealed record ClusterReport(bool Clustered, string Self, string? Leader, 
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
-        var oldest = state.Members.Where(m => m.Status == MemberStatus.Up).OrderBy(m => m, Member.AgeOrdering).FirstOrDefault();
         var members = state.Members.Concat(state.Unreachable.Where(u => !state.Members.Contains(u)))
             .Select(m => new MemberReport(m.Address.ToString(), m.Status.ToString().ToLowerInvariant(), m.Roles.ToArray(), !unreachable.Contains(m.Address),
                 m.AppVersion.ToString()))
@@ -113,7 +112,7 @@ public sealed record ClusterReport(bool Clustered, string Self, string? Leader, 
             }
         }
 
-        return new ClusterReport(true, cluster.SelfAddress.ToString(), state.Leader?.ToString(), oldest?.Address.ToString(), members, leases);
+        return new ClusterReport(true, cluster.SelfAddress.ToString(), state.Leader?.ToString(), ClusterPlace.Of(system).SingletonHost, members, leases);
     }
 
     private static string AppVersion => typeof(ClusterReport).Assembly.GetName().Version?.ToString() ?? "0.0.0";
