@@ -23,9 +23,11 @@ namespace Autopilot.Agents.Orchestrator;
 /// <param name="Confidence">The confidence rules, their weights and per-action thresholds.</param>
 /// <param name="Readiness">The production-readiness gate.</param>
 /// <param name="Section">The raw <c>autopilot.agents</c> section, for the workers that read their own sub-sections.</param>
+/// <param name="Migrations">The database migrations' targets and client programs; none when null.</param>
 public sealed record AgentsSettings(
     OrchestratorSettings Orchestrator, RailwaySettings Railway, GitHubSettings GitHub, PolicyTable Policy, AlertSettings Alerts, FallbackSettings Fallback,
-    N8nSettings N8n, HealthSettings Health, ConfidenceRules Confidence, ReadinessSettings Readiness, ConfigSection Section)
+    N8nSettings N8n, HealthSettings Health, ConfidenceRules Confidence, ReadinessSettings Readiness, ConfigSection Section,
+    global::Autopilot.Agents.Migrations.MigrationsSettings? Migrations = null)
 {
     /// <summary>The full path of the agents' section.</summary>
     public const string Path = "autopilot.agents";
@@ -69,7 +71,8 @@ public sealed record AgentsSettings(
             HealthSettings.FromConfig(agents.GetConfig("health")),
             ConfidenceRules.FromConfig(agents.GetConfig("confidence")),
             ReadinessSettings.FromConfig(agents.GetConfig("readiness"), railway.Services.Select(s => s.Name).ToArray()),
-            agents);
+            agents,
+            global::Autopilot.Agents.Migrations.MigrationsSettings.FromConfig(agents.GetConfig("migrations")));
     }
 
     private static Config LoadReference()

@@ -9,12 +9,14 @@ using Autopilot.Agents.Fallback;
 using Autopilot.Agents.Fencing;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Health;
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.N8n;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Agents.Readiness;
 using Autopilot.Platforms.GitHub;
 using Autopilot.Platforms.N8n;
+using Autopilot.Platforms.PostgreSql;
 using Autopilot.Platforms.Railway;
 using Autopilot.Platforms.Redaction;
 using Autopilot.Platforms.Telegram;
@@ -44,6 +46,10 @@ namespace Autopilot.Agents.Orchestrator;
 /// its token with each action request and a <see cref="SingletonStarted"/> when it starts. Null: a single node,
 /// nothing to fence (<see cref="ActionFence.Unfenced"/>).
 /// </param>
+/// <param name="MigrationDatabases">
+/// How a migration target's database is reached; null for the real PostgreSQL (<see cref="PostgreSqlMigrationDatabase"/>
+/// with the located client programs). Tests put a database of their own here.
+/// </param>
 public sealed record AutopilotClients(
     IRailwayClient Railway,
     IGitHubClient GitHub,
@@ -53,7 +59,8 @@ public sealed record AutopilotClients(
     HttpClient? Http = null,
     Redactor? Redactor = null,
     TimeProvider? Time = null,
-    IActionFence? Fence = null);
+    IActionFence? Fence = null,
+    Func<MigrationTarget, IMigrationDatabase>? MigrationDatabases = null);
 
 /// <summary>
 /// Builds the whole agent tree: <c>/user/orchestrator</c> with its workers as children — railway, github, alerts,
@@ -88,7 +95,8 @@ public static class AutopilotTree
             Health: settings.Health.Targets.Count > 0 && clients.Http is { } probes
                 ? HealthProbe.Props(settings.Health, probes, clients.Railway, redactor, fence: fence)
                 : null,
-            Readiness: ReadinessGate.Props(clients.GitHub, settings.Readiness, settings.Confidence, redactor));
+            Readiness: ReadinessGate.Props(clients.GitHub, settings.Readiness, settings.Confidence, redactor),
+            Migrations: MigrationWorkers(settings, clients, redactor, fence));
         return Orchestrator.Props(settings.Orchestrator, settings.Railway, settings.Policy, workers, fence, settings.Confidence, settings.Readiness);
     }
 
@@ -132,6 +140,23 @@ public static class AutopilotTree
     public static readonly TimeSpan RestartBackoffMax = TimeSpan.FromSeconds(30);
 
     private const double RestartBackoffRandomFactor = 0.2;
+
+    /// <summary>One <see cref="MigrationsWorker"/> per configured target database.</summary>
+    public static IReadOnlyList<MigrationWorkerProps> MigrationWorkers(AgentsSettings settings, AutopilotClients clients, Redactor redactor, IActionFence fence)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clients);
+        if (settings.Migrations is not { Targets.Count: > 0 } migrations)
+        {
+            return [];
+        }
+
+        var database = clients.MigrationDatabases
+                       ?? (target => new PostgreSqlMigrationDatabase(target.ConnectionString, migrations.ClientPrograms!));
+        return migrations.Targets
+            .Select(target => new MigrationWorkerProps(target, MigrationsWorker.Props(target, database(target), clients.GitHub, redactor, fence)))
+            .ToArray();
+    }
 
     /// <summary>
     /// Where approvals are sent: the alerts chat through the bot, when both are configured (approval buttons need the

@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fencing;
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
@@ -82,6 +83,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, Situation> _awaiting = new(StringComparer.Ordinal);
     /// <summary>Who asked for an on-demand readiness assessment, by its action id (answered with the <see cref="ReadinessAssessed"/>).</summary>
     private readonly Dictionary<string, IActorRef> _readinessCallers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _migrationCallers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _settledByWorker = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _workerStartedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _workerFailures = new(StringComparer.Ordinal);
     private readonly List<IAuditEvent> _unit = [];
@@ -152,6 +155,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             d.Enabled ? "dry-run on: deciding and recording only" : "dry-run off: acting again"));
         Handle<RequestRollback>(OnRequestRollback);
         Handle<RunDrill>(OnDrill);
+        Handle<RunMigrations>(OnRunMigrations);
         Handle<AcknowledgeIncident>(OnAcknowledge);
         // Workers raise alerts through their parent; the orchestrator records and hands them to its alerts worker.
         Handle<RaiseAlert>(alert => RequestAlert(alert));
@@ -247,8 +251,13 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             (WorkerNames.Railway, _workers.Railway), (WorkerNames.GitHub, _workers.GitHub), (WorkerNames.Alerts, _workers.Alerts),
             (WorkerNames.N8n, _workers.N8n), (WorkerNames.Health, _workers.Health), (WorkerNames.Readiness, _workers.Readiness),
         ];
-        return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!));
+        return all.Where(w => w.Item2 is not null).Select(w => (w.Item1, w.Item2!))
+            .Concat((_workers.Migrations ?? []).Select(m => (m.Name, m.Props)));
     }
+
+    private IEnumerable<MigrationTarget> MigrationTargets => (_workers.Migrations ?? []).Select(m => m.Target);
+
+    private MigrationTarget? MigrationTargetOf(string name) => MigrationTargets.FirstOrDefault(t => t.Name == name);
 
     private void StartWorker(string name, Props props)
     {
@@ -307,6 +316,14 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             {
                 Dispatch(requested);
             }
+            else if (requested.Action == PolicyActions.Migrate)
+            {
+                // The migrations worker journals each step itself: after its own recovery it asks the database where the
+                // run stopped and reports that (MigrationInterrupted). The action is closed here without an alert of its own.
+                _settledByWorker.Add(requested.ActionId);
+                Self.Tell(new WorkerResult(requested.ActionId, false,
+                    Error: "interrupted by an orchestrator restart; the migrations worker reports where it stopped, nothing is applied twice"));
+            }
             else
             {
                 Self.Tell(new WorkerResult(requested.ActionId, false, Error: "interrupted by an orchestrator restart; outcome unknown, not repeated"));
@@ -354,6 +371,13 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             {
                 case ExternalEventSources.GitHub:
                     Worker(WorkerNames.GitHub).Tell(external, Self);
+                    // A push touching a target's migrations folder: its worker reads the files and reports what is pending.
+                    var (targets, pushed) = MigrationPush.Touched(external, MigrationTargets);
+                    foreach (var target in targets)
+                    {
+                        Worker(MigrationsWorker.WorkerName(target.Name)).Tell(new CheckMigrations(pushed, "push"), Self);
+                    }
+
                     break;
                 case ExternalEventSources.N8n:
                     Worker(WorkerNames.N8n).Tell(external, Self);
@@ -449,6 +473,29 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
                 Record(n8n, () => Situate(new Situation(N8nServiceOf(n8n), Situations.N8nFailure, n8n.Error, null, null, [], details)));
                 break;
+            case MigrationsPending pending when MigrationTargetOf(pending.Target) is { } target:
+                var pendingDetails = new Dictionary<string, string> { [ActionParameters.MigrationTarget] = target.Name };
+                if (pending.Destructive.Count > 0)
+                {
+                    pendingDetails[ActionParameters.Destructive] = string.Join('\n', pending.Destructive);
+                }
+
+                var pendingText = $"{string.Join(", ", pending.Files)} pending at {Short(pending.Commit)} ({pending.Trigger})"
+                                  + (pending.Destructive.Count > 0 ? $"; destructive: {string.Join("; ", pending.Destructive)}" : "");
+                Record(new Observed(report.Worker, ObservationKinds.MigrationsPending, pendingText, target.Service, null, pending.Commit, Now, pending.Trigger),
+                    () => Situate(new Situation(target.Service, Situations.MigrationsPending, pendingText, null, pending.Commit, [], pendingDetails)));
+                break;
+            case MigrationsRefused refused when MigrationTargetOf(refused.Target) is { } target:
+                Record(new Observed(report.Worker, ObservationKinds.MigrationsRefused, refused.Reason, target.Service, null, refused.Commit, Now, "refused"),
+                    () => Situate(new Situation(target.Service, Situations.MigrationFailed, $"migration refused, nothing applied: {refused.Reason}", null, refused.Commit, [],
+                        new Dictionary<string, string> { [ActionParameters.MigrationTarget] = target.Name })));
+                break;
+            case MigrationInterrupted interrupted when MigrationTargetOf(interrupted.Target) is { } target:
+                var where = $"{interrupted.Step}{(interrupted.File is { } file ? $" of {file}" : "")} was interrupted: {interrupted.Outcome}";
+                Record(new Observed(report.Worker, ObservationKinds.MigrationInterrupted, where, target.Service, null, null, Now, interrupted.Step),
+                    () => Situate(new Situation(target.Service, interrupted.NeedsHuman ? Situations.MigrationFailed : Situations.MigrationInterrupted, where, null, null, [],
+                        new Dictionary<string, string> { [ActionParameters.MigrationTarget] = target.Name })));
+                break;
             case IAuditEvent audit:
                 // Workers own no journal: what they want on the record, the orchestrator records.
                 Record(audit);
@@ -523,7 +570,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     private void TrackIncident(Situation situation)
     {
         var incident = _world.OpenIncident(situation.Fingerprint);
-        if (situation.Name is Situations.DeploySucceeded or Situations.RollbackSucceeded)
+        if (situation.Name is Situations.DeploySucceeded or Situations.RollbackSucceeded or Situations.MigrationSucceeded)
         {
             foreach (var open in _world.OpenIncidentsOf(situation.Service))
             {
@@ -541,7 +588,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
     }
 
     private static bool IsIncident(string situation) =>
-        situation is not (Situations.ChecksPassed or Situations.ChecksFailed or Situations.DeploySucceeded or Situations.RollbackSucceeded or Situations.NeedsApproval);
+        situation is not (Situations.ChecksPassed or Situations.ChecksFailed or Situations.DeploySucceeded or Situations.RollbackSucceeded or Situations.NeedsApproval
+            or Situations.MigrationsPending or Situations.MigrationSucceeded);
 
     // ---- decide ----
 
@@ -586,7 +634,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         // Actions the table marks "approve:" always wait for a human. Of the others, production changes are carried out
         // at or above their confidence act threshold, put to a human in the review band, and only recorded below it;
         // telling humans and reading go ahead at any confidence.
-        var waiting = planned.Where(a => _policy.RequiresApproval(situation.Name, a)).ToList();
+        // A migration with destructive statements (DROP, TRUNCATE, DELETE without WHERE) always waits for a human too.
+        var waiting = planned.Where(a => _policy.RequiresApproval(situation.Name, a)
+                                         || (a == PolicyActions.Migrate && situation.Details.ContainsKey(ActionParameters.Destructive))).ToList();
         var acting = new List<string>();
         var holding = new List<string>();
         var askedForConfidence = new List<string>();
@@ -990,6 +1040,9 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                 case PolicyActions.RecoverWorkflow when situation.Details.ContainsKey(ActionParameters.WorkflowId) && situation.Details.ContainsKey(ActionParameters.ExecutionId):
                     Request(WorkerNames.N8n, action, situation);
                     break;
+                case PolicyActions.Migrate when situation.Details.TryGetValue(ActionParameters.MigrationTarget, out var target):
+                    Request(MigrationsWorker.WorkerName(target), action, situation);
+                    break;
                 default:
                     Context.GetLogger().Warning($"Action {action} does not apply to situation {situation.Name} of {situation.Service}; skipped.");
                     break;
@@ -1287,6 +1340,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
             PolicyActions.Redeploy => new RedeployTarget(r.ActionId, Parameter(ActionParameters.Target)),
             PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
+            PolicyActions.Migrate => new ApplyMigrations(r.ActionId, Parameter(ActionParameters.MigrationTarget), r.Commit, Parameter(ActionParameters.MigrationDryRun) == "true"),
             PolicyActions.AssessReadiness => new AssessCommit(r.ActionId, r.Service, _railway.Find(r.Service)?.Repository, r.Commit!,
                 r.Parameters.TryGetValue(ActionParameters.LastGoodDeployment, out var lastGood) && lastGood.Length > 0 ? lastGood : null),
             PolicyActions.CommentCommit => new CommentOnCommit(r.ActionId, _railway.Find(r.Service)?.Repository, r.Commit!, Parameter(ActionParameters.Body)),
@@ -1346,6 +1400,24 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     $"{requested.Service}: {Short(requested.Commit)} not deployed: the readiness gate did not run",
                     $"The readiness gate failed ({result.Error ?? result.Detail ?? "unknown error"}), so the commit was not deployed.\n\n{BodyOf(subject)}",
                     $"{requested.Service}:readiness", requested.Service), subject);
+                break;
+            case PolicyActions.Migrate when _settledByWorker.Remove(requested.ActionId):
+                break;
+            case PolicyActions.Migrate when _migrationCallers.Remove(requested.ActionId, out var asked):
+                // An operator's dry-run: the plan goes back to the caller; nothing happened, nothing to alert.
+                Effect(() => asked.Tell(new ControlAck(result.Success, result.Success ? result.Detail ?? "" : result.Error ?? result.Detail ?? "failed")));
+                break;
+            case PolicyActions.Migrate when requested.Parameters.GetValueOrDefault(ActionParameters.MigrationDryRun) == "true":
+                break;
+            case PolicyActions.Migrate when result.Success:
+                if (result.Detail?.StartsWith(MigrationsWorker.UpToDate, StringComparison.Ordinal) != true)
+                {
+                    Situate((situation ?? SituationOf(requested)) with { Name = Situations.MigrationSucceeded, Evidence = result.Detail ?? "applied" });
+                }
+
+                break;
+            case PolicyActions.Migrate:
+                Situate((situation ?? SituationOf(requested)) with { Name = Situations.MigrationFailed, Evidence = result.Error ?? result.Detail ?? "migration failed" });
                 break;
             case PolicyActions.Rollback when !result.Success:
                 Situate(new Situation(requested.Service, Situations.RollbackFailed, result.Error ?? "rollback failed", requested.DeploymentId, requested.Commit, [], Empty));
@@ -1416,6 +1488,42 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Record(new Oriented(situation.Service, situation.Name, "drill", null, null, Now));
         Record(Decision(situation, planned, "drill: recorded, not executed", ConfidenceOf(situation), dryRun: true));
         Effect(() => replyTo.Tell(new ControlAck(true, $"drill {drill.Scenario}: would {(planned.Count == 0 ? "do nothing" : string.Join(", ", planned))}")));
+    }
+
+    private void OnRunMigrations(RunMigrations run)
+    {
+        if (MigrationTargetOf(run.Target) is not { } target)
+        {
+            var known = string.Join(", ", MigrationTargets.Select(t => t.Name).Order(StringComparer.Ordinal));
+            Sender.Tell(new ControlAck(false, $"unknown migration target \"{run.Target}\"; known: {(known.Length == 0 ? "none configured" : known)}"));
+            return;
+        }
+
+        var replyTo = Sender;
+        var worker = MigrationsWorker.WorkerName(target.Name);
+        if (run.DryRun)
+        {
+            // Reads only, so it runs while paused or in dry-run too, costs no budget, and is answered with the plan.
+            var situation = new Situation(target.Service, "migrate-dry-run", $"dry-run requested by {run.RequestedBy}", null, null, [],
+                new Dictionary<string, string> { [ActionParameters.MigrationTarget] = target.Name });
+            if (Request(worker, PolicyActions.Migrate, situation, new Dictionary<string, string> { [ActionParameters.MigrationDryRun] = "true" }) is { } requested)
+            {
+                _migrationCallers[requested.ActionId] = replyTo;
+            }
+
+            return;
+        }
+
+        // The worker reads what is pending and reports it; the policy then decides as for a push (pause, dry-run, budget,
+        // approval for destructive statements), so an operator's request takes no shortcut around the rails.
+        Record(new Observed("operator", ObservationKinds.MigrationRequested, $"migration of {target.Name} requested by {run.RequestedBy}", target.Service, null, null, Now));
+        Effect(() =>
+        {
+            Worker(worker).Tell(new CheckMigrations(null, "operator"), Self);
+            replyTo.Tell(new ControlAck(true,
+                $"migration of {target.Name} requested: pending files at {target.Branch} are applied under the policy (backup, one transaction per file, verification, "
+                + "restore on failure); the outcome is alerted and in the audit log"));
+        });
     }
 
     private void OnAcknowledge(AcknowledgeIncident acknowledge)

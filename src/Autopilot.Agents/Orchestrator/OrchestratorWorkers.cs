@@ -16,4 +16,7 @@ namespace Autopilot.Agents.Orchestrator;
 /// Child <c>readiness</c>, the production-readiness gate (<see cref="Readiness.ReadinessGate"/>). Without it no green commit
 /// is deployed: its <c>assess-readiness</c> action fails and a WARNING alert says so.
 /// </param>
-public sealed record OrchestratorWorkers(Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null, Props? Readiness = null);
+/// <param name="Migrations">One migrations worker per target database (children <c>migrations-&lt;target&gt;</c>); none when null.</param>
+public sealed record OrchestratorWorkers(
+    Props Railway, Props GitHub, Props? Alerts = null, Props? N8n = null, Props? Health = null, Props? Readiness = null,
+    IReadOnlyList<Migrations.MigrationWorkerProps>? Migrations = null);

@@ -165,7 +165,8 @@ internal sealed class WorldModel
                 break;
             case ActionRequested requested:
                 _pending[requested.ActionId] = requested;
-                if (PolicyActions.IsMutating(requested.Action))
+                // A migration's dry-run only reads: it is not a production change and costs no budget.
+                if (PolicyActions.IsMutating(requested.Action) && requested.Parameters.GetValueOrDefault(ActionParameters.MigrationDryRun) != "true")
                 {
                     Service(requested.Service).ActionTimes.Add(requested.At);
                 }
@@ -410,6 +411,18 @@ public static class ObservationKinds
 
     /// <summary>A health probe passes again.</summary>
     public const string HealthCheckRecovered = "health-check-recovered";
+
+    /// <summary>A target database has pending migration files (Status: the trigger).</summary>
+    public const string MigrationsPending = "migrations-pending";
+
+    /// <summary>A target's migration files cannot be applied (e.g. a changed checksum).</summary>
+    public const string MigrationsRefused = "migrations-refused";
+
+    /// <summary>A migration step was found cut off after a restart, and settled.</summary>
+    public const string MigrationInterrupted = "migration-interrupted";
+
+    /// <summary>An operator asked for a migration (<c>autopilot migrate</c>).</summary>
+    public const string MigrationRequested = "migration-requested";
 }
 
 /// <summary>Values of <see cref="AutopilotModeChanged.Change"/>.</summary>

@@ -60,14 +60,20 @@ public static class PolicyActions
     /// </summary>
     public const string AnswerApproval = "answer-approval";
 
+    /// <summary>
+    /// Apply a target database's pending migration files (its migrations worker): backup, one transaction per file,
+    /// verification, and a restore from the backup when anything fails.
+    /// </summary>
+    public const string Migrate = "migrate";
+
     /// <summary>Every action a policy rule may name.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Deploy, Rollback, Restart, Redeploy, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp,
+        Deploy, Rollback, Restart, Redeploy, OpenIssue, CheckDependencies, RecoverWorkflow, AlertInfo, AlertWarning, AlertCritical, RecommendScaleUp, Migrate,
     };
 
     /// <summary>True for actions that change production; only these count against the per-service budget.</summary>
-    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or Redeploy or RecoverWorkflow;
+    public static bool IsMutating(string action) => action is Deploy or Rollback or Restart or Redeploy or RecoverWorkflow or Migrate;
 
     /// <summary>
     /// True for actions whose receiver makes a repeat harmless (alerts are deduplicated by action id, issues by

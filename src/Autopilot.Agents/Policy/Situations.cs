@@ -54,12 +54,24 @@ public static class Situations
     /// <summary>A health probe failed.</summary>
     public const string HealthCheckFailed = "health-check-failed";
 
+    /// <summary>A target database has migration files not yet applied (a push touched its folder, the start-up check, or an operator).</summary>
+    public const string MigrationsPending = "migrations-pending";
+
+    /// <summary>A migration was applied and verified.</summary>
+    public const string MigrationSucceeded = "migration-succeeded";
+
+    /// <summary>A migration failed (and was restored from its backup, or needs a human), its backup failed, or it was refused.</summary>
+    public const string MigrationFailed = "migration-failed";
+
+    /// <summary>A migration was cut off by a crash; after the restart the worker settled where it stopped.</summary>
+    public const string MigrationInterrupted = "migration-interrupted";
+
     /// <summary>Every situation, for validating the policy table.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         ChecksPassed, ChecksFailed, DeploySucceeded, BuildFailed, CrashedOutOfMemory, CrashedConnectionRefused, CrashedTransient,
         CrashedAgain, DependencyDown, RollbackSucceeded, RollbackFailed, DeploymentHung, NeedsApproval, StatusUnknown, N8nFailure,
-        HealthCheckFailed,
+        HealthCheckFailed, MigrationsPending, MigrationSucceeded, MigrationFailed, MigrationInterrupted,
     };
 
     /// <summary>
@@ -68,5 +80,5 @@ public static class Situations
     /// </summary>
     public static bool IsSevere(string situation) =>
         situation is BuildFailed or CrashedOutOfMemory or CrashedConnectionRefused or CrashedTransient or CrashedAgain or DependencyDown or RollbackFailed
-            or HealthCheckFailed;
+            or HealthCheckFailed or MigrationFailed;
 }

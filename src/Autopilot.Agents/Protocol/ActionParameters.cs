@@ -49,6 +49,15 @@ public static class ActionParameters
     public static string? MessageRefIn(string? detail) =>
         detail is not null && detail.StartsWith(SentAsPrefix, StringComparison.Ordinal) ? detail[SentAsPrefix.Length..] : null;
 
+    /// <summary>The target database of a <c>migrate</c> action.</summary>
+    public const string MigrationTarget = "migrationTarget";
+
+    /// <summary>"true" on a <c>migrate</c> action that only reports its plan (<c>autopilot migrate --dry-run</c>).</summary>
+    public const string MigrationDryRun = "dryRun";
+
+    /// <summary>The destructive statements of a migration (one per line); a migration with any waits for a human's approval.</summary>
+    public const string Destructive = "destructive";
+
     /// <summary>Why the readiness gate runs: <see cref="ReadinessPurposes.Deploy"/> or <see cref="ReadinessPurposes.OnDemand"/>.</summary>
     public const string Purpose = "purpose";
 

@@ -50,6 +50,9 @@ public static class AuditEvents
 
         /// <summary>Cluster hand-overs: which node runs the orchestrator, with which fencing token.</summary>
         public const string Cluster = "cluster";
+
+        /// <summary>Database migrations: each backup, file, verification and restore.</summary>
+        public const string Database = "database";
     }
 
     /// <summary>Every audit event type, for registration and documentation.</summary>
@@ -59,6 +62,7 @@ public static class AuditEvents
         typeof(AlertSent), typeof(IncidentOpened), typeof(IncidentUpdated), typeof(N8nFailureDetected), typeof(N8nRecoveryAttempted),
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
         typeof(ReadinessAssessed), typeof(ApprovalRequested), typeof(ApprovalDecided), typeof(ApprovalExpired),
+        typeof(Migrations.MigrationStepRequested), typeof(Migrations.MigrationStepRecorded),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>

@@ -52,6 +52,9 @@ public static class WorkerNames
 
     /// <summary>The production-readiness gate: judges a commit before the autopilot deploys it (reads GitHub only).</summary>
     public const string Readiness = "readiness";
+
+    /// <summary>The start of the name of a target database's migrations worker (<c>migrations-&lt;target&gt;</c>).</summary>
+    public const string MigrationsPrefix = "migrations-";
 }
 
 /// <summary>Asks the n8n worker to recover a failed execution (retry, or its configured fallback); answered with a <see cref="WorkerResult"/>.</summary>

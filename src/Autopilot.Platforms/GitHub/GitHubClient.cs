@@ -232,6 +232,35 @@ public sealed class GitHubClient : IGitHubClient
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<GitHubFile>> ReadFolderAsync(GitHubRepository repository, string folder, string gitRef, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(gitRef);
+        var (owner, name) = Repo(repository);
+        var path = folder.Trim('/');
+        IReadOnlyList<RepositoryContent> entries;
+        try
+        {
+            entries = await CallAsync($"GET /repos/{owner}/{name}/contents/{path}",
+                () => _octokit.Repository.Content.GetAllContentsByRef(owner, name, path, gitRef), all => all, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GitHubApiException e) when (e.StatusCode == 404)
+        {
+            return [];
+        }
+
+        var files = new List<GitHubFile>();
+        foreach (var entry in entries.Where(e => e.Type.Value == ContentType.File).OrderBy(e => e.Path, StringComparer.Ordinal))
+        {
+            var read = await CallAsync($"GET /repos/{owner}/{name}/contents/{entry.Path}",
+                () => _octokit.Repository.Content.GetAllContentsByRef(owner, name, entry.Path, gitRef), all => all, cancellationToken).ConfigureAwait(false);
+            files.Add(new GitHubFile(entry.Path, entry.Name, read.Count > 0 ? read[0].Content ?? "" : ""));
+        }
+
+        return files;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<GitHubTag>> ListTagsAsync(GitHubRepository repository, int maxCount = 100, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);

@@ -87,6 +87,12 @@ public sealed record GitHubCommitFile(string Filename, string Status, string? Pa
 /// <param name="HtmlUrl">Link for humans.</param>
 public sealed record GitHubCommitDetail(string Sha, string Message, IReadOnlyList<GitHubCommitFile> Files, string HtmlUrl);
 
+/// <summary>A file of a repository with its contents.</summary>
+/// <param name="Path">Path in the repository.</param>
+/// <param name="Name">File name.</param>
+/// <param name="Text">Contents, decoded as UTF-8.</param>
+public sealed record GitHubFile(string Path, string Name, string Text);
+
 /// <summary>A tag of a repository.</summary>
 /// <param name="Name">Tag name, e.g. <c>v1.4.0</c>.</param>
 /// <param name="Sha">The commit it points at.</param>

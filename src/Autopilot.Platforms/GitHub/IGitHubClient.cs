@@ -60,6 +60,13 @@ public interface IGitHubClient
     /// </summary>
     Task<bool> ContentExistsAsync(GitHubRepository repository, string path, string gitRef, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The files directly in <paramref name="folder"/> at <paramref name="gitRef"/> with their text
+    /// (<c>GET /repos/{owner}/{repo}/contents/{folder}?ref=</c>, then the same for each file); sub-folders are skipped and
+    /// a folder that does not exist (404) has no files.
+    /// </summary>
+    Task<IReadOnlyList<GitHubFile>> ReadFolderAsync(GitHubRepository repository, string folder, string gitRef, CancellationToken cancellationToken = default);
+
     /// <summary>Tags of the repository, newest first as GitHub lists them (<c>GET /repos/{owner}/{repo}/tags</c>), up to <paramref name="maxCount"/>.</summary>
     Task<IReadOnlyList<GitHubTag>> ListTagsAsync(GitHubRepository repository, int maxCount = 100, CancellationToken cancellationToken = default);
 

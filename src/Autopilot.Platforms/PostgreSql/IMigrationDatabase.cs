@@ -6,6 +6,9 @@ namespace Autopilot.Platforms.PostgreSql;
 /// </summary>
 public interface IMigrationDatabase
 {
+    /// <summary>The database's name (not secret): backups are named after it.</summary>
+    string DatabaseName { get; }
+
     /// <summary>
     /// Connects and takes the target's migration lock (a session-level PostgreSQL advisory lock, released when the
     /// session is disposed or its connection dies), creating <c>schema_migrations</c> when it does not exist.

@@ -32,6 +32,9 @@ public sealed class PostgreSqlMigrationDatabase : IMigrationDatabase
     }
 
     /// <inheritdoc />
+    public string DatabaseName => _database;
+
+    /// <inheritdoc />
     public async Task<IMigrationSession> LockAsync(CancellationToken cancellationToken = default)
     {
         var connection = new NpgsqlConnection(_connection.ConnectionString);

@@ -724,6 +724,7 @@ public sealed class GitHubFake : FakeServer
         var path = ((string?)context.Request.RouteValues["path"] ?? "").Trim('/');
         var gitRef = context.Request.Query["ref"].ToString();
         JsonObject? json = null;
+        JsonArray? directory = null;
         string? missingRef = null;
         lock (_gate)
         {
@@ -752,9 +753,54 @@ public sealed class GitHubFake : FakeServer
                     ["_links"] = new JsonObject { ["self"] = self, ["git"] = git, ["html"] = html },
                 };
             }
+            else if (DirectoryListing(repo, path, gitRef) is { Count: > 0 } listing)
+            {
+                directory = listing;
+            }
         }
         if (missingRef is not null) await Error(context, 404, $"No commit found for the ref {missingRef}", Docs);
+        else if (directory is not null) await Json(context, 200, directory);
         else await (json is null ? Error(context, 404, "Not Found", Docs) : Json(context, 200, json));
+    }
+
+    /// <summary>
+    /// A directory as GitHub lists it: one entry per file or sub-directory directly in it, without contents, sorted by
+    /// name; empty when no file lies under <paramref name="path"/>.
+    /// </summary>
+    private JsonArray DirectoryListing(Repo repo, string path, string gitRef)
+    {
+        var shapes = new GitHubShapes(BaseAddress);
+        var refQuery = gitRef.Length > 0 ? gitRef : repo.DefaultBranch;
+        var prefix = path.Length == 0 ? "" : path + "/";
+        var entries = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var (file, content) in repo.Files.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var rest = file[prefix.Length..];
+            var slash = rest.IndexOf('/');
+            var name = slash < 0 ? rest : rest[..slash];
+            var entryPath = prefix + name;
+            if (entries.ContainsKey(name)) continue;
+            var isFile = slash < 0;
+            var sha = isFile ? Sha("blob " + entryPath + content, 0) : Sha("tree " + entryPath, 0);
+            var self = shapes.Api($"repos/{repo.FullName}/contents/{entryPath}?ref={refQuery}");
+            var git = shapes.Api($"repos/{repo.FullName}/git/{(isFile ? "blobs" : "trees")}/{sha}");
+            var html = GitHubShapes.Html($"{repo.FullName}/{(isFile ? "blob" : "tree")}/{refQuery}/{entryPath}");
+            entries[name] = new JsonObject
+            {
+                ["type"] = isFile ? "file" : "dir",
+                ["size"] = isFile ? Encoding.UTF8.GetByteCount(content) : 0,
+                ["name"] = name,
+                ["path"] = entryPath,
+                ["sha"] = sha,
+                ["url"] = self,
+                ["git_url"] = git,
+                ["html_url"] = html,
+                ["download_url"] = isFile ? $"https://raw.githubusercontent.com/{repo.FullName}/{refQuery}/{entryPath}" : null,
+                ["_links"] = new JsonObject { ["self"] = self, ["git"] = git, ["html"] = html },
+            };
+        }
+
+        return new JsonArray(entries.Values.Select(e => (JsonNode)e).ToArray());
     }
 
     private async Task ListTagsAsync(HttpContext context, Repo repo)

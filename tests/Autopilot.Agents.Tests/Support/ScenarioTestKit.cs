@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Autopilot.Agents.Alerts;
 using Autopilot.Agents.Fencing;
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
@@ -169,10 +170,12 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// worker), the real alerts worker (Telegram and GitHub channels, every alert recorded on its way in) and
     /// <paramref name="health"/> and <paramref name="n8n"/> (if any) as health and n8n workers, the real readiness gate (or
     /// <paramref name="readiness"/> in its place). <paramref name="fence"/>
-    /// (null: unfenced) goes to the orchestrator and the Railway, GitHub and alerts workers it builds.
+    /// (null: unfenced) goes to the orchestrator and the Railway, GitHub and alerts workers it builds. <paramref name="migrations"/>
+    /// are the migrations workers (none when null).
     /// </summary>
     protected IActorRef StartOrchestrator(
-        Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null)
+        Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null,
+        IReadOnlyList<MigrationWorkerProps>? migrations = null)
     {
         var settings = AgentSettings();
         settings = settings with
@@ -189,7 +192,8 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
                 AlertMessages),
             N8n: n8n,
             Health: health,
-            Readiness: readiness ?? ReadinessGate.Props(GitHubClient, settings.Readiness, settings.Confidence));
+            Readiness: readiness ?? ReadinessGate.Props(GitHubClient, settings.Readiness, settings.Confidence),
+            Migrations: migrations);
         return Sys.ActorOf(global::Autopilot.Agents.Orchestrator.Orchestrator.Props(
             settings.Orchestrator, settings.Railway, settings.Policy, workers, fence, settings.Confidence, settings.Readiness), name);
     }

@@ -192,6 +192,23 @@ public sealed class GitHubClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_folder_is_read_file_by_file_with_contents_and_a_missing_folder_has_no_files()
+    {
+        var sha = _bed.Fake.PushCommit(GitHubTestBed.Owner, GitHubTestBed.RepoName, "main", "migrations");
+        _bed.Fake.AddFile(GitHubTestBed.Owner, GitHubTestBed.RepoName, "db/migrations/V2__b.sql", "INSERT INTO t VALUES ('ü');");
+        _bed.Fake.AddFile(GitHubTestBed.Owner, GitHubTestBed.RepoName, "db/migrations/V1__a.sql", "CREATE TABLE t (x text);");
+        _bed.Fake.AddFile(GitHubTestBed.Owner, GitHubTestBed.RepoName, "db/migrations/old/V0__x.sql", "SELECT 1;");
+
+        var files = await _client.ReadFolderAsync(Repo, "db/migrations", sha);
+
+        Assert.Equal(["V1__a.sql", "V2__b.sql"], files.Select(f => f.Name));
+        Assert.Equal("db/migrations/V1__a.sql", files[0].Path);
+        Assert.Equal("INSERT INTO t VALUES ('ü');", files[1].Text);
+        Assert.Contains(_bed.Fake.Exchanges, e => e.Path == "/repos/acme/web/contents/db/migrations" && e.Query.Contains($"ref={sha}"));
+        Assert.Empty(await _client.ReadFolderAsync(Repo, "nowhere", sha));
+    }
+
+    [Fact]
     public async Task Tags_are_listed_newest_first_up_to_the_limit()
     {
         for (var i = 1; i <= 3; i++) _bed.Fake.AddTag(GitHubTestBed.Owner, GitHubTestBed.RepoName, $"v1.{i}.0");
