@@ -38,6 +38,24 @@ public sealed class ControlCommandTests(DaemonFixture fixture) : IClassFixture<D
     }
 
     [Fact]
+    public async Task Migrate_needs_an_operator_token_sends_the_target_and_dry_run_and_reports_a_refusal_with_exit_1()
+    {
+        var plan = await fixture.RunAsync(TestDaemon.OperatorToken, "migrate", "app", "--dry-run");
+        var migrate = await fixture.RunAsync(TestDaemon.OperatorToken, "migrate", "app");
+        var unknown = await fixture.RunAsync(TestDaemon.OperatorToken, "migrate", "billing");
+        var viewer = await fixture.RunAsync(TestDaemon.ViewerToken, "migrate", "app");
+
+        Assert.Equal(ExitCodes.Ok, plan.ExitCode);
+        Assert.Contains("accepted: dry-run: would back up app and apply V3__add_index.sql", plan.Output);
+        Assert.Equal(ExitCodes.Ok, migrate.ExitCode);
+        Assert.Contains(new Autopilot.Agents.Migrations.RunMigrations("app", true, "operator"), fixture.Daemon.Received);
+        Assert.Contains(new Autopilot.Agents.Migrations.RunMigrations("app", false, "operator"), fixture.Daemon.Received);
+        Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
+        Assert.Contains("refused: unknown migration target \"billing\"", unknown.Output);
+        Assert.Equal(ExitCodes.Unauthorized, viewer.ExitCode);
+    }
+
+    [Fact]
     public async Task A_missing_or_wrong_token_exits_4_with_a_clear_message()
     {
         var missing = await fixture.RunAsync(null, "pause");

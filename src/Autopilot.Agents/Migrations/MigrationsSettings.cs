@@ -36,6 +36,15 @@ public sealed record MigrationsSettings(PgClientTools? ClientPrograms, IReadOnly
                 throw new SettingException(target.KeyOf("connection-string"), $"target \"{name}\" has no connection string (set it from a secret, e.g. connection-string = ${{?APP_DATABASE_URL}}).");
             }
 
+            try
+            {
+                PostgreSqlMigrationDatabase.PasswordOf(connectionString);
+            }
+            catch (FormatException e)
+            {
+                throw new SettingException(target.KeyOf("connection-string"), $"target \"{name}\": the connection string {e.Message}.", e);
+            }
+
             GitHubRepository repository;
             try
             {

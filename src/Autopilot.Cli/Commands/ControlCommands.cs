@@ -7,7 +7,8 @@ namespace Autopilot.Cli.Commands;
 
 /// <summary>
 /// Commands sent to the orchestrator: <c>pause</c>, <c>resume</c>, <c>dry-run on|off</c>, <c>rollback &lt;service&gt;</c>,
-/// <c>drill &lt;scenario&gt;</c>, <c>incidents ack &lt;id&gt;</c>. Exit 0 when accepted, 1 when the orchestrator refused.
+/// <c>drill &lt;scenario&gt;</c>, <c>incidents ack &lt;id&gt;</c>, <c>migrate &lt;target&gt; [--dry-run]</c>. Exit 0 when accepted, 1 when
+/// the orchestrator refused.
 /// </summary>
 public static class ControlCommands
 {
@@ -44,6 +45,17 @@ public static class ControlCommands
         var scenario = new Argument<string>("scenario") { Description = "A situation of the policy table, e.g. deployment-failed." };
         var command = new Command("drill", "Run a drill: feed a synthetic situation through the loop without acting.") { scenario };
         Send(runner, command, p => $"/api/drills/{Uri.EscapeDataString(p.GetValue(scenario)!)}");
+        return command;
+    }
+
+    /// <summary><c>migrate &lt;target&gt; [--dry-run]</c> (operator token).</summary>
+    public static Command Migrate(CommandRunner runner)
+    {
+        var target = new Argument<string>("target") { Description = "The target database (autopilot.agents.migrations.targets)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only show what would be applied (pending files, destructive statements); change nothing." };
+        var command = new Command("migrate",
+            "Apply a target database's pending migrations under the policy (backup, one transaction per file, verification, restore on failure).") { target, dryRun };
+        Send(runner, command, p => $"/api/migrations/{Uri.EscapeDataString(p.GetValue(target)!)}{(p.GetValue(dryRun) ? "?dryRun=true" : "")}");
         return command;
     }
 

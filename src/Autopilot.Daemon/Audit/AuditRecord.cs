@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Akka.Persistence.Query;
 using Autopilot.Agents.Serialization;
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Daemon.Audit;
@@ -55,7 +56,7 @@ public sealed record AuditRecord(
         Observed or ExternalEventReceived or N8nFailureDetected => "observe",
         Oriented => "orient",
         Decided => "decide",
-        ActionRequested or ActionCompleted or ActionFailed or N8nRecoveryAttempted => "act",
+        ActionRequested or ActionCompleted or ActionFailed or N8nRecoveryAttempted or MigrationStepRequested or MigrationStepRecorded => "act",
         AlertSent => "alert",
         IncidentOpened or IncidentUpdated => "incident",
         SecurityEventRecorded => "security",
@@ -70,6 +71,7 @@ public sealed record AuditRecord(
         ActionCompleted => "success",
         ActionFailed => "failure",
         N8nRecoveryAttempted attempt => attempt.Success ? "success" : "failure",
+        MigrationStepRecorded step => step.Succeeded ? "success" : "failure",
         _ => null,
     };
 

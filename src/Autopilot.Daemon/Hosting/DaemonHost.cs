@@ -53,7 +53,7 @@ public static class DaemonHost
         var config = DaemonConfiguration.Load(options.ConfigFile, options.Overrides, options.EnvironmentVariables);
         var settings = DaemonSettings.FromConfig(config, options.WorkingDirectory);
         // The agents' section is validated here too, so a typo in the policy table fails the start (exit 2), not the tree.
-        AgentsSettings.FromConfig(config);
+        var agents = AgentsSettings.FromConfig(config);
 
         var redactor = new Redactor();
         foreach (var secret in settings.Platforms.SecretValues.Concat(settings.ApiTokens.Select(t => t.Token)))
@@ -63,6 +63,12 @@ public static class DaemonHost
 
         redactor.Register(settings.Journal.Plugin == JournalSelection.PostgreSql ? settings.Journal.ConnectionString : null);
         redactor.Register(settings.Cluster.LeaseConnectionString);
+        foreach (var target in agents.Migrations?.Targets ?? [])
+        {
+            // The whole connection string and its password alone: an error may quote either.
+            redactor.Register(target.ConnectionString);
+            redactor.Register(Autopilot.Platforms.PostgreSql.PostgreSqlMigrationDatabase.PasswordOf(target.ConnectionString));
+        }
         var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput, DaemonLoggingSettings.FromConfig(config));
         // Akka.Logger.Serilog writes Akka's log events to Serilog's process-wide logger: point it at this pipeline.
         Log.Logger = serilog;

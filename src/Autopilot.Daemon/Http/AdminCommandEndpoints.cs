@@ -1,3 +1,4 @@
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Http.Auth;
@@ -12,7 +13,8 @@ namespace Autopilot.Daemon.Http;
 /// <summary>
 /// Commands of the admin API, each turned into the orchestrator's control message and answered with its
 /// <see cref="ControlAck"/>: 200 when accepted, 409 when refused, 503 when the orchestrator is not running, 504 when
-/// it did not answer in time. Operator: pause, resume, dry-run, drills, incident acknowledgement. Admin: rollback.
+/// it did not answer in time. Operator: pause, resume, dry-run, drills, incident acknowledgement, database migrations.
+/// Admin: rollback.
 /// </summary>
 public static class AdminCommandEndpoints
 {
@@ -32,6 +34,9 @@ public static class AdminCommandEndpoints
             SendAsync(http, o, log, new RunDrill(scenario)));
         operate.MapPost("/incidents/{id}/ack", (HttpContext http, OrchestratorClient o, ILogger<CommandLog> log, string id) =>
             SendAsync(http, o, log, new AcknowledgeIncident(id, http.Caller().Name)));
+        // ?dryRun=true answers with the plan; otherwise the pending files are migrated under the policy (see RunMigrations).
+        operate.MapPost("/migrations/{target}", (HttpContext http, OrchestratorClient o, ILogger<CommandLog> log, string target, bool? dryRun) =>
+            SendAsync(http, o, log, new RunMigrations(target, dryRun ?? false, http.Caller().Name)));
 
         var admin = api.MapGroup("").RequireRole(ApiRole.Admin);
         admin.MapPost("/rollback/{service}", (HttpContext http, OrchestratorClient o, ILogger<CommandLog> log, string service) =>

@@ -34,6 +34,26 @@ public sealed class PostgreSqlMigrationDatabase : IMigrationDatabase
     /// <inheritdoc />
     public string DatabaseName => _database;
 
+    /// <summary>
+    /// The password of <paramref name="connectionString"/> (for the redactor), after checking that it is a connection
+    /// string naming a database at all.
+    /// </summary>
+    /// <exception cref="FormatException">It is not a valid Npgsql connection string or names no database; the message never quotes it.</exception>
+    public static string? PasswordOf(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException)
+        {
+            throw new FormatException("is not a valid Npgsql connection string (Host=...;Port=...;Database=...;Username=...;Password=...)");
+        }
+
+        return string.IsNullOrEmpty(builder.Database) ? throw new FormatException("names no database (Database=...)") : builder.Password;
+    }
+
     /// <inheritdoc />
     public async Task<IMigrationSession> LockAsync(CancellationToken cancellationToken = default)
     {

@@ -96,6 +96,11 @@ public sealed class FakeOrchestrator : ReceivePersistentActor
                     _approvalOutcome = $"{(decide.Approve ? "approved" : "rejected")} by {decide.By} ({decide.Channel})";
                     sender.Tell(new ControlAck(true, $"approval {decide.ApprovalId} {_approvalOutcome}"));
                     break;
+                case Autopilot.Agents.Migrations.RunMigrations migrate:
+                    sender.Tell(migrate.Target == "app"
+                        ? new ControlAck(true, migrate.DryRun ? "dry-run: would back up app and apply V3__add_index.sql (no destructive statements); nothing changed" : "migration of app requested")
+                        : new ControlAck(false, $"unknown migration target \"{migrate.Target}\"; known: app"));
+                    break;
                 case AcknowledgeIncident ack:
                     sender.Tell(new ControlAck(ack.IncidentId == "inc-1", ack.IncidentId == "inc-1" ? "acknowledged" : "no such incident"));
                     break;

@@ -52,6 +52,9 @@ public sealed class AdminApiTests : IAsyncLifetime
     [InlineData("/api/rollback/demo-api", "operator", HttpStatusCode.Forbidden)]
     [InlineData("/api/rollback/demo-api", "admin", HttpStatusCode.OK)]
     [InlineData("/api/pause", "admin", HttpStatusCode.OK)]
+    [InlineData("/api/migrations/app?dryRun=true", "viewer", HttpStatusCode.Forbidden)]
+    [InlineData("/api/migrations/app?dryRun=true", "operator", HttpStatusCode.OK)]
+    [InlineData("/api/migrations/app", "operator", HttpStatusCode.OK)]
     public async Task Commands_are_allowed_by_role(string path, string role, HttpStatusCode expected)
     {
         var token = role switch { "viewer" => TestDaemon.ViewerToken, "operator" => TestDaemon.OperatorToken, _ => TestDaemon.AdminToken };
