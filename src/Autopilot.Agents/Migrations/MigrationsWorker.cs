@@ -111,7 +111,9 @@ public sealed class MigrationsWorker : ReceivePersistentActor
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(github);
         var secrets = redactor ?? new Redactor();
+        // The connection string and its password alone: a driver or pg_dump error may quote either.
         secrets.Register(target.ConnectionString);
+        secrets.Register(PostgreSqlMigrationDatabase.PasswordOf(target.ConnectionString));
         var actions = fence ?? ActionFence.Unfenced;
         return Akka.Actor.Props.Create(() => new MigrationsWorker(target, database, github, secrets, actions));
     }

@@ -71,6 +71,9 @@ public sealed class AgentsPersistenceBindingTests(ITestOutputHelper output) : Ag
             new AlertAccepted("alert-2", AlertSeverity.Critical, "api down", "502", "health:api:down", "api", ["telegram", "github"], false, T0),
             new ActionRequested("a-1", WorkerNames.Railway, "rollback", "api", new Dictionary<string, string> { ["to"] = "d1" }, "d2", "c2", T0),
             new ExternalEventReceived("github", "push", "delivery-1", T0),
+            new Autopilot.Agents.Migrations.MigrationStepRequested("app", "migrate-1", "apply", "V2__b.sql", 2, "ab12", "c2", null, T0),
+            new Autopilot.Agents.Migrations.MigrationStepRecorded("app", "migrate-1", "apply", "V2__b.sql", false, "23505: duplicate key", true, T0),
+            new Autopilot.Agents.Migrations.RunMigrations("app", true, "ops"),
         ];
 
         foreach (var item in written)
