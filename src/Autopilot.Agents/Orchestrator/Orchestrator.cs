@@ -673,7 +673,10 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             Act(situation, acting);
             foreach (var action in waiting)
             {
-                RequestHumanApproval(situation, action, $"policy rule \"{situation.Name}\" marks {action} approve:", confidence.Score, EvidenceOf(situation, confidence));
+                var why = action == PolicyActions.Migrate && situation.Details.TryGetValue(ActionParameters.Destructive, out var destructive)
+                    ? $"the migration has destructive statements: {destructive.Replace('\n', ';')}"
+                    : $"policy rule \"{situation.Name}\" marks {action} approve:";
+                RequestHumanApproval(situation, action, why, confidence.Score, EvidenceOf(situation, confidence));
             }
 
             foreach (var action in askedForConfidence)

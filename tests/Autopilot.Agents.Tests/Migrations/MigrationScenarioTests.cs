@@ -244,6 +244,7 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
         var approval = Assert.Single(AuditTrail().OfType<ApprovalRequested>());
         Assert.Contains("DELETE FROM customers", approval.Evidence["destructive"]);
         Assert.Contains("DROP TABLE customers", approval.Evidence["destructive"]);
+        Assert.Contains("destructive statements", approval.Reason);
         Assert.Equal(before, await ContentsAsync());
         Assert.DoesNotContain(AuditTrail(), e => e is ActionRequested { Action: "migrate" });
     }
