@@ -215,6 +215,41 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
     }
 
     [Fact]
+    public async Task A_failed_restore_is_critical_manual_intervention_with_the_backups_location()
+    {
+        var orchestrator = await StartAsync("restore-fails");
+        await using var holder = new NpgsqlConnection(_connectionString);
+        await holder.OpenAsync();
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(42)", holder))
+        {
+            await hold.ExecuteNonQueryAsync();
+        }
+
+        Push(orchestrator,
+            ("V1__create_orders.sql", "CREATE TABLE orders (id int);"),
+            ("V2__duplicate.sql", "SELECT pg_advisory_xact_lock(42);\nINSERT INTO customers VALUES (1, 'again@example.com');"));
+        AdvanceUntil(() => WorkerJournal().OfType<MigrationStepRequested>().Any(r => r.File == "V2__duplicate.sql"), "V2 under way", Steps);
+        // The backup disappears while V2 waits (a full disk's clean-up, an operator): the way back is gone.
+        var backup = Assert.Single(Directory.GetFiles(_backups, "*.dump"));
+        File.Delete(backup);
+        await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(42)", holder))
+        {
+            await release.ExecuteNonQueryAsync();
+        }
+
+        AdvanceUntil(() => Alerts.Any(a => a.Fingerprint == Fingerprint("migration-failed")), "the CRITICAL alert", Steps);
+
+        var alert = Assert.Single(Alerts, a => a.Fingerprint == Fingerprint("migration-failed"));
+        Assert.Equal(AlertSeverity.Critical, alert.Severity);
+        Assert.Contains("manual intervention required", alert.Body);
+        Assert.Contains(backup, alert.Body);
+        Assert.Contains("INSERT INTO customers VALUES (1, 'again@example.com')", alert.Body);
+        Assert.Contains(WorkerJournal(), e => e is MigrationStepRecorded { Step: MigrationSteps.Restore, Succeeded: false });
+        // Nothing was restored: V1 stays applied, and that is what the alert asks a human to sort out.
+        Assert.Equal(new long[] { 1 }, await AppliedVersionsAsync());
+    }
+
+    [Fact]
     public async Task A_changed_checksum_of_an_applied_file_is_refused_and_nothing_is_applied()
     {
         var orchestrator = await StartAsync("checksum");
