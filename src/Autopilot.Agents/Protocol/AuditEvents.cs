@@ -50,6 +50,9 @@ public static class AuditEvents
 
         /// <summary>Cluster hand-overs: which node runs the orchestrator, with which fencing token.</summary>
         public const string Cluster = "cluster";
+
+        /// <summary>Operator tasks: submitted, started, finished, cancelled, timed out (see <c>Autopilot.Agents.Tasks</c>).</summary>
+        public const string Tasks = "tasks";
     }
 
     /// <summary>Every audit event type, for registration and documentation.</summary>
@@ -59,6 +62,7 @@ public static class AuditEvents
         typeof(AlertSent), typeof(IncidentOpened), typeof(IncidentUpdated), typeof(N8nFailureDetected), typeof(N8nRecoveryAttempted),
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
         typeof(ReadinessAssessed), typeof(ApprovalRequested), typeof(ApprovalDecided), typeof(ApprovalExpired),
+        typeof(Autopilot.Agents.Tasks.TaskSubmitted), typeof(Autopilot.Agents.Tasks.TaskStarted), typeof(Autopilot.Agents.Tasks.TaskFinished), typeof(Autopilot.Agents.Tasks.TaskCancelled), typeof(Autopilot.Agents.Tasks.TaskTimedOut),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>
