@@ -33,7 +33,11 @@ public sealed class TaskQueueHost : ReceiveActor
                 Sender.Tell(new TaskActionAnswer(run.TaskId, TaskActionOutcomes.DryRun, $"dry-run: {run.Action} of {run.Service} recorded, not executed"));
             }
         });
-        Receive<FindTaskAction>(find => Sender.Tell(new TaskActionState(find.TaskId, null)));
+        Receive<FindTaskAction>(find =>
+        {
+            received.Enqueue(find);
+            Sender.Tell(new TaskActionState(find.TaskId, null));
+        });
         Receive<GetOrchestratorStatus>(_ => Sender.Tell(new OrchestratorStatus(false, false, [], [], [], [], 0, null)));
     }
 

@@ -131,4 +131,55 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal([queued], list.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
         Assert.Contains((await _daemon.EventsAsync(TaskQueue.DefaultPersistenceId)).OfType<TaskCancelled>(), c => c.TaskId == queued && c.By == "operator");
     }
+
+}
+
+/// <summary>The task queue across a daemon restart on a SQLite file journal.</summary>
+public sealed class TaskRestartTests
+{
+    private static async Task<JsonElement> Json(HttpResponseMessage response) => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    [Fact]
+    public async Task After_a_daemon_restart_queued_tasks_stay_queued_and_the_running_one_is_not_run_again()
+    {
+        const string sqlite = "autopilot.persistence.journal.plugin = sqlite";
+        var dataDir = Directory.CreateTempSubdirectory("autopilot-task-restart-test").FullName;
+        try
+        {
+            var received = new ConcurrentQueue<object>();
+            string running, queued;
+            await using (var first = await TestDaemon.StartAsync(extraHocon: sqlite, dataDir: dataDir, orchestratorFactory: TaskQueueHost.Factory(received)))
+            {
+                var daemon = first;
+                async Task<string> Submit(string kind)
+                {
+                    var request = daemon.Request(HttpMethod.Post, "/api/tasks", TestDaemon.OperatorToken);
+                    request.Content = new StringContent($$"""{"kind":"{{kind}}","target":"{{TaskQueueHost.BusyTarget}}"}""", Encoding.UTF8, "application/json");
+                    return (await Json(await daemon.Client.SendAsync(request))).GetProperty("id").GetString()!;
+                }
+
+                running = await Submit("restart");
+                queued = await Submit("rollback");
+                await Poll.UntilAsync(() => received.OfType<RunTaskAction>().Any(r => r.TaskId == running), "the first task to run");
+            }
+
+            var afterRestart = new ConcurrentQueue<object>();
+            await using var second = await TestDaemon.StartAsync(extraHocon: sqlite, dataDir: dataDir, orchestratorFactory: TaskQueueHost.Factory(afterRestart));
+            async Task<string?> StatusAsync(string id) =>
+                (await Json(await second.SendAsync(HttpMethod.Get, $"/api/tasks/{id}", TestDaemon.ViewerToken))).GetProperty("task").GetProperty("status").GetString();
+
+            // The stand-in finds no pending action of the running task: it is closed as interrupted, never sent again;
+            // then the queued task on the same target starts (and runs, as the stand-in never answers it).
+            await Poll.UntilAsync(() => afterRestart.OfType<RunTaskAction>().Any(r => r.TaskId == queued), "the queued task to start after the restart");
+            Assert.Equal("interrupted", await StatusAsync(running));
+            Assert.Equal("running", await StatusAsync(queued));
+            Assert.DoesNotContain(afterRestart.OfType<RunTaskAction>(), r => r.TaskId == running);
+            Assert.Contains(afterRestart.OfType<FindTaskAction>(), f => f.TaskId == running);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
 }
