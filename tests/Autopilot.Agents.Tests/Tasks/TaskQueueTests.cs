@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.TestKit;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Tasks;
@@ -243,5 +244,34 @@ public sealed class TaskQueueTests(ITestOutputHelper output) : AgentsTestKit(out
         var closed = Task(restarted, rollback.Id);
         Assert.Equal(TaskStatuses.Interrupted, closed.Status);
         Assert.Contains(rollback.Id, closed.Detail);
+    }
+
+    [Fact]
+    public async Task A_failed_journal_write_stops_the_queue_and_its_supervisor_starts_it_again_from_the_journal()
+    {
+        var queue = Sys.ActorOf(TaskQueue.SupervisedProps(Settings, Orchestrator.Ref), TaskQueue.Name);
+        var kept = Submit(queue, "drill", "build-failed");
+        Orchestrator.ExpectMsg<RunDrill>(); // running, unanswered, when the journal fails
+
+        var child = (await queue.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, TimeSpan.FromSeconds(10))).Ref!;
+        Watch(child);
+        await JournalFaults.OnWrite.Fail();
+        var lost = CreateTestProbe();
+        queue.Tell(new SubmitTask("rollback", "api", new Dictionary<string, string>(), TaskPriorities.Normal, null, "lost-1", "alice"), lost.Ref);
+        ExpectTerminated(child);
+        await JournalFaults.OnWrite.Pass();
+
+        // Back after the backoff, from the journal: the drill that was running is closed, not run again.
+        AdvanceUntil(() =>
+        {
+            var probe = CreateTestProbe();
+            queue.Tell(new GetTask(kept.Id), probe.Ref);
+            return probe.ReceiveOne(TimeSpan.FromMilliseconds(200)) is TaskDetail { Task.Status: TaskStatuses.Interrupted };
+        }, TimeSpan.FromSeconds(1), "the queue to start again from its journal");
+        // The submit whose write failed was never acknowledged and is not there; the same key submits afresh.
+        Assert.Null(lost.ReceiveOne(TimeSpan.Zero));
+        var again = Submit(queue, "rollback", "api", key: "lost-1");
+        Assert.DoesNotContain(Journal(TaskQueue.DefaultPersistenceId).OfType<TaskSubmitted>(), s => s.TaskId != kept.Id && s.TaskId != again.Id);
+        Assert.Equal(again.Id, NextRun().Run.TaskId);
     }
 }
