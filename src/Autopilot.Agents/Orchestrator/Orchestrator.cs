@@ -63,6 +63,12 @@ namespace Autopilot.Agents.Orchestrator;
 /// dry-run its action is recorded as a dry-run decision. Pending approvals are part of the world model, so they survive
 /// a restart or fail-over, and their expiry timers are started again from the journal.
 /// </para>
+/// <para>
+/// Operator tasks: the durable task queue (<see cref="TaskQueue"/>) is the child <c>tasks</c>, so it moves with the
+/// orchestrator; the orchestrator forwards the queue's API to it. A task's production change comes back as a
+/// <see cref="RunTaskAction"/> and goes through the same rails as any decision; the result of the action it requested is
+/// handed back to the queue as a <see cref="TaskActionSettled"/>.
+/// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 {
