@@ -26,6 +26,7 @@ public static class AutopilotCli
         root.Subcommands.Add(ControlCommands.Drill(runner));
         root.Subcommands.Add(ControlCommands.Migrate(runner));
         root.Subcommands.Add(GateCommands.Create(runner));
+        root.Subcommands.Add(TaskCommands.Create(runner));
         root.Subcommands.Add(ApprovalCommands.List(runner));
         root.Subcommands.Add(ApprovalCommands.Approve(runner));
         root.Subcommands.Add(ApprovalCommands.Reject(runner));

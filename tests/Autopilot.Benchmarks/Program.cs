@@ -3,6 +3,7 @@ using Autopilot.Benchmarks.Failover;
 using Autopilot.Benchmarks.Migrations;
 using Autopilot.Benchmarks.Persistence;
 using Autopilot.Benchmarks.Rollback;
+using Autopilot.Benchmarks.Tasks;
 using Autopilot.Benchmarks.Webhooks;
 
 // Benchmarks print figures; they assert nothing. Run in Release:
@@ -27,6 +28,9 @@ switch (args.FirstOrDefault())
     case "migrations":
         await MigrationsBenchmark.RunAsync(args[1..]);
         return 0;
+    case "tasks":
+        await TaskBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
@@ -35,6 +39,7 @@ switch (args.FirstOrDefault())
             "  rollback [--runs N] [--step-ms N] (build src/Autopilot.Daemon in Release first)\n" +
             "  failover [--runs N] [--akka-defaults] (build src/Autopilot.Daemon in Release first)\n" +
             "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)\n" +
-            "  migrations [--size-mb N] [--client-programs DIR]");
+            "  migrations [--size-mb N] [--client-programs DIR]\n" +
+            "  tasks [--tasks N] [--warmup N] (build src/Autopilot.Daemon in Release first)");
         return 2;
 }

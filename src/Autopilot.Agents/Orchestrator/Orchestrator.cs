@@ -9,6 +9,7 @@ using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Railway;
 using Autopilot.Agents.Readiness;
+using Autopilot.Agents.Tasks;
 using Autopilot.Platforms.Railway;
 
 namespace Autopilot.Agents.Orchestrator;
@@ -62,6 +63,12 @@ namespace Autopilot.Agents.Orchestrator;
 /// recorded but acts on nothing (the action is not run later either: a human decides again on a fresh situation), in
 /// dry-run its action is recorded as a dry-run decision. Pending approvals are part of the world model, so they survive
 /// a restart or fail-over, and their expiry timers are started again from the journal.
+/// </para>
+/// <para>
+/// Operator tasks: the durable task queue (<see cref="TaskQueue"/>) is the child <c>tasks</c>, so it moves with the
+/// orchestrator; the orchestrator forwards the queue's API to it. A task's production change comes back as a
+/// <see cref="RunTaskAction"/> and goes through the same rails as any decision; the result of the action it requested is
+/// handed back to the queue as a <see cref="TaskActionSettled"/>.
 /// </para>
 /// </remarks>
 public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
@@ -163,6 +170,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Handle<ExpireApproval>(OnExpireApproval);
         Handle<GetPendingApprovals>(_ => Sender.Tell(new PendingApprovals(
             _world.Approvals.Values.OrderBy(a => a.At).ThenBy(a => a.ApprovalId, StringComparer.Ordinal).ToArray(), _approvals.Timeout)));
+        // Operator tasks: the queue (a child, see TaskQueue) takes the API's requests and sends each task back here.
+        Command<ITaskQueueRequest>(request => Context.Child(TaskQueue.Name).Forward(request));
+        Handle<RunTaskAction>(OnRunTaskAction);
+        Handle<FindTaskAction>(find => Sender.Tell(new TaskActionState(find.TaskId,
+            _world.Pending.Values.FirstOrDefault(p => p.Parameters.GetValueOrDefault(ActionParameters.TaskId) == find.TaskId)?.ActionId)));
         Handle<GetOrchestratorStatus>(_ => Sender.Tell(_world.Status(_railway.Services.Select(s => s.Name), BudgetSince, _settings.MaxActionsPerService)));
     }
 
@@ -230,6 +242,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             StartWorker(name, props);
         }
 
+        Context.ActorOf(TaskQueue.SupervisedProps(_settings.TasksOrDefault, Self), TaskQueue.Name);
         base.PreStart();
     }
 
@@ -1369,6 +1382,11 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             ? new ActionCompleted(result.ActionId, result.Detail ?? "done", requested.Worker, requested.Service, Now)
             : new ActionFailed(result.ActionId, result.Error ?? result.Detail ?? "failed", requested.Worker, requested.Service, Now);
         Record(outcome, () => FollowUp(requested, result, situation));
+        if (requested.Parameters.GetValueOrDefault(ActionParameters.TaskId) is { } taskId)
+        {
+            var settled = new TaskActionSettled(taskId, result.ActionId, result.Success, result.Success ? result.Detail ?? "done" : result.Error ?? result.Detail ?? "failed");
+            Effect(() => Context.Child(TaskQueue.Name).Tell(settled, Self));
+        }
     }
 
     private void FollowUp(ActionRequested requested, WorkerResult result, Situation? situation)
@@ -1475,6 +1493,69 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
         Record(Decision(situation, [PolicyActions.Rollback], $"requested by {request.RequestedBy}", ConfidenceOf(situation, true)), () => Act(situation, [PolicyActions.Rollback]));
         Effect(() => replyTo.Tell(new ControlAck(true, $"rollback of {request.Service} requested")));
+    }
+
+    /// <summary>
+    /// An operator task's production change, through the same rails as <see cref="OnRequestRollback"/>: refused when the
+    /// service is unknown, the autopilot paused or another action on the service is still in flight (one at a time);
+    /// recorded only in dry-run; over the budget put to a human as an approval; otherwise decided and requested with
+    /// the task's id among its parameters, so its result is handed back to the queue (<see cref="OnResult"/>).
+    /// </summary>
+    private void OnRunTaskAction(RunTaskAction run)
+    {
+        var replyTo = Sender;
+        void Refuse(string why) => replyTo.Tell(new TaskActionAnswer(run.TaskId, TaskActionOutcomes.Refused, why));
+        if (run.Worker == WorkerNames.Railway && _railway.Find(run.Service) is null)
+        {
+            Refuse($"unknown service \"{run.Service}\"");
+            return;
+        }
+
+        if (_world.Paused)
+        {
+            Refuse("autopilot is paused; resume it first");
+            return;
+        }
+
+        if (_world.Pending.Values.FirstOrDefault(p => p.Service == run.Service && PolicyActions.IsMutating(p.Action)) is { } busy)
+        {
+            Refuse($"{busy.Action} {busy.ActionId} on {run.Service} is still in flight: one action per service at a time");
+            return;
+        }
+
+        var deployment = _world.CurrentDeployment(run.Service);
+        if (run.Action == PolicyActions.Restart && deployment is null)
+        {
+            Refuse($"no current deployment of {run.Service} is known: nothing to restart");
+            return;
+        }
+
+        var details = new Dictionary<string, string>(run.Parameters, StringComparer.Ordinal) { [ActionParameters.TaskId] = run.TaskId };
+        var situation = new Situation(run.Service, "task-requested", $"task {run.TaskId} ({run.Action}) submitted by {run.RequestedBy}", deployment, null, [], details);
+        var confidence = ConfidenceOf(situation, true);
+        if (_world.DryRun)
+        {
+            Record(Decision(situation, [run.Action], $"task {run.TaskId} by {run.RequestedBy}; dry-run: recorded, not executed", confidence, dryRun: true));
+            Effect(() => replyTo.Tell(new TaskActionAnswer(run.TaskId, TaskActionOutcomes.DryRun, $"dry-run: {run.Action} of {run.Service} recorded, not executed")));
+            return;
+        }
+
+        var used = _world.ActionsInWindow(run.Service, BudgetSince);
+        if (PolicyActions.IsMutating(run.Action) && used + 1 > _settings.MaxActionsPerService)
+        {
+            var budget = $"action budget of {run.Service} exhausted ({used} of {_settings.MaxActionsPerService} per {_settings.BudgetWindow})";
+            Record(Decision(situation, [], $"task {run.TaskId} by {run.RequestedBy}: {budget}; approval requested for {run.Action}", confidence),
+                () => RequestHumanApproval(situation, run.Action, $"{budget}: task {run.TaskId} of {run.RequestedBy} asks for {run.Action}", confidence.Score));
+            Effect(() => replyTo.Tell(new TaskActionAnswer(run.TaskId, TaskActionOutcomes.NeedsApproval,
+                $"{budget}: a human must approve {run.Action} of {run.Service} (autopilot approvals)")));
+            return;
+        }
+
+        Record(Decision(situation, [run.Action], $"task {run.TaskId} requested by {run.RequestedBy}", confidence));
+        if (Request(run.Worker, run.Action, situation) is { } requested)
+        {
+            Effect(() => replyTo.Tell(new TaskActionAnswer(run.TaskId, TaskActionOutcomes.Requested, $"{run.Action} {requested.ActionId} requested", requested.ActionId)));
+        }
     }
 
     private void OnDrill(RunDrill drill)

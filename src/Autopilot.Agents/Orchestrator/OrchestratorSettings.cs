@@ -1,4 +1,5 @@
 using Autopilot.Agents.Configuration;
+using Autopilot.Agents.Tasks;
 
 namespace Autopilot.Agents.Orchestrator;
 
@@ -14,10 +15,14 @@ namespace Autopilot.Agents.Orchestrator;
 /// Events between snapshots of the world model, which bound how much a restart or fail-over replays (0: never).
 /// </param>
 /// <param name="Approvals">Approvals: their timeout and who may decide in Telegram (null: <see cref="ApprovalSettings.Default"/>).</param>
+/// <param name="Tasks">The operator task queue's limits (null: <see cref="TaskSettings.Default"/>).</param>
 public sealed record OrchestratorSettings(
     TimeSpan CycleInterval, bool StartInDryRun, bool StartPaused, int MaxActionsPerService, TimeSpan BudgetWindow, TimeSpan WorkerBackoffMin, TimeSpan WorkerBackoffMax,
-    int SnapshotEvery = 1000, ApprovalSettings? Approvals = null)
+    int SnapshotEvery = 1000, ApprovalSettings? Approvals = null, TaskSettings? Tasks = null)
 {
+    /// <summary>The task queue's settings (<see cref="TaskSettings.Default"/> when none were given).</summary>
+    public TaskSettings TasksOrDefault => Tasks ?? TaskSettings.Default;
+
     /// <summary>The approvals' settings (<see cref="ApprovalSettings.Default"/> when none were given).</summary>
     public ApprovalSettings ApprovalsOrDefault => Approvals ?? ApprovalSettings.Default;
 
@@ -73,6 +78,7 @@ public sealed record OrchestratorSettings(
             backoffMin,
             backoffMax,
             snapshotEvery,
-            ApprovalSettings.FromConfig(agents));
+            ApprovalSettings.FromConfig(agents),
+            TaskSettings.FromConfig(agents));
     }
 }

@@ -63,6 +63,9 @@ public static class ActionParameters
 
     /// <summary>The service's last good deployment when the readiness gate was asked (its rollback plan); empty when none.</summary>
     public const string LastGoodDeployment = "lastGoodDeployment";
+
+    /// <summary>The operator task an action was requested for (see <see cref="RunTaskAction"/>), absent for the autopilot's own actions.</summary>
+    public const string TaskId = "taskId";
 }
 
 /// <summary>Values of <see cref="ActionParameters.Purpose"/> of an <c>assess-readiness</c> action.</summary>

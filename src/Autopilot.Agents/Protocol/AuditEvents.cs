@@ -53,6 +53,9 @@ public static class AuditEvents
 
         /// <summary>Database migrations: each backup, file, verification and restore.</summary>
         public const string Database = "database";
+
+        /// <summary>Operator tasks: submitted, started, finished, cancelled, timed out (see <c>Autopilot.Agents.Tasks</c>).</summary>
+        public const string Tasks = "tasks";
     }
 
     /// <summary>Every audit event type, for registration and documentation.</summary>
@@ -63,6 +66,7 @@ public static class AuditEvents
         typeof(SecurityEventRecorded), typeof(ExternalEventReceived), typeof(AutopilotModeChanged), typeof(SingletonStarted), typeof(SingletonStopped),
         typeof(ReadinessAssessed), typeof(ApprovalRequested), typeof(ApprovalDecided), typeof(ApprovalExpired),
         typeof(Migrations.MigrationStepRequested), typeof(Migrations.MigrationStepRecorded),
+        typeof(Autopilot.Agents.Tasks.TaskSubmitted), typeof(Autopilot.Agents.Tasks.TaskStarted), typeof(Autopilot.Agents.Tasks.TaskFinished), typeof(Autopilot.Agents.Tasks.TaskCancelled), typeof(Autopilot.Agents.Tasks.TaskTimedOut),
     ];
 
     /// <summary>Registers every audit event type with <paramref name="serializer"/> (an <see cref="EventCatalog"/>; the Akka <see cref="EventSerializer"/> finds them by their attribute) (call once at start-up).</summary>

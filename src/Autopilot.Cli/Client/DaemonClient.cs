@@ -91,11 +91,23 @@ public sealed class DaemonClient : IDisposable
     /// <see cref="GetAsync"/> does (401/403: 4, unreachable: 3, the rest: 1).
     /// </summary>
     public async Task<(HttpStatusCode Status, JsonElement Body)> PostJsonAsync<T>(string path, T body, IReadOnlyCollection<HttpStatusCode> refusals,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? headers = null)
     {
         // Serialized up front so the request has a Content-Length (not chunked): simpler for proxies in front of the daemon.
         var content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
-        using var response = await SendAsync(HttpMethod.Post, path, cancellationToken, content).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, path, cancellationToken, content, headers).ConfigureAwait(false);
+        if (!refusals.Contains(response.StatusCode))
+        {
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (response.StatusCode, await ReadJsonAsync(response, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>DELETE; returns the status and JSON of a 2xx answer or of one of the <paramref name="refusals"/>, other failures throw as <see cref="GetAsync"/>.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> DeleteAsync(string path, IReadOnlyCollection<HttpStatusCode> refusals, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, path, cancellationToken).ConfigureAwait(false);
         if (!refusals.Contains(response.StatusCode))
         {
             await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -162,10 +174,16 @@ public sealed class DaemonClient : IDisposable
         return request;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken, HttpContent? content = null)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken, HttpContent? content = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = Request(method, path);
         request.Content = content;
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RequestTimeout);
         try

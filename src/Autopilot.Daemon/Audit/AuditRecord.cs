@@ -63,6 +63,7 @@ public sealed record AuditRecord(
         AutopilotModeChanged => "mode",
         SingletonStarted or SingletonStopped => "cluster",
         ApprovalRequested or ApprovalDecided or ApprovalExpired => "approval",
+        Agents.Tasks.TaskSubmitted or Agents.Tasks.TaskStarted or Agents.Tasks.TaskFinished or Agents.Tasks.TaskCancelled or Agents.Tasks.TaskTimedOut => "task",
         _ => "other",
     };
 

@@ -133,6 +133,7 @@ public static class DaemonHost
         api.MapAuditStreamEndpoints();
         api.MapClusterEndpoints();
         api.MapGateEndpoints();
+        api.MapTaskEndpoints();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
+using Autopilot.Agents.Tasks;
 
 namespace Autopilot.Daemon.Runtime;
 
@@ -30,6 +31,13 @@ public sealed class OrchestratorClient(DaemonRuntime runtime)
     /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
     public Task<object> AssessAsync(AssessReadiness assess, CancellationToken cancellationToken) =>
         AskAsync<object>(assess, cancellationToken, runtime.Settings.AskTimeout * 2);
+
+    /// <summary>
+    /// Asks the operator task queue (the orchestrator forwards to it) and returns its answer: a <c>TaskAccepted</c>,
+    /// <c>TaskRejected</c>, <c>TaskList</c>, <c>TaskDetail</c>, <c>TaskCancelAnswer</c> or <c>TaskNotFound</c>.
+    /// </summary>
+    /// <exception cref="OrchestratorUnavailableException">The orchestrator is not running or did not answer in time.</exception>
+    public Task<object> AskTasksAsync(ITaskQueueRequest request, CancellationToken cancellationToken) => AskAsync<object>(request, cancellationToken);
 
     private async Task<T> AskAsync<T>(object query, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
