@@ -32,6 +32,8 @@ public sealed class AutopilotMetrics : IDisposable
     private readonly Counter _webhooks;
     private readonly Gauge _mailboxDepth;
     private readonly Counter _actorRestarts;
+    private readonly Gauge _selfWatchActive;
+    private readonly Gauge _leaseHeld;
     private readonly object _treeGate = new();
     private HashSet<string> _actorsSeen = new(StringComparer.Ordinal);
     private Func<ActorSystem?> _actorSystem = () => null;
@@ -53,6 +55,12 @@ public sealed class AutopilotMetrics : IDisposable
         _mailboxDepth = Factory.CreateGauge("autopilot_mailbox_depth", "Messages waiting in each actor's mailbox.", ["actor"]);
         _actorRestarts = Factory.CreateCounter("autopilot_actor_restarts_total",
             "Restarts of each actor at its path since the daemon started (in place, by the orchestrator or by a backoff supervisor).", ["actor"]);
+        _selfWatchActive = Factory.CreateGauge("autopilot_self_watch_active",
+            "1 while a self-watch condition holds and was alerted, else 0, by condition (docs/operations.md).", ["condition"]);
+        _leaseHeld = Factory.CreateGauge("autopilot_singleton_lease_held",
+            "1 on the member that holds a cluster singleton's lease, 0 on the others (clustered mode only), by singleton.", ["singleton"]);
+        // process_working_set_bytes, process_cpu_seconds_total and friends: what the alerting rules judge memory and CPU by.
+        DotNetStats.Register(Registry);
         // Mailbox depths are read from the actor tree at scrape time; restarts are counted as they happen (RecordStart).
         Registry.AddBeforeCollectCallback(ObserveActorTree);
     }
@@ -78,8 +86,26 @@ public sealed class AutopilotMetrics : IDisposable
     public void RecordAction(string worker, string result) => _actions.WithLabels(result, worker).Inc();
 
     /// <summary>A platform API call finished.</summary>
-    public void RecordPlatformCall(string platform, string operation, int? statusCode, TimeSpan duration) =>
+    public void RecordPlatformCall(string platform, string operation, int? statusCode, TimeSpan duration)
+    {
         _platformCalls.WithLabels(operation, platform, statusCode?.ToString(CultureInfo.InvariantCulture) ?? "none").Observe(duration.TotalSeconds);
+        PlatformCallFinished?.Invoke(statusCode);
+    }
+
+    /// <summary>
+    /// Raised after each <see cref="RecordPlatformCall"/> with its status (null: no response), so the self-watch can keep
+    /// its sliding error-rate window without a second measuring handler.
+    /// </summary>
+    public event Action<int?>? PlatformCallFinished;
+
+    /// <summary>Journal writes of the intake that failed or were rejected since the daemon started.</summary>
+    public long FailedJournalWrites => (long)(_persistLatency.WithLabels("failed").Count + _persistLatency.WithLabels("rejected").Count);
+
+    /// <summary>A self-watch condition was alerted (<paramref name="active"/>) or resolved.</summary>
+    public void RecordSelfWatch(string condition, bool active) => _selfWatchActive.WithLabels(condition).Set(active ? 1 : 0);
+
+    /// <summary>Whether this member holds the lease of <paramref name="singleton"/> (clustered mode).</summary>
+    public void RecordLeaseHeld(string singleton, bool held) => _leaseHeld.WithLabels(singleton).Set(held ? 1 : 0);
 
     /// <summary>An alert was sent (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     public void RecordAlert(string severity) => _alerts.WithLabels(severity).Inc();
