@@ -228,7 +228,7 @@ public static class DaemonHost
         var measurements = services.GetRequiredService<SelfWatchMeasurements>();
         measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
         system.ActorOf(SelfWatcher.Props(runtime.Settings.NodeName, SelfWatchChecks.For(settings, measurements, runtime, system), settings.Interval,
-            () => runtime.Orchestrator, runtime.SelfWatch, runtime.Metrics, runtime.Redactor), "self-watch");
+            () => runtime.Orchestrator, runtime.SelfWatch, runtime.Metrics, runtime.Redactor, runtime.LoggerFactory.CreateLogger<SelfWatcher>()), "self-watch");
     }
 
     /// <summary>What the <c>WithActors</c> steps of one start share, and the clean-up when one of them fails.</summary>

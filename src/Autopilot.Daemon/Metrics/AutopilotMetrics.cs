@@ -46,6 +46,9 @@ public sealed class AutopilotMetrics : IDisposable
         _messagesProcessed = Factory.CreateCounter("autopilot_messages_processed_total", "Messages handled by actors, by actor.", ["actor"]);
         _persistLatency = Factory.CreateHistogram("autopilot_persist_latency_seconds", "Time from a journal write to its commit.",
             new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Buckets });
+        // Present from the start at 0, so a rate over them (docs/prometheus-alerts.yml) has a series before the first failure.
+        _persistLatency.WithLabels("failed");
+        _persistLatency.WithLabels("rejected");
         _actions = Factory.CreateCounter("autopilot_actions_total", "Actions finished by workers, by worker and result.", ["result", "worker"]);
         _platformCalls = Factory.CreateHistogram("autopilot_platform_call_duration_seconds",
             "Duration of calls to platform APIs, by platform, operation and outcome.",

@@ -10,7 +10,8 @@ namespace Autopilot.Daemon.SelfWatch;
 /// What the self-watch measures that nothing else keeps: sliding windows of platform call outcomes and of webhook and
 /// API request durations, the queue depths by name, the process's CPU. Also exposes on <c>/metrics</c> the gauges the
 /// shipped Prometheus rules need beside the existing series: <c>autopilot_journal_up</c>,
-/// <c>autopilot_data_dir_disk_used_ratio</c> and <c>autopilot_queue_depth{queue}</c>, read at scrape time.
+/// <c>autopilot_data_dir_disk_used_ratio</c> and <c>autopilot_queue_depth{queue}</c>, read at scrape time, and
+/// <c>autopilot_cpu_cores</c>.
 /// </summary>
 public sealed class SelfWatchMeasurements
 {
@@ -31,6 +32,8 @@ public sealed class SelfWatchMeasurements
 
         var journalUp = metrics.Factory.CreateGauge("autopilot_journal_up", "1 while the journal database answers its probe, else 0.");
         var diskUsed = metrics.Factory.CreateGauge("autopilot_data_dir_disk_used_ratio", "Used share (0 to 1) of the file system under the data directory.");
+        // process_cpu_seconds_total is in core-seconds: a rule divides by this to judge a share of all cores.
+        metrics.Factory.CreateGauge("autopilot_cpu_cores", "Processor cores available to the daemon.").Set(Environment.ProcessorCount);
         var queueDepth = metrics.Factory.CreateGauge("autopilot_queue_depth", "Items waiting in each of the daemon's queues, by queue.", ["queue"]);
         metrics.Registry.AddBeforeCollectCallback(() =>
         {

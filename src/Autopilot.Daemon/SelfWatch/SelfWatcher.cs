@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Akka.Event;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Platforms.Redaction;
+using Microsoft.Extensions.Logging;
 
 namespace Autopilot.Daemon.SelfWatch;
 
@@ -33,13 +33,14 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
     private readonly string _node;
     private readonly Dictionary<string, DateTimeOffset> _holdingSince = new(StringComparer.Ordinal);
     private readonly HashSet<string> _alerted = new(StringComparer.Ordinal);
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ILogger _log;
 
     /// <summary>Creates the watcher; prefer <see cref="Props"/>.</summary>
     public SelfWatcher(string node, IReadOnlyList<SelfWatchCheck> checks, TimeSpan interval, Func<IActorRef?> alerts, SelfWatchStatus status, AutopilotMetrics metrics,
-        Redactor redactor)
+        Redactor redactor, ILogger log)
     {
         _node = node;
+        _log = log;
         _checks = checks;
         _interval = interval;
         _alerts = alerts;
@@ -60,8 +61,12 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
     /// <param name="status">What <c>/health</c> shows.</param>
     /// <param name="metrics">Instruments (<c>autopilot_self_watch_active</c>).</param>
     /// <param name="redactor">Masks secrets in measured details before they are alerted or logged.</param>
+    /// <param name="log">
+    /// The daemon's own logger (not Akka's, which goes through the process-wide Serilog logger): the transitions must reach
+    /// this daemon's log even when the alert cannot be delivered.
+    /// </param>
     public static Props Props(string node, IReadOnlyList<SelfWatchCheck> checks, TimeSpan interval, Func<IActorRef?> alerts, SelfWatchStatus status, AutopilotMetrics metrics,
-        Redactor redactor)
+        Redactor redactor, ILogger log)
     {
         ArgumentNullException.ThrowIfNull(checks);
         if (checks.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != checks.Count)
@@ -69,7 +74,7 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
             throw new ArgumentException("Two self-watch conditions have the same name.", nameof(checks));
         }
 
-        return Akka.Actor.Props.Create(() => new SelfWatcher(node, checks, interval, alerts, status, metrics, redactor));
+        return Akka.Actor.Props.Create(() => new SelfWatcher(node, checks, interval, alerts, status, metrics, redactor, log));
     }
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
@@ -108,7 +113,7 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // A measurement that cannot be taken judges nothing: the condition keeps its state until the next tick.
-                _log.Warning("Self-watch could not measure {0}: {1}", check.Name, e.Message);
+                _log.LogWarning("Self-watch could not measure {Condition}: {Reason}", check.Name, e.Message);
                 continue;
             }
 
@@ -146,7 +151,7 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
         _alerted.Add(check.Name);
         _status.Set(new ActiveCondition(check.Name, detail, since));
         _metrics.RecordSelfWatch(check.Name, active: true);
-        _log.Warning("Self-watch: {0} since {1:O}: {2}", check.Name, since, detail);
+        _log.LogWarning("Self-watch: {Condition} since {Since:O}: {Detail}", check.Name, since, detail);
         Alert(new RaiseAlert(check.Severity, $"Self-watch on {_node}: {check.Name}", detail, Fingerprint(check.Name)));
     }
 
@@ -160,7 +165,7 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
         _status.Clear(check.Name);
         _metrics.RecordSelfWatch(check.Name, active: false);
         var lasted = now - since;
-        _log.Info("Self-watch: {0} resolved after {1}", check.Name, lasted);
+        _log.LogInformation("Self-watch: {Condition} resolved after {Duration}", check.Name, lasted);
         // Its own fingerprint: the storm control must never fold a resolution into the alert it resolves.
         Alert(new RaiseAlert(AlertSeverity.Warning, $"Resolved: self-watch on {_node}: {check.Name}", $"{check.Name} no longer holds (it held for {lasted:g}).",
             $"{Fingerprint(check.Name)}:resolved"));
@@ -174,7 +179,7 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
         }
         else
         {
-            _log.Warning("Self-watch: no orchestrator on this node to alert \"{0}\"; it is in the log and on /health", alert.Title);
+            _log.LogWarning("Self-watch: no orchestrator on this node to alert {Title}; it is in the log and on /health", alert.Title);
         }
     }
 

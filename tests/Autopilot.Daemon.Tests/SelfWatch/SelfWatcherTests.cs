@@ -319,7 +319,7 @@ public sealed class SelfWatcherTests : Akka.TestKit.Xunit2.TestKit
     public void Without_an_orchestrator_to_alert_a_condition_still_shows_in_the_status()
     {
         _watcher = Sys.ActorOf(SelfWatcher.Props(Node, [SelfWatchChecks.Memory(new MemoryWatch(1, TimeSpan.Zero), () => 2)], Interval, () => null, _status,
-            _metrics, new Redactor()));
+            _metrics, new Redactor(), NullLogger.Instance));
         Sync();
         Tick();
 
@@ -331,7 +331,7 @@ public sealed class SelfWatcherTests : Akka.TestKit.Xunit2.TestKit
 
     private void Watch(params SelfWatchCheck[] checks)
     {
-        _watcher = Sys.ActorOf(SelfWatcher.Props(Node, checks, Interval, () => _alerts.Ref, _status, _metrics, new Redactor()));
+        _watcher = Sys.ActorOf(SelfWatcher.Props(Node, checks, Interval, () => _alerts.Ref, _status, _metrics, new Redactor(), NullLogger.Instance));
         Sync();
     }
 
