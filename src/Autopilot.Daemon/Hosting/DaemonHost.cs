@@ -96,6 +96,7 @@ public static class DaemonHost
         builder.Services.AddSingleton(new ApiTokenAuthenticator(settings.ApiTokens));
         builder.Services.AddSingleton<DaemonRuntime>();
         builder.Services.AddSingleton<OrchestratorClient>();
+        builder.Services.AddSingleton<AuditFeed>();
         builder.Services.AddSingleton<WebhookIntakeGateway>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JournalHealthProbe>());
         builder.Services.AddAkka(ActorSystemName, (akka, sp) => ConfigureAkka(akka, sp, config, settings, database, options.OrchestratorFactory));
