@@ -1,3 +1,4 @@
+using System.Buffers;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -57,22 +58,29 @@ public static class AuditStreamEndpoints
 
         try
         {
-            // One shared tail for all viewers (AuditFeed); each batch of what is ready is written and flushed at once.
-            var frames = new System.Text.StringBuilder();
+            // One shared tail for all viewers (AuditFeed): each batch of what is ready is copied as the frames' bytes the
+            // tail serialized once, and flushed once.
             await foreach (var batch in feed.FollowAsync(start, ct))
             {
-                frames.Clear();
-                foreach (var entry in batch)
+                var matching = batch.Where(entry => filter.Matches(entry.Record)).ToArray();
+                if (matching.Length == 0)
                 {
-                    if (filter.Matches(entry.Record))
-                    {
-                        frames.Append(entry.Frame);
-                    }
+                    continue;
                 }
 
-                if (frames.Length > 0)
+                await gate.WaitAsync(ct);
+                try
                 {
-                    await WriteAsync(http, gate, frames.ToString(), ct);
+                    foreach (var entry in matching)
+                    {
+                        http.Response.BodyWriter.Write(entry.Frame.Span);
+                    }
+
+                    await http.Response.BodyWriter.FlushAsync(ct);
+                }
+                finally
+                {
+                    gate.Release();
                 }
             }
         }

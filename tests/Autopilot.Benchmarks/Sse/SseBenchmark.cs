@@ -75,11 +75,16 @@ public static class SseBenchmark
             }
         });
 
+        var daemonCpuBefore = DaemonCpu(daemon);
+        var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sent = await FireAsync(daemon.Address, rate, seconds);
+        var daemonCpu = DaemonCpu(daemon) - daemonCpuBefore;
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore;
         var loadEnded = Stopwatch.GetTimestamp();
         await loadOver.CancelAsync();
         await scraping;
-        Console.WriteLine($"# {sent.Accepted:N0} of {sent.Sent:N0} webhooks accepted (202) in {sent.Elapsed.TotalSeconds:F1} s ({sent.Accepted / sent.Elapsed.TotalSeconds:F0}/s); webhook p95 {sent.P95:F1} ms");
+        Console.WriteLine($"# {sent.Accepted:N0} of {sent.Sent:N0} webhooks accepted (202) in {sent.Elapsed.TotalSeconds:F1} s ({sent.Accepted / sent.Elapsed.TotalSeconds:F0}/s); webhook p95 {sent.P95:F1} ms; " +
+            $"CPU during the load: daemon {daemonCpu.TotalSeconds:F1} s, this benchmark (senders and {viewers} viewers) {ownCpu.TotalSeconds:F1} s, of {sent.Elapsed.TotalSeconds * Environment.ProcessorCount:F0} core-seconds; load average {LoadAverage()}");
 
         // Drain: until every viewer saw an ExternalEventReceived for every accepted delivery and all viewers hold the
         // same events, or 2 minutes.
@@ -112,10 +117,16 @@ public static class SseBenchmark
             ]]);
     }
 
+    private static TimeSpan DaemonCpu(DaemonProcess daemon)
+    {
+        using var process = Process.GetProcessById(daemon.ProcessId);
+        return process.TotalProcessorTime;
+    }
+
     private static bool Complete(Viewer[] viewers, IReadOnlySet<string> accepted)
     {
-        var count = viewers[0].Offsets.Count;
-        return viewers.All(v => v.Deliveries.IsSupersetOf(accepted) && v.Offsets.Count == count);
+        var count = viewers[0].Count;
+        return viewers.All(v => v.Has(accepted, count));
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : BenchmarkConsole.Percentile(sorted, p);
@@ -194,6 +205,26 @@ public static class SseBenchmark
         public HashSet<string> Deliveries { get; } = new(StringComparer.Ordinal);
 
         public int Errors { get; private set; }
+
+        public int Count
+        {
+            get
+            {
+                lock (this)
+                {
+                    return Offsets.Count;
+                }
+            }
+        }
+
+        /// <summary>True when it saw every delivery of <paramref name="accepted"/> and exactly <paramref name="count"/> events.</summary>
+        public bool Has(IReadOnlySet<string> accepted, int count)
+        {
+            lock (this)
+            {
+                return Offsets.Count == count && Deliveries.IsSupersetOf(accepted);
+            }
+        }
 
         public async Task WatchAsync(HttpClient client, CancellationToken stop)
         {
