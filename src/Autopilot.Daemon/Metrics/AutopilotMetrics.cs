@@ -34,6 +34,7 @@ public sealed class AutopilotMetrics : IDisposable
     private readonly Counter _actorRestarts;
     private readonly Gauge _selfWatchActive;
     private readonly Gauge _leaseHeld;
+    private readonly Counter _alertsAbandoned;
     private readonly object _treeGate = new();
     private HashSet<string> _actorsSeen = new(StringComparer.Ordinal);
     private Func<ActorSystem?> _actorSystem = () => null;
@@ -62,6 +63,10 @@ public sealed class AutopilotMetrics : IDisposable
             "1 while a self-watch condition holds and was alerted, else 0, by condition (docs/operations.md).", ["condition"]);
         _leaseHeld = Factory.CreateGauge("autopilot_singleton_lease_held",
             "1 on the member that holds a cluster singleton's lease, 0 on the others (clustered mode only), by singleton.", ["singleton"]);
+        _alertsAbandoned = Factory.CreateCounter("autopilot_alert_deliveries_abandoned_total",
+            "Alert deliveries the alerts worker gave up on after its retries, by channel (from the audit trail).", ["channel"]);
+        _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.Telegram);
+        _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.GitHub);
         // process_working_set_bytes, process_cpu_seconds_total and friends: what the alerting rules judge memory and CPU by.
         DotNetStats.Register(Registry);
         // Mailbox depths are read from the actor tree at scrape time; restarts are counted as they happen (RecordStart).
@@ -103,6 +108,19 @@ public sealed class AutopilotMetrics : IDisposable
 
     /// <summary>Journal writes of the intake that failed or were rejected since the daemon started.</summary>
     public long FailedJournalWrites => (long)(_persistLatency.WithLabels("failed").Count + _persistLatency.WithLabels("rejected").Count);
+
+    /// <summary>
+    /// The alerts worker gave up delivering an alert to <paramref name="channel"/> (fed from the audit trail by
+    /// <see cref="AuditMetricsProjection"/>); raises <see cref="AlertDeliveryAbandoned"/>.
+    /// </summary>
+    public void RecordAlertAbandoned(string channel)
+    {
+        _alertsAbandoned.WithLabels(channel).Inc();
+        AlertDeliveryAbandoned?.Invoke(channel);
+    }
+
+    /// <summary>Raised after each <see cref="RecordAlertAbandoned"/> with the channel: the self-watch's alert-delivery window.</summary>
+    public event Action<string>? AlertDeliveryAbandoned;
 
     /// <summary>A self-watch condition was alerted (<paramref name="active"/>) or resolved.</summary>
     public void RecordSelfWatch(string condition, bool active) => _selfWatchActive.WithLabels(condition).Set(active ? 1 : 0);

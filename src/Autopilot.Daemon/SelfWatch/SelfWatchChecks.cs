@@ -33,6 +33,7 @@ public static class SelfWatchChecks
         checks.Add(Memory(settings.Memory, ProcessUsage.ResidentBytes));
         checks.Add(Cpu(settings.Cpu, measurements.Process.CpuSinceLastSample));
         checks.Add(Disk(settings.Disk, () => DiskUsage.Of(measurements.DataDirectory)));
+        checks.Add(AlertDelivery(settings.AlertDelivery, measurements.AbandonedAlerts));
         return checks;
     }
 
@@ -107,7 +108,7 @@ public static class SelfWatchChecks
 
             var ratio = (double)failed / all;
             return ratio > watch.MaxRatio
-                ? $"{failed} of {all} platform API calls failed in the last {watch.Window:g} ({Percent(ratio)}, threshold {Percent(watch.MaxRatio)})"
+                ? $"{failed} of {all} platform API calls failed in the last {Duration(watch.Window)} ({Percent(ratio)}, threshold {Percent(watch.MaxRatio)})"
                 : null;
         });
 
@@ -115,7 +116,7 @@ public static class SelfWatchChecks
     public static SelfWatchCheck Latency(string name, LatencyWatch watch, LatencyWindow requests) =>
         new(name, AlertSeverity.Warning, watch.For, () =>
             requests.P95() is { } p95 && p95.Count >= watch.MinRequests && p95.P95 > watch.Target
-                ? $"p95 of {p95.Count} requests in the last {watch.Window:g} is {(p95.P95 == TimeSpan.MaxValue ? "above the last bucket" : $"{p95.P95.TotalMilliseconds:0} ms")} (target {watch.Target.TotalMilliseconds:0} ms)"
+                ? $"p95 of {p95.Count} requests in the last {Duration(watch.Window)} is {(p95.P95 == TimeSpan.MaxValue ? "above the last bucket" : $"{p95.P95.TotalMilliseconds:0} ms")} (target {watch.Target.TotalMilliseconds:0} ms)"
                 : null);
 
     /// <summary><c>memory</c> (warning): resident memory above its threshold.</summary>
@@ -134,6 +135,22 @@ public static class SelfWatchChecks
             disk() is { } now && now.UsedRatio > watch.Max
                 ? $"the data directory's file system is {Percent(now.UsedRatio)} full ({Mib(now.UsedBytes)} of {Mib(now.TotalBytes)}, threshold {Percent(watch.Max)})"
                 : null);
+
+    /// <summary>
+    /// <c>alert-delivery</c> (warning): the alerts worker gave up on a delivery within the window — Telegram (or GitHub)
+    /// is not taking the daemon's alerts, so this one may not arrive either: it is for the log and <c>/health</c>.
+    /// </summary>
+    public static SelfWatchCheck AlertDelivery(WindowWatch watch, OutcomeWindow abandoned) =>
+        new("alert-delivery", AlertSeverity.Warning, watch.For, () =>
+            abandoned.Totals().Failed is var count and > 0
+                ? $"alert deliveries abandoned in the last {Duration(watch.Window)}: {count}; alerts are not reaching their channel (see the log and /api/audit)"
+                : null);
+
+    /// <summary>A duration for humans, in the invariant culture: <c>30 min</c>, <c>45 s</c>, <c>2 h 5 min</c>.</summary>
+    internal static string Duration(TimeSpan span) =>
+        span >= TimeSpan.FromHours(1) ? $"{(int)span.TotalHours} h{(span.Minutes > 0 ? $" {span.Minutes} min" : "")}"
+        : span >= TimeSpan.FromMinutes(1) ? $"{(int)span.TotalMinutes} min{(span.Seconds > 0 ? $" {span.Seconds} s" : "")}"
+        : $"{(int)span.TotalSeconds} s";
 
     private static string Percent(double ratio) => (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
 

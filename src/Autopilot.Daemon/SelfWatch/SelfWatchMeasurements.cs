@@ -27,6 +27,8 @@ public sealed class SelfWatchMeasurements
         WebhookRequests = new LatencyWindow(settings.WebhookLatency.Window, time);
         ApiRequests = new LatencyWindow(settings.ApiLatency.Window, time);
         Process = new ProcessUsage(time);
+        AbandonedAlerts = new OutcomeWindow(settings.AlertDelivery.Window, time);
+        metrics.AlertDeliveryAbandoned += _ => AbandonedAlerts.Record(failed: true);
         // 5xx and no answer at all are the platform's failures; 4xx are the daemon's own mistakes or expected refusals.
         metrics.PlatformCallFinished += status => PlatformCalls.Record(status is null or >= 500);
 
@@ -64,6 +66,9 @@ public sealed class SelfWatchMeasurements
 
     /// <summary>Durations of admin API requests (event streams excluded).</summary>
     public LatencyWindow ApiRequests { get; }
+
+    /// <summary>Alert deliveries abandoned by the alerts worker over <see cref="WindowWatch.Window"/>.</summary>
+    public OutcomeWindow AbandonedAlerts { get; }
 
     /// <summary>The process's CPU between evaluations.</summary>
     public ProcessUsage Process { get; }

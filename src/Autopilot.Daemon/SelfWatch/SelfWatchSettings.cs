@@ -19,6 +19,7 @@ namespace Autopilot.Daemon.SelfWatch;
 /// <param name="Memory">The process's resident memory.</param>
 /// <param name="Cpu">The process's CPU use.</param>
 /// <param name="Disk">Use of the file system under the data directory.</param>
+/// <param name="AlertDelivery">Alert deliveries abandoned (Telegram or GitHub not taking the daemon's alerts).</param>
 public sealed record SelfWatchSettings(
     bool Enabled,
     TimeSpan Interval,
@@ -30,7 +31,8 @@ public sealed record SelfWatchSettings(
     LatencyWatch ApiLatency,
     MemoryWatch Memory,
     RatioWatch Cpu,
-    RatioWatch Disk)
+    RatioWatch Disk,
+    WindowWatch AlertDelivery)
 {
     /// <summary>The section's path.</summary>
     public const string Section = "autopilot.self-watch";
@@ -54,7 +56,8 @@ public sealed record SelfWatchSettings(
             LatencyWatch.FromConfig(section, "latency.api"),
             new MemoryWatch(PositiveBytes(section, "memory.max-rss"), For(section, "memory")),
             new RatioWatch(Ratio(section, "cpu.max-ratio"), For(section, "cpu")),
-            new RatioWatch(Ratio(section, "disk.max-used-ratio"), For(section, "disk")));
+            new RatioWatch(Ratio(section, "disk.max-used-ratio"), For(section, "disk")),
+            new WindowWatch(Positive(section, "alert-delivery.window"), For(section, "alert-delivery")));
     }
 
     internal static TimeSpan For(ConfigSection section, string condition)
@@ -150,3 +153,8 @@ public sealed record MemoryWatch(long MaxBytes, TimeSpan For);
 /// <param name="Max">The threshold, above 0 and at most 1.</param>
 /// <param name="For">How long it must stay above.</param>
 public sealed record RatioWatch(double Max, TimeSpan For);
+
+/// <summary>Something that happened within the last <paramref name="Window"/>.</summary>
+/// <param name="Window">How far back an occurrence keeps the condition holding.</param>
+/// <param name="For">How long it must hold.</param>
+public sealed record WindowWatch(TimeSpan Window, TimeSpan For);

@@ -165,9 +165,9 @@ public sealed class SelfWatcher : ReceiveActor, IWithTimers
         _status.Clear(check.Name);
         _metrics.RecordSelfWatch(check.Name, active: false);
         var lasted = now - since;
-        _log.LogInformation("Self-watch: {Condition} resolved after {Duration}", check.Name, lasted);
+        _log.LogInformation("Self-watch: {Condition} resolved after {Duration}", check.Name, SelfWatchChecks.Duration(lasted));
         // Its own fingerprint: the storm control must never fold a resolution into the alert it resolves.
-        Alert(new RaiseAlert(AlertSeverity.Warning, $"Resolved: self-watch on {_node}: {check.Name}", $"{check.Name} no longer holds (it held for {lasted:g}).",
+        Alert(new RaiseAlert(AlertSeverity.Warning, $"Resolved: self-watch on {_node}: {check.Name}", $"{check.Name} no longer holds (it held for {SelfWatchChecks.Duration(lasted)}).",
             $"{Fingerprint(check.Name)}:resolved"));
     }
 

@@ -231,6 +231,29 @@ public sealed class SelfWatcherTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Alert_deliveries_given_up_raise_one_alert_and_it_resolves_when_they_leave_the_window()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var config = DaemonConfiguration.Load(null, null, _ => null);
+        var settings = SelfWatchSettings.FromConfig(config);
+        var measurements = new SelfWatchMeasurements(settings, DaemonSettings.FromConfig(config, Path.GetTempPath()), _metrics, new JournalHealth(), time);
+        Watch(SelfWatchChecks.AlertDelivery(settings.AlertDelivery, measurements.AbandonedAlerts));
+
+        // What the audit projection records for each AlertDeliveryAbandoned of the alerts worker.
+        _metrics.RecordAlertAbandoned("telegram");
+        Tick();
+        _metrics.RecordAlertAbandoned("telegram");
+        Tick();
+        Assert.Contains("alert deliveries abandoned in the last 30 min: 1;", Assert.Single(Drain()).Body);
+        Assert.Equal("alert-delivery", Assert.Single(_status.Active).Name);
+
+        time.Advance(settings.AlertDelivery.Window + TimeSpan.FromMinutes(1));
+        Tick();
+        Tick();
+        AssertResolvedOnce("alert-delivery");
+    }
+
+    [Fact]
     public void A_request_p95_over_its_target_raises_one_alert_and_fast_requests_resolve_it()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
