@@ -16,7 +16,9 @@ namespace Autopilot.Daemon.Audit;
 /// and handed to every viewer's buffer. A viewer that resumes from an older offset reads the gap from the journal first
 /// (<c>CurrentEventsByTag</c>) and then joins the live tail exactly where the gap ends, so it misses nothing and sees
 /// nothing twice. A viewer that falls <see cref="ViewerBuffer"/> events behind is dropped (its stream ends; a client
-/// reconnecting with <c>Last-Event-ID</c> catches up from the journal) instead of holding everyone's memory.
+/// reconnecting with <c>Last-Event-ID</c> catches up from the journal) instead of holding everyone's memory. The tail
+/// starts with the first viewer and then keeps following (one poll per refresh interval, as one viewer cost before);
+/// when it fails its viewers' streams end and the next viewer starts it again from where it stopped.
 /// </summary>
 public sealed class AuditFeed(DaemonRuntime runtime) : IDisposable
 {
