@@ -4,6 +4,7 @@ using Autopilot.Benchmarks.Migrations;
 using Autopilot.Benchmarks.Persistence;
 using Autopilot.Benchmarks.Rollback;
 using Autopilot.Benchmarks.Tasks;
+using Autopilot.Benchmarks.Sse;
 using Autopilot.Benchmarks.Webhooks;
 
 // Benchmarks print figures; they assert nothing. Run in Release:
@@ -31,6 +32,9 @@ switch (args.FirstOrDefault())
     case "tasks":
         await TaskBenchmark.RunAsync(args[1..]);
         return 0;
+    case "sse":
+        await SseBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
@@ -40,6 +44,7 @@ switch (args.FirstOrDefault())
             "  failover [--runs N] [--akka-defaults] (build src/Autopilot.Daemon in Release first)\n" +
             "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)\n" +
             "  migrations [--size-mb N] [--client-programs DIR]\n" +
-            "  tasks [--tasks N] [--warmup N] (build src/Autopilot.Daemon in Release first)");
+            "  tasks [--tasks N] [--warmup N] (build src/Autopilot.Daemon in Release first)\n" +
+            "  sse [--viewers N] [--rate N] [--seconds N] [--hocon \"...\"] (build src/Autopilot.Daemon in Release first)");
         return 2;
 }

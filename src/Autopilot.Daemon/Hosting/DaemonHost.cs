@@ -20,6 +20,7 @@ using Autopilot.Daemon.Logging;
 using Autopilot.Daemon.Metrics;
 using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Runtime;
+using Autopilot.Daemon.SelfWatch;
 using Autopilot.Platforms.Redaction;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,6 +55,7 @@ public static class DaemonHost
         var settings = DaemonSettings.FromConfig(config, options.WorkingDirectory);
         // The agents' section is validated here too, so a typo in the policy table fails the start (exit 2), not the tree.
         var agents = AgentsSettings.FromConfig(config);
+        var selfWatch = SelfWatchSettings.FromConfig(config);
 
         var redactor = new Redactor();
         foreach (var secret in settings.Platforms.SecretValues.Concat(settings.ApiTokens.Select(t => t.Token)))
@@ -95,9 +97,12 @@ public static class DaemonHost
         builder.Services.AddSingleton<JournalHealth>();
         builder.Services.AddSingleton<JournalHealthProbe>();
         builder.Services.AddSingleton<AutopilotMetrics>();
+        builder.Services.AddSingleton(selfWatch);
+        builder.Services.AddSingleton<SelfWatchMeasurements>();
         builder.Services.AddSingleton(new ApiTokenAuthenticator(settings.ApiTokens));
         builder.Services.AddSingleton<DaemonRuntime>();
         builder.Services.AddSingleton<OrchestratorClient>();
+        builder.Services.AddSingleton<AuditFeed>();
         builder.Services.AddSingleton<WebhookIntakeGateway>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JournalHealthProbe>());
         builder.Services.AddAkka(ActorSystemName, (akka, sp) => ConfigureAkka(akka, sp, config, settings, database, options.OrchestratorFactory));
@@ -123,6 +128,7 @@ public static class DaemonHost
             o.GetLevel = RequestLogLevel;
         });
         app.UseDaemonHttpMetrics();
+        app.UseSelfWatchTiming();
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints();
         app.MapWebhookEndpoints();
@@ -214,7 +220,23 @@ public static class DaemonHost
             RegisterStopSequence(system, runtime, settings, start.Owned);
             runtime.Attach(system, start.Audit!, start.AuditCountFrom, registry.Get<OrchestratorActor>(), registry.Get<WebhookIntake>(),
                 registry.Get<DeliveryHandover>());
+            StartSelfWatch(system, runtime, services);
         }));
+    }
+
+    /// <summary>The daemon watching itself (<c>/user/self-watch</c>, every node), alerting through the orchestrator.</summary>
+    private static void StartSelfWatch(ActorSystem system, DaemonRuntime runtime, IServiceProvider services)
+    {
+        var settings = services.GetRequiredService<SelfWatchSettings>();
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        var measurements = services.GetRequiredService<SelfWatchMeasurements>();
+        measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
+        system.ActorOf(SelfWatcher.Props(runtime.Settings.NodeName, SelfWatchChecks.For(settings, measurements, runtime, system), settings.Interval,
+            () => runtime.Orchestrator, runtime.SelfWatch, runtime.Metrics, runtime.Redactor, runtime.LoggerFactory.CreateLogger<SelfWatcher>()), "self-watch");
     }
 
     /// <summary>What the <c>WithActors</c> steps of one start share, and the clean-up when one of them fails.</summary>

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
@@ -14,7 +14,8 @@ namespace Autopilot.Daemon.Http;
 /// <c>/api/audit/stream</c>: the audit trail live, as Server-Sent Events (<c>id</c> = journal offset, <c>event: audit</c>,
 /// <c>data</c> = an <see cref="AuditRecord"/>). Starts after <c>?after=</c> or the <c>Last-Event-ID</c> header, so a
 /// reconnecting client misses nothing; without either it starts at the current end. Optional <c>?tag=</c> and
-/// <c>?service=</c> narrow it.
+/// <c>?service=</c> narrow it. Every viewer reads the one shared tail of <see cref="AuditFeed"/> (one journal query and one
+/// serialization per event, however many viewers).
 /// </summary>
 public static class AuditStreamEndpoints
 {
@@ -25,18 +26,20 @@ public static class AuditStreamEndpoints
         return api;
     }
 
-    private static async Task StreamAsync(HttpContext http, DaemonRuntime runtime, string? tag, string? service, long? after)
+    private static async Task StreamAsync(HttpContext http, DaemonRuntime runtime, AuditFeed feed, string? tag, string? service, long? after)
     {
         var ct = http.RequestAborted;
         var filter = new AuditFilter(null, null, null, null, string.IsNullOrWhiteSpace(tag) ? null : tag, string.IsNullOrWhiteSpace(service) ? null : service);
-        if (runtime.Audit is not { } audit)
+        if (runtime.Audit is null)
         {
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             await http.Response.WriteAsJsonAsync(new ApiError("unavailable", "The daemon is starting; try again."), ct);
             return;
         }
 
-        var start = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var lastId) ? lastId : await audit.EndOffsetAsync(filter.Tag ?? AuditEvents.Tag, ct));
+        // Without a resume point: from the live tail's present position, taken before the first line is sent, so every
+        // event after that line reaches this viewer.
+        var start = after ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var lastId) ? lastId : await feed.PositionAsync(ct));
 
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
@@ -55,21 +58,39 @@ public static class AuditStreamEndpoints
 
         try
         {
-            await foreach (var envelope in audit.EventsByTag(filter.Tag ?? AuditEvents.Tag, start, ct))
+            // One shared tail for all viewers (AuditFeed): each batch of what is ready is copied as the frames' bytes the
+            // tail serialized once, and flushed once.
+            await foreach (var batch in feed.FollowAsync(start, ct))
             {
-                var record = AuditRecord.From(envelope);
-                if (!record.Tags.Contains(AuditEvents.Tag) || !filter.Matches(record))
+                var matching = batch.Where(entry => filter.Matches(entry.Record)).ToArray();
+                if (matching.Length == 0)
                 {
                     continue;
                 }
 
-                var data = JsonSerializer.Serialize(record, AuditRecord.Json);
-                await WriteAsync(http, gate, $"id: {record.Offset}\nevent: audit\ndata: {data}\n\n", ct);
+                await gate.WaitAsync(ct);
+                try
+                {
+                    foreach (var entry in matching)
+                    {
+                        http.Response.BodyWriter.Write(entry.Frame.Span);
+                    }
+
+                    await http.Response.BodyWriter.FlushAsync(ct);
+                }
+                finally
+                {
+                    gate.Release();
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The client went away.
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // Too far behind, or the live tail stopped: the stream ends; the client resumes with Last-Event-ID.
         }
 
         try

@@ -1,5 +1,6 @@
 using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Runtime;
+using Autopilot.Daemon.SelfWatch;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -53,7 +54,13 @@ public sealed record PublicHealthReport(string Status, IReadOnlyDictionary<strin
             ["journal"] = report.Journal.Status == JournalHealth.Healthy ? Up : Down,
             ["actorSystem"] = report.ActorSystem.Status == "running" ? Up : Down,
             ["orchestrator"] = report.Orchestrator.Status == "running" ? Up : Down,
-        });
+        })
+    {
+        SelfWatch = report.SelfWatch.Select(c => c.Name).ToArray(),
+    };
+
+    /// <summary>The self-watch conditions holding now, by name only (details in <c>/api/health</c>); empty when all is well.</summary>
+    public IReadOnlyList<string> SelfWatch { get; init; } = [];
 }
 
 /// <summary>Answer of <c>/ready</c>.</summary>
@@ -62,7 +69,7 @@ public sealed record PublicHealthReport(string Status, IReadOnlyDictionary<strin
 public sealed record ReadyReport(bool Ready, string Reason);
 
 /// <summary>Answer of the authenticated <c>/api/health</c> (viewer and up): every component with its details.</summary>
-/// <param name="Status">healthy, degraded (starting, or some platforms not configured) or unhealthy.</param>
+/// <param name="Status">healthy, degraded (starting, some platforms not configured, or a self-watch condition holds) or unhealthy.</param>
 /// <param name="Node">Node name.</param>
 /// <param name="Journal">The journal back end.</param>
 /// <param name="ActorSystem">running, starting, failed or terminated.</param>
@@ -93,8 +100,20 @@ public sealed record HealthReport(
         var status = probe.Status == JournalHealth.Unreachable || terminated || runtime.StartupFailure is not null
             ? "unhealthy"
             : runtime.IsReady && platforms.All(p => p.Status == "configured") ? "healthy" : "degraded";
-        return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms, cluster);
+        var selfWatch = runtime.SelfWatch.Active;
+        if (status == "healthy" && selfWatch.Count > 0)
+        {
+            status = "degraded";
+        }
+
+        return new HealthReport(status, runtime.Settings.NodeName, journal, actorSystem, orchestrator, platforms, cluster) { SelfWatch = selfWatch };
     }
+
+    /// <summary>
+    /// The self-watch conditions holding now, with what was measured (docs/operations.md): shown here even when the
+    /// alert about them could not be delivered. Any of them makes a healthy daemon "degraded".
+    /// </summary>
+    public IReadOnlyList<ActiveCondition> SelfWatch { get; init; } = [];
 }
 
 /// <summary>One component's state.</summary>

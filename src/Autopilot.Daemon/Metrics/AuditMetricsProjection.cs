@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Autopilot.Daemon.Metrics;
 
 /// <summary>
-/// Feeds <c>autopilot_actions_total</c> and <c>autopilot_alerts_sent_total</c> from the audit trail as it is written,
+/// Feeds <c>autopilot_actions_total</c>, <c>autopilot_alerts_sent_total</c> and
+/// <c>autopilot_alert_deliveries_abandoned_total</c> from the audit trail as it is written,
 /// so those counters agree with the journal by construction and the agents need no metrics code of their own.
 /// Counts events recorded since this process started (Prometheus counters restart with the process).
 /// </summary>
@@ -36,6 +37,9 @@ public sealed class AuditMetricsProjection(DaemonRuntime runtime, ILogger<AuditM
                         break;
                     case AlertSent alert:
                         runtime.Metrics.RecordAlert(alert.Severity.ToString().ToLowerInvariant());
+                        break;
+                    case Autopilot.Agents.Alerts.AlertDeliveryAbandoned abandoned:
+                        runtime.Metrics.RecordAlertAbandoned(abandoned.Channel);
                         break;
                 }
             }

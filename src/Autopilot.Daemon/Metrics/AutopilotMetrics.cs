@@ -32,6 +32,9 @@ public sealed class AutopilotMetrics : IDisposable
     private readonly Counter _webhooks;
     private readonly Gauge _mailboxDepth;
     private readonly Counter _actorRestarts;
+    private readonly Gauge _selfWatchActive;
+    private readonly Gauge _leaseHeld;
+    private readonly Counter _alertsAbandoned;
     private readonly object _treeGate = new();
     private HashSet<string> _actorsSeen = new(StringComparer.Ordinal);
     private Func<ActorSystem?> _actorSystem = () => null;
@@ -44,6 +47,9 @@ public sealed class AutopilotMetrics : IDisposable
         _messagesProcessed = Factory.CreateCounter("autopilot_messages_processed_total", "Messages handled by actors, by actor.", ["actor"]);
         _persistLatency = Factory.CreateHistogram("autopilot_persist_latency_seconds", "Time from a journal write to its commit.",
             new HistogramConfiguration { LabelNames = ["outcome"], Buckets = Buckets });
+        // Present from the start at 0, so a rate over them (docs/prometheus-alerts.yml) has a series before the first failure.
+        _persistLatency.WithLabels("failed");
+        _persistLatency.WithLabels("rejected");
         _actions = Factory.CreateCounter("autopilot_actions_total", "Actions finished by workers, by worker and result.", ["result", "worker"]);
         _platformCalls = Factory.CreateHistogram("autopilot_platform_call_duration_seconds",
             "Duration of calls to platform APIs, by platform, operation and outcome.",
@@ -53,6 +59,16 @@ public sealed class AutopilotMetrics : IDisposable
         _mailboxDepth = Factory.CreateGauge("autopilot_mailbox_depth", "Messages waiting in each actor's mailbox.", ["actor"]);
         _actorRestarts = Factory.CreateCounter("autopilot_actor_restarts_total",
             "Restarts of each actor at its path since the daemon started (in place, by the orchestrator or by a backoff supervisor).", ["actor"]);
+        _selfWatchActive = Factory.CreateGauge("autopilot_self_watch_active",
+            "1 while a self-watch condition holds and was alerted, else 0, by condition (docs/operations.md).", ["condition"]);
+        _leaseHeld = Factory.CreateGauge("autopilot_singleton_lease_held",
+            "1 on the member that holds a cluster singleton's lease, 0 on the others (clustered mode only), by singleton.", ["singleton"]);
+        _alertsAbandoned = Factory.CreateCounter("autopilot_alert_deliveries_abandoned_total",
+            "Alert deliveries the alerts worker gave up on after its retries, by channel (from the audit trail).", ["channel"]);
+        _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.Telegram);
+        _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.GitHub);
+        // process_working_set_bytes, process_cpu_seconds_total and friends: what the alerting rules judge memory and CPU by.
+        DotNetStats.Register(Registry);
         // Mailbox depths are read from the actor tree at scrape time; restarts are counted as they happen (RecordStart).
         Registry.AddBeforeCollectCallback(ObserveActorTree);
     }
@@ -78,8 +94,39 @@ public sealed class AutopilotMetrics : IDisposable
     public void RecordAction(string worker, string result) => _actions.WithLabels(result, worker).Inc();
 
     /// <summary>A platform API call finished.</summary>
-    public void RecordPlatformCall(string platform, string operation, int? statusCode, TimeSpan duration) =>
+    public void RecordPlatformCall(string platform, string operation, int? statusCode, TimeSpan duration)
+    {
         _platformCalls.WithLabels(operation, platform, statusCode?.ToString(CultureInfo.InvariantCulture) ?? "none").Observe(duration.TotalSeconds);
+        PlatformCallFinished?.Invoke(statusCode);
+    }
+
+    /// <summary>
+    /// Raised after each <see cref="RecordPlatformCall"/> with its status (null: no response), so the self-watch can keep
+    /// its sliding error-rate window without a second measuring handler.
+    /// </summary>
+    public event Action<int?>? PlatformCallFinished;
+
+    /// <summary>Journal writes of the intake that failed or were rejected since the daemon started.</summary>
+    public long FailedJournalWrites => (long)(_persistLatency.WithLabels("failed").Count + _persistLatency.WithLabels("rejected").Count);
+
+    /// <summary>
+    /// The alerts worker gave up delivering an alert to <paramref name="channel"/> (fed from the audit trail by
+    /// <see cref="AuditMetricsProjection"/>); raises <see cref="AlertDeliveryAbandoned"/>.
+    /// </summary>
+    public void RecordAlertAbandoned(string channel)
+    {
+        _alertsAbandoned.WithLabels(channel).Inc();
+        AlertDeliveryAbandoned?.Invoke(channel);
+    }
+
+    /// <summary>Raised after each <see cref="RecordAlertAbandoned"/> with the channel: the self-watch's alert-delivery window.</summary>
+    public event Action<string>? AlertDeliveryAbandoned;
+
+    /// <summary>A self-watch condition was alerted (<paramref name="active"/>) or resolved.</summary>
+    public void RecordSelfWatch(string condition, bool active) => _selfWatchActive.WithLabels(condition).Set(active ? 1 : 0);
+
+    /// <summary>Whether this member holds the lease of <paramref name="singleton"/> (clustered mode).</summary>
+    public void RecordLeaseHeld(string singleton, bool held) => _leaseHeld.WithLabels(singleton).Set(held ? 1 : 0);
 
     /// <summary>An alert was sent (fed from the audit trail by <see cref="AuditMetricsProjection"/>).</summary>
     public void RecordAlert(string severity) => _alerts.WithLabels(severity).Inc();

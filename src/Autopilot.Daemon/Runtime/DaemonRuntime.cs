@@ -83,6 +83,9 @@ public sealed class DaemonRuntime
     /// <summary>The agents' settings (watched services, budget), for views rebuilt from the journal.</summary>
     public AgentsSettings AgentsSettings { get; }
 
+    /// <summary>The self-watch conditions holding now (for <c>/health</c>).</summary>
+    public SelfWatch.SelfWatchStatus SelfWatch { get; } = new();
+
     /// <summary>When the runtime was created.</summary>
     public DateTimeOffset StartedAt { get; }
 

@@ -64,6 +64,8 @@ public sealed class TestDaemon : IAsyncDisposable
         autopilot.http.port = 0
         autopilot.http.max-webhook-body = 4 KiB
         autopilot.persistence.journal.plugin = inmem
+        # Off unless a test is about it: the machine's own disk and memory must not alert into other tests' orchestrators.
+        autopilot.self-watch.enabled = off
         autopilot.api.tokens {
           admin { role = admin, token = "{{AdminToken}}" }
           operator { role = operator, token = "{{OperatorToken}}" }

@@ -227,9 +227,11 @@ public sealed class EdgeHardeningTests
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         var report = JsonDocument.Parse(publicText).RootElement;
-        Assert.Equal(["components", "status"], report.EnumerateObject().Select(p => p.Name).Order().ToArray());
+        // selfWatch: the names of the self-watch conditions holding (none here), nothing about configuration.
+        Assert.Equal(["components", "selfWatch", "status"], report.EnumerateObject().Select(p => p.Name).Order().ToArray());
         Assert.Equal("up", report.GetProperty("status").GetString());
         Assert.All(report.GetProperty("components").EnumerateObject(), c => Assert.Equal("up", c.Value.GetString()));
+        Assert.Empty(report.GetProperty("selfWatch").EnumerateArray());
         foreach (var leak in new[] { chat, agentsChat, "configured", "telegram", "autopilot-1", "inmem", "platform" })
         {
             Assert.DoesNotContain(leak, publicText, StringComparison.OrdinalIgnoreCase);
