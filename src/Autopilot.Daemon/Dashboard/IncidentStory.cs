@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using Autopilot.Platforms.GitHub;
+using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Audit;
+
+namespace Autopilot.Daemon.Dashboard;
+
+/// <summary>
+/// An incident with its story for the dashboard: what was observed, decided and done about its service from shortly
+/// before it opened until it was resolved (or now), and the GitHub issue it was linked to.
+/// </summary>
+/// <param name="IncidentId">Identity.</param>
+/// <param name="Service">Service.</param>
+/// <param name="Title">Summary.</param>
+/// <param name="OpenedAt">When it opened.</param>
+/// <param name="ResolvedAt">When it was resolved; null while open.</param>
+/// <param name="Open">True while open (the orchestrator's view when it answers).</param>
+/// <param name="AcknowledgedBy">Who took it, if anyone.</param>
+/// <param name="IssueUrl">The GitHub issue, when one was linked and the repository is known.</param>
+/// <param name="Timeline">Steps, oldest first.</param>
+public sealed partial record IncidentStory(
+    string IncidentId, string Service, string Title, DateTimeOffset OpenedAt, DateTimeOffset? ResolvedAt, bool Open, string? AcknowledgedBy, string? IssueUrl,
+    IReadOnlyList<TimelineStep> Timeline)
+{
+    /// <summary>How long before an incident opened its service's events count as its beginning (what was observed).</summary>
+    public static readonly TimeSpan Lead = TimeSpan.FromMinutes(15);
+
+    /// <summary>The most steps one incident shows (the newest are kept).</summary>
+    public const int MaxSteps = 40;
+
+    /// <summary>
+    /// The incidents of <paramref name="items"/> (journal order), newest first, with their timelines. <paramref name="live"/>
+    /// is the orchestrator's list of open incidents, or null when it could not be asked (then the journal decides).
+    /// </summary>
+    public static IReadOnlyList<IncidentStory> Of(IReadOnlyList<AuditItem> items, IReadOnlyList<IncidentView>? live, GitHubRepository? repository)
+    {
+        var stories = new List<IncidentStory>();
+        foreach (var opened in items.Select(i => i.Event).OfType<IncidentOpened>())
+        {
+            var updates = items.Select(i => i.Event).OfType<IncidentUpdated>().Where(u => u.IncidentId == opened.IncidentId).ToArray();
+            var resolved = updates.LastOrDefault(u => u.Change is "resolved" or "closed")?.At;
+            var current = live?.FirstOrDefault(v => v.IncidentId == opened.IncidentId);
+            var open = live is null ? resolved is null : current is not null;
+            var issue = updates.LastOrDefault(u => u.Change == "issue-linked") is { } linked && repository is not null
+                && IssueNumber().Match(linked.Detail) is { Success: true } number
+                ? $"https://github.com/{repository.Owner}/{repository.Name}/issues/{number.Groups[1].Value}"
+                : null;
+            var start = opened.At - Lead;
+            var end = resolved ?? DateTimeOffset.MaxValue;
+            var steps = items
+                .Where(i => i.At >= start && i.At <= end && Concerns(i.Event, opened))
+                .Select(i => Step(i))
+                .OfType<TimelineStep>()
+                .TakeLast(MaxSteps)
+                .ToArray();
+            stories.Add(new IncidentStory(opened.IncidentId, opened.Service, opened.Title, opened.At, open ? null : resolved, open,
+                current?.AcknowledgedBy ?? updates.LastOrDefault(u => u.Change == "acknowledged")?.Detail, issue, steps));
+        }
+
+        return stories.OrderByDescending(s => s.Open).ThenByDescending(s => s.OpenedAt).ToArray();
+    }
+
+    private static bool Concerns(IAuditEvent e, IncidentOpened incident) => e switch
+    {
+        IncidentOpened o => o.IncidentId == incident.IncidentId,
+        IncidentUpdated u => u.IncidentId == incident.IncidentId,
+        Observed o => o.Service == incident.Service,
+        Oriented o => o.Service == incident.Service,
+        Decided d => d.Service == incident.Service,
+        ActionRequested r => r.Service == incident.Service,
+        ActionCompleted c => c.Service == incident.Service,
+        ActionFailed f => f.Service == incident.Service,
+        AlertSent a => a.Service == incident.Service,
+        ApprovalRequested a => a.Service == incident.Service,
+        _ => false,
+    };
+
+    /// <summary>A step of the observe → decide → act → result loop, or null for events that are not part of it.</summary>
+    private static TimelineStep? Step(AuditItem item) => item.Event switch
+    {
+        Observed o => new TimelineStep(item.At, "observe", o.Summary),
+        Oriented o => new TimelineStep(item.At, "orient", $"{o.Situation}: {o.Evidence}"),
+        Decided d => new TimelineStep(item.At, "decide", d.Actions.Count == 0 ? $"no action ({d.Reason})" : $"{string.Join(", ", d.Actions)} ({d.Reason})"),
+        ActionRequested r => new TimelineStep(item.At, "act", $"{r.Action} requested"),
+        ActionCompleted c => new TimelineStep(item.At, "result", $"succeeded: {c.Detail}"),
+        ActionFailed f => new TimelineStep(item.At, "result", $"failed: {f.Error}"),
+        AlertSent a => new TimelineStep(item.At, "alert", $"{a.Severity.ToString().ToLowerInvariant()}: {a.Title}"),
+        IncidentOpened o => new TimelineStep(item.At, "incident", $"opened: {o.Title}"),
+        IncidentUpdated u => new TimelineStep(item.At, "incident", string.IsNullOrEmpty(u.Detail) ? u.Change : $"{u.Change}: {u.Detail}"),
+        ApprovalRequested a => new TimelineStep(item.At, "decide", $"approval asked for {a.Action}"),
+        _ => null,
+    };
+
+    [GeneratedRegex(@"#(\d+)")]
+    private static partial Regex IssueNumber();
+}
+
+/// <summary>One step of an incident's timeline.</summary>
+/// <param name="At">When.</param>
+/// <param name="Stage">observe, orient, decide, act, result, alert or incident.</param>
+/// <param name="Text">What happened (already redacted when it was recorded).</param>
+public sealed record TimelineStep(DateTimeOffset At, string Stage, string Text);
