@@ -151,7 +151,7 @@ public static class DashboardEndpoints
         return ProbeUptime.Windows.ToDictionary(w => w.Name, w =>
         {
             var figure = ProbeUptime.Over(samples, now - w.Length, now);
-            return new UptimeView(figure.Ratio is { } ratio ? Math.Round(ratio * 100, 3) : null, Math.Round(figure.Coverage * 100, 3));
+            return new UptimeView(figure.Ratio is { } ratio ? Math.Round(ratio * 100, 3) : null, Math.Round(figure.Coverage * 100, 3), figure.Probes);
         }, StringComparer.Ordinal);
     }
 
@@ -182,8 +182,8 @@ public sealed record UptimeReport(DateTimeOffset At, bool CaughtUp, IReadOnlyLis
 /// <summary>Uptime of one health target per window (<c>24h</c>, <c>7d</c>, <c>30d</c>).</summary>
 public sealed record TargetUptime(string Target, string? Service, IReadOnlyDictionary<string, UptimeView> Windows);
 
-/// <summary>One window's uptime in percent (null: no data) and the share of the window probes cover, in percent.</summary>
-public sealed record UptimeView(double? Percent, double CoveragePercent);
+/// <summary>One window's uptime in percent (null: no data), the share of the window probes cover in percent, and how many probe results fell in it.</summary>
+public sealed record UptimeView(double? Percent, double CoveragePercent, int Probes);
 
 /// <summary>Answer of <c>/api/dashboard/services</c>.</summary>
 /// <param name="At">When computed.</param>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Autopilot.Platforms.GitHub;
+using Autopilot.Agents.GitHub;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
 
@@ -41,10 +42,7 @@ public sealed partial record IncidentStory(
             var resolved = updates.LastOrDefault(u => u.Change is "resolved" or "closed")?.At;
             var current = live?.FirstOrDefault(v => v.IncidentId == opened.IncidentId);
             var open = live is null ? resolved is null : current is not null;
-            var issue = updates.LastOrDefault(u => u.Change == "issue-linked") is { } linked && repository is not null
-                && IssueNumber().Match(linked.Detail) is { Success: true } number
-                ? $"https://github.com/{repository.Owner}/{repository.Name}/issues/{number.Groups[1].Value}"
-                : null;
+            var issue = IssueOf(repository, opened, updates, items);
             var start = opened.At - Lead;
             var end = resolved ?? DateTimeOffset.MaxValue;
             var steps = items
@@ -58,6 +56,29 @@ public sealed partial record IncidentStory(
         }
 
         return stories.OrderByDescending(s => s.Open).ThenByDescending(s => s.OpenedAt).ToArray();
+    }
+
+    /// <summary>
+    /// The incident's GitHub issue: the numbered issue an <c>open-issue</c> action linked; else, when a CRITICAL alert
+    /// about it went to GitHub, that channel's issue found by the fingerprint label it carries (the alert does not record
+    /// the issue's number); else none.
+    /// </summary>
+    private static string? IssueOf(GitHubRepository? repository, IncidentOpened opened, IReadOnlyList<IncidentUpdated> updates, IReadOnlyList<AuditItem> items)
+    {
+        if (repository is null)
+        {
+            return null;
+        }
+
+        var issues = $"https://github.com/{Uri.EscapeDataString(repository.Owner)}/{Uri.EscapeDataString(repository.Name)}/issues";
+        if (updates.LastOrDefault(u => u.Change == "issue-linked") is { } linked && IssueNumber().Match(linked.Detail) is { Success: true } number)
+        {
+            return $"{issues}/{number.Groups[1].Value}";
+        }
+
+        return items.Select(i => i.Event).OfType<AlertSent>().Any(a => a.Fingerprint == opened.Fingerprint && a.Channels.Contains("github"))
+            ? $"{issues}?q=is%3Aissue+label%3A{IncidentFingerprints.Label(opened.Fingerprint)}"
+            : null;
     }
 
     private static bool Concerns(IAuditEvent e, IncidentOpened incident) => e switch

@@ -11,7 +11,8 @@ public readonly record struct ProbeSample(DateTimeOffset At, bool Healthy, TimeS
 /// <param name="Covered">Time in the window that some probe result speaks for.</param>
 /// <param name="Healthy">The part of <paramref name="Covered"/> a healthy result speaks for.</param>
 /// <param name="Window">The window's length.</param>
-public sealed record UptimeFigure(double? Ratio, TimeSpan Covered, TimeSpan Healthy, TimeSpan Window)
+/// <param name="Probes">Probe results recorded within the window.</param>
+public sealed record UptimeFigure(double? Ratio, TimeSpan Covered, TimeSpan Healthy, TimeSpan Window, int Probes)
 {
     /// <summary>Share of the window that probes cover (the rest is unknown, e.g. the daemon was down).</summary>
     public double Coverage => Window > TimeSpan.Zero ? Covered / Window : 0;
@@ -53,12 +54,18 @@ public static class ProbeUptime
 
         var covered = TimeSpan.Zero;
         var healthy = TimeSpan.Zero;
+        var probes = 0;
         for (var i = 0; i < samples.Count; i++)
         {
             var sample = samples[i];
             if (sample.At >= to)
             {
                 break;
+            }
+
+            if (sample.At >= from)
+            {
+                probes++;
             }
 
             var reach = sample.At + sample.Interval;
@@ -81,6 +88,6 @@ public static class ProbeUptime
             }
         }
 
-        return new UptimeFigure(covered > TimeSpan.Zero ? healthy / covered : null, covered, healthy, to - from);
+        return new UptimeFigure(covered > TimeSpan.Zero ? healthy / covered : null, covered, healthy, to - from, probes);
     }
 }

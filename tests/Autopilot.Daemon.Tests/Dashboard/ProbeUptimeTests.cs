@@ -28,6 +28,7 @@ public sealed class ProbeUptimeTests
 
         Assert.Equal(1.0, figure.Ratio);
         Assert.Equal(TimeSpan.FromDays(1), figure.Covered);
+        Assert.Equal(288, figure.Probes);
     }
 
     [Fact]
@@ -103,6 +104,7 @@ public sealed class ProbeUptimeTests
         Assert.Equal(TimeSpan.FromMinutes(8), figure.Covered);
         Assert.Equal(TimeSpan.FromMinutes(5), figure.Healthy);
         Assert.Equal(5.0 / 8.0, figure.Ratio!.Value, 9);
+        Assert.Equal(1, figure.Probes); // only the one recorded inside the window
     }
 
     [Fact]

@@ -93,7 +93,7 @@
     ]);
     $("loading-note").hidden = services.caughtUp && summary.caughtUp && activity.caughtUp && incidents.caughtUp;
     renderStatus(status, cluster, approvals);
-    renderServices(services.services);
+    renderServices(services.services, services.at);
     renderSummary(summary);
     renderActivity(activity);
     renderIncidents(incidents.incidents);
@@ -141,7 +141,7 @@
     return button;
   }
 
-  function renderServices(cards) {
+  function renderServices(cards, at) {
     if (cards.length === 0) {
       $("services").replaceChildren(el("p", { class: "muted", text: "No watched services yet." }));
       return;
@@ -149,9 +149,10 @@
     $("services").replaceChildren(...cards.map((card) => {
       const probe = card.lastProbe;
       const uptime = card.uptime
-        ? el("ul", { class: "uptime", "aria-label": "uptime" }, ...["24h", "7d", "30d"].map((w) =>
-            el("li", { "data-window": w }, el("span", { class: "label", text: w }), el("span", { class: "value", text: pct(card.uptime[w].percent) }),
-              el("span", { class: "coverage", text: `probed ${card.uptime[w].coveragePercent.toFixed(0)} %` }))))
+        ? el("ul", { class: "uptime", "aria-label": "uptime", "data-at": at }, ...["24h", "7d", "30d"].map((w) =>
+            el("li", { "data-window": w, "data-probes": card.uptime[w].probes }, el("span", { class: "label", text: w }),
+              el("span", { class: "value", text: pct(card.uptime[w].percent) }),
+              el("span", { class: "coverage", text: `${card.uptime[w].probes} probes, ${card.uptime[w].coveragePercent.toFixed(0)} % probed` }))))
         : el("p", { class: "muted", text: "No health target: no uptime." });
       return el("article", { class: "card", "data-service": card.service, "data-state": card.state },
         el("h3", {}, el("span", { text: card.service }), el("span", { class: "state", "data-state": card.state, text: card.state.toUpperCase() })),
