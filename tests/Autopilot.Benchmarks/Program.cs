@@ -1,4 +1,5 @@
 using Autopilot.Benchmarks.Audit;
+using Autopilot.Benchmarks.Dashboard;
 using Autopilot.Benchmarks.Failover;
 using Autopilot.Benchmarks.Persistence;
 using Autopilot.Benchmarks.Rollback;
@@ -23,6 +24,9 @@ switch (args.FirstOrDefault())
     case "audit":
         await AuditBenchmark.RunAsync(args[1..]);
         return 0;
+    case "dashboard":
+        await DashboardBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
@@ -30,6 +34,7 @@ switch (args.FirstOrDefault())
             "  webhooks [--requests N] [--warmup N] [--concurrency N] [--runs N] [--backend sqlite|postgresql|all] (build src/Autopilot.Daemon in Release first)\n" +
             "  rollback [--runs N] [--step-ms N] (build src/Autopilot.Daemon in Release first)\n" +
             "  failover [--runs N] [--akka-defaults] (build src/Autopilot.Daemon in Release first)\n" +
-            "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)");
+            "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)\n" +
+            "  dashboard [--services N] [--days N] [--events N] [--requests N] [--page-runs N] (build src/Autopilot.Daemon in Release first; needs /usr/bin/chromium)");
         return 2;
 }

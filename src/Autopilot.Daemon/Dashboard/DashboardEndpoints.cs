@@ -43,7 +43,7 @@ public static class DashboardEndpoints
     private static async Task<IResult> UptimeAsync(DaemonRuntime runtime, ActorRegistry registry, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var probes = await AskAsync<ProbeWindow>(registry, runtime, new GetProbeWindow(now - ProbeUptime.Windows[^1].Length), ct);
+        var probes = await AskAsync<ProbeSummary>(registry, runtime, new GetProbeSummary(now), ct);
         return Results.Json(new UptimeReport(now, probes.CaughtUp, Targets(runtime).Select(t => new TargetUptime(t.Name, t.Service, UptimeOf(probes, t.Name, now))).ToArray()),
             AuditRecord.Json);
     }
@@ -51,7 +51,7 @@ public static class DashboardEndpoints
     private static async Task<IResult> ServicesAsync(DaemonRuntime runtime, ActorRegistry registry, OrchestratorClient orchestrator, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var probesTask = AskAsync<ProbeWindow>(registry, runtime, new GetProbeWindow(now - ProbeUptime.Windows[^1].Length), ct);
+        var probesTask = AskAsync<ProbeSummary>(registry, runtime, new GetProbeSummary(now), ct);
         var auditTask = AskAsync<AuditWindow>(registry, runtime, new GetAuditWindow(now - DashboardView.Retention), ct);
         OrchestratorStatus? status = null;
         try
@@ -70,6 +70,16 @@ public static class DashboardEndpoints
             .Concat(targets.Select(t => t.Service ?? t.Name))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
+        // The newest commit recorded per service, in one pass from the end.
+        var commits = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = audit.Items.Count - 1; i >= 0 && commits.Count < names.Length; i--)
+        {
+            if (CommitOf(audit.Items[i].Event) is ({ } service, { } sha))
+            {
+                commits.TryAdd(service, sha);
+            }
+        }
+
         var cards = names.Select(name =>
         {
             var view = status?.Services.FirstOrDefault(s => s.Service == name);
@@ -77,7 +87,7 @@ public static class DashboardEndpoints
             var recent = target is not null && probes.Recent.TryGetValue(target.Name, out var r) ? r : [];
             var last = recent.Count > 0 ? recent[^1] : null;
             var incident = status?.Incidents.FirstOrDefault(i => i.Service == name);
-            var commit = audit.Items.Reverse().Select(i => CommitOf(i.Event, name)).FirstOrDefault(c => c is not null);
+            var commit = commits.GetValueOrDefault(name);
             return new ServiceCard(name, CardState.Of(last, incident, view), view?.CurrentStatus, view?.CurrentDeploymentId, commit, target?.Name,
                 last is null ? null : new ProbeView(last.Healthy, last.StatusCode, last.ResponseMs, last.Reason, last.At),
                 last?.BaselineMs, recent.Select(p => p.ResponseMs).ToArray(),
@@ -134,9 +144,7 @@ public static class DashboardEndpoints
         }
 
         var from = now - TimeSpan.FromDays(days ?? 7);
-        var stories = IncidentStory.Of(audit.Items, live, runtime.AgentsSettings.GitHub.IncidentRepository)
-            .Where(s => s.Open || s.OpenedAt >= from || s.ResolvedAt >= from)
-            .ToArray();
+        var stories = IncidentStory.Of(audit.Items, live, runtime.AgentsSettings.GitHub.IncidentRepository, from);
         return Results.Json(new IncidentsReport(now, audit.CaughtUp, stories), AuditRecord.Json);
     }
 
@@ -145,21 +153,19 @@ public static class DashboardEndpoints
 
     private static IReadOnlyList<HealthTarget> Targets(DaemonRuntime runtime) => runtime.AgentsSettings.Health.Targets;
 
-    private static IReadOnlyDictionary<string, UptimeView> UptimeOf(ProbeWindow probes, string target, DateTimeOffset now)
-    {
-        var samples = probes.Samples.TryGetValue(target, out var s) ? s : [];
-        return ProbeUptime.Windows.ToDictionary(w => w.Name, w =>
+    private static IReadOnlyDictionary<string, UptimeView> UptimeOf(ProbeSummary probes, string target, DateTimeOffset now) =>
+        ProbeUptime.Windows.ToDictionary(w => w.Name, w =>
         {
-            var figure = ProbeUptime.Over(samples, now - w.Length, now);
+            // A target without any record yet: the same "no data" as a window without probes.
+            var figure = probes.Uptime.TryGetValue(target, out var windows) ? windows[w.Name] : ProbeUptime.Over([], now - w.Length, now);
             return new UptimeView(figure.Ratio is { } ratio ? Math.Round(ratio * 100, 3) : null, Math.Round(figure.Coverage * 100, 3), figure.Probes);
         }, StringComparer.Ordinal);
-    }
 
-    private static string? CommitOf(IAuditEvent e, string service) => e switch
+    private static (string? Service, string? Commit) CommitOf(IAuditEvent e) => e switch
     {
-        Observed { Commit: not null } o when o.Service == service => o.Commit,
-        ActionRequested { Commit: not null } r when r.Service == service => r.Commit,
-        _ => null,
+        Observed { Commit: not null } o => (o.Service, o.Commit),
+        ActionRequested { Commit: not null } r => (r.Service, r.Commit),
+        _ => (null, null),
     };
 
     private static async Task<T> AskAsync<T>(ActorRegistry registry, DaemonRuntime runtime, object question, CancellationToken ct)

@@ -46,7 +46,7 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         Receive<FeedFailed>(OnFailed);
         Receive<Refollow>(r => Follow(r.Tag));
         Receive<Trim>(_ => TrimOlderThan(Now - Retention));
-        Receive<GetProbeWindow>(q => Sender.Tell(ProbeWindowSince(q.Since)));
+        Receive<GetProbeSummary>(q => Sender.Tell(SummaryAt(q.Now)));
         Receive<GetAuditWindow>(q => Sender.Tell(new AuditWindow(_audit.Where(i => i.At >= q.Since).ToArray(), CaughtUp)));
     }
 
@@ -154,17 +154,16 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         Timers.StartSingleTimer($"refollow:{failed.Tag}", new Refollow(failed.Tag), RetryAfter);
     }
 
-    private ProbeWindow ProbeWindowSince(DateTimeOffset since)
+    /// <summary>Uptime is computed here, over the kept lists, so a month of samples is read in place rather than copied per call.</summary>
+    private ProbeSummary SummaryAt(DateTimeOffset now)
     {
-        var samples = new Dictionary<string, IReadOnlyList<ProbeSample>>(StringComparer.Ordinal);
-        foreach (var (target, all) in _probes)
+        var uptime = new Dictionary<string, IReadOnlyDictionary<string, UptimeFigure>>(StringComparer.Ordinal);
+        foreach (var (target, samples) in _probes)
         {
-            // The last result before the window may reach into it.
-            var first = Math.Max(0, FirstAtOrAfter(all, since) - 1);
-            samples[target] = all.GetRange(first, all.Count - first);
+            uptime[target] = ProbeUptime.Windows.ToDictionary(w => w.Name, w => ProbeUptime.Over(samples, now - w.Length, now), StringComparer.Ordinal);
         }
 
-        return new ProbeWindow(samples, _recent.ToDictionary(r => r.Key, r => (IReadOnlyList<HealthProbed>)r.Value.ToArray(), StringComparer.Ordinal), CaughtUp);
+        return new ProbeSummary(uptime, _recent.ToDictionary(r => r.Key, r => (IReadOnlyList<HealthProbed>)r.Value.ToArray(), StringComparer.Ordinal), CaughtUp);
     }
 
     private static int FirstAtOrAfter(List<ProbeSample> samples, DateTimeOffset at)
@@ -224,11 +223,12 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
 /// <param name="Event">The event.</param>
 public sealed record AuditItem(long Offset, DateTimeOffset At, IAuditEvent Event);
 
-/// <summary>Asks <see cref="DashboardView"/> for probe results since <paramref name="Since"/>; answered with <see cref="ProbeWindow"/>.</summary>
-public sealed record GetProbeWindow(DateTimeOffset Since);
+/// <summary>Asks <see cref="DashboardView"/> for every target's uptime at <paramref name="Now"/>; answered with <see cref="ProbeSummary"/>.</summary>
+public sealed record GetProbeSummary(DateTimeOffset Now);
 
-/// <summary>Probe results per target (oldest first, with the last one before the window) and each target's newest records (oldest first).</summary>
-public sealed record ProbeWindow(IReadOnlyDictionary<string, IReadOnlyList<ProbeSample>> Samples, IReadOnlyDictionary<string, IReadOnlyList<HealthProbed>> Recent, bool CaughtUp);
+/// <summary>Per probed target: uptime per window of <see cref="ProbeUptime.Windows"/>, and its newest records (oldest first).</summary>
+public sealed record ProbeSummary(
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, UptimeFigure>> Uptime, IReadOnlyDictionary<string, IReadOnlyList<HealthProbed>> Recent, bool CaughtUp);
 
 /// <summary>Asks <see cref="DashboardView"/> for audit events persisted since <paramref name="Since"/>; answered with <see cref="AuditWindow"/>.</summary>
 public sealed record GetAuditWindow(DateTimeOffset Since);

@@ -30,32 +30,89 @@ public sealed partial record IncidentStory(
     public const int MaxSteps = 40;
 
     /// <summary>
-    /// The incidents of <paramref name="items"/> (journal order), newest first, with their timelines. <paramref name="live"/>
-    /// is the orchestrator's list of open incidents, or null when it could not be asked (then the journal decides).
+    /// The incidents of <paramref name="items"/> (journal order) that are open or were opened or resolved since
+    /// <paramref name="from"/>, open ones first, then newest first, with their timelines. <paramref name="live"/> is the
+    /// orchestrator's list of open incidents, or null when it could not be asked (then the journal decides).
     /// </summary>
-    public static IReadOnlyList<IncidentStory> Of(IReadOnlyList<AuditItem> items, IReadOnlyList<IncidentView>? live, GitHubRepository? repository)
+    /// <remarks>One pass indexes updates and GitHub alerts; each timeline reads only its own stretch of the journal.</remarks>
+    public static IReadOnlyList<IncidentStory> Of(IReadOnlyList<AuditItem> items, IReadOnlyList<IncidentView>? live, GitHubRepository? repository, DateTimeOffset from)
     {
-        var stories = new List<IncidentStory>();
-        foreach (var opened in items.Select(i => i.Event).OfType<IncidentOpened>())
+        var updates = new Dictionary<string, List<IncidentUpdated>>(StringComparer.Ordinal);
+        var toGitHub = new HashSet<string>(StringComparer.Ordinal);
+        var opened = new List<IncidentOpened>();
+        foreach (var item in items)
         {
-            var updates = items.Select(i => i.Event).OfType<IncidentUpdated>().Where(u => u.IncidentId == opened.IncidentId).ToArray();
-            var resolved = updates.LastOrDefault(u => u.Change is "resolved" or "closed")?.At;
-            var current = live?.FirstOrDefault(v => v.IncidentId == opened.IncidentId);
+            switch (item.Event)
+            {
+                case IncidentOpened o:
+                    opened.Add(o);
+                    break;
+                case IncidentUpdated u:
+                    if (!updates.TryGetValue(u.IncidentId, out var list))
+                    {
+                        updates[u.IncidentId] = list = [];
+                    }
+
+                    list.Add(u);
+                    break;
+                case AlertSent a when a.Channels.Contains("github"):
+                    toGitHub.Add(a.Fingerprint);
+                    break;
+            }
+        }
+
+        var stories = new List<IncidentStory>();
+        foreach (var incident in opened)
+        {
+            var changes = updates.TryGetValue(incident.IncidentId, out var list) ? list : [];
+            var resolved = changes.LastOrDefault(u => u.Change is "resolved" or "closed")?.At;
+            var current = live?.FirstOrDefault(v => v.IncidentId == incident.IncidentId);
             var open = live is null ? resolved is null : current is not null;
-            var issue = IssueOf(repository, opened, updates, items);
-            var start = opened.At - Lead;
-            var end = resolved ?? DateTimeOffset.MaxValue;
-            var steps = items
-                .Where(i => i.At >= start && i.At <= end && Concerns(i.Event, opened))
-                .Select(i => Step(i))
-                .OfType<TimelineStep>()
-                .TakeLast(MaxSteps)
-                .ToArray();
-            stories.Add(new IncidentStory(opened.IncidentId, opened.Service, opened.Title, opened.At, open ? null : resolved, open,
-                current?.AcknowledgedBy ?? updates.LastOrDefault(u => u.Change == "acknowledged")?.Detail, issue, steps));
+            if (!open && incident.At < from && !(resolved >= from))
+            {
+                continue;
+            }
+
+            stories.Add(new IncidentStory(incident.IncidentId, incident.Service, incident.Title, incident.At, open ? null : resolved, open,
+                current?.AcknowledgedBy ?? changes.LastOrDefault(u => u.Change == "acknowledged")?.Detail,
+                IssueOf(repository, incident, changes, toGitHub.Contains(incident.Fingerprint)), StepsOf(items, incident, resolved)));
         }
 
         return stories.OrderByDescending(s => s.Open).ThenByDescending(s => s.OpenedAt).ToArray();
+    }
+
+    /// <summary>The steps about <paramref name="incident"/>'s service from <see cref="Lead"/> before it opened until it was resolved.</summary>
+    private static TimelineStep[] StepsOf(IReadOnlyList<AuditItem> items, IncidentOpened incident, DateTimeOffset? resolved)
+    {
+        var start = incident.At - Lead;
+        var end = resolved ?? DateTimeOffset.MaxValue;
+        // Items are in journal order, which is time order up to a writer's clock skew: search with a minute of slack.
+        var slack = TimeSpan.FromMinutes(1);
+        int low = 0, high = items.Count;
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            if (items[mid].At < start - slack)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        var steps = new List<TimelineStep>();
+        for (var i = low; i < items.Count && (end == DateTimeOffset.MaxValue || items[i].At <= end + slack); i++)
+        {
+            var item = items[i];
+            if (item.At >= start && item.At <= end && Concerns(item.Event, incident) && Step(item) is { } step)
+            {
+                steps.Add(step);
+            }
+        }
+
+        return steps.Count > MaxSteps ? steps.GetRange(steps.Count - MaxSteps, MaxSteps).ToArray() : steps.ToArray();
     }
 
     /// <summary>
@@ -63,7 +120,7 @@ public sealed partial record IncidentStory(
     /// about it went to GitHub, that channel's issue found by the fingerprint label it carries (the alert does not record
     /// the issue's number); else none.
     /// </summary>
-    private static string? IssueOf(GitHubRepository? repository, IncidentOpened opened, IReadOnlyList<IncidentUpdated> updates, IReadOnlyList<AuditItem> items)
+    private static string? IssueOf(GitHubRepository? repository, IncidentOpened opened, IReadOnlyList<IncidentUpdated> updates, bool alertedToGitHub)
     {
         if (repository is null)
         {
@@ -76,7 +133,7 @@ public sealed partial record IncidentStory(
             return $"{issues}/{number.Groups[1].Value}";
         }
 
-        return items.Select(i => i.Event).OfType<AlertSent>().Any(a => a.Fingerprint == opened.Fingerprint && a.Channels.Contains("github"))
+        return alertedToGitHub
             ? $"{issues}?q=is%3Aissue+label%3A{IncidentFingerprints.Label(opened.Fingerprint)}"
             : null;
     }
