@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Persistence;
 using Akka.Persistence.Journal;
 using Autopilot.Agents.Health;
@@ -14,14 +15,14 @@ namespace Autopilot.Daemon.Dashboard;
 /// <remarks>
 /// It keeps no state, so it does not replay its stream at start (<see cref="Recovery.None"/>: only the highest sequence
 /// number is read): a month of probes would otherwise be read just to be thrown away. A record that fails to persist
-/// is lost (the actor stops and its supervisor restarts it): a probe is an observation, and the gap it leaves counts
-/// neither way in uptime.
+/// is lost (the actor stops and its backoff supervisor starts it again): a probe is an observation, and the gap it
+/// leaves counts neither way in uptime.
 /// </remarks>
 public sealed class ProbeRecorder : ReceivePersistentActor
 {
     private static readonly string[] Tags = [HealthProbed.Tag];
 
-    /// <summary>Creates the recorder; prefer <see cref="Props"/>.</summary>
+    /// <summary>Creates the recorder; prefer <see cref="Start"/>.</summary>
     public ProbeRecorder(string persistenceId)
     {
         PersistenceId = persistenceId;
@@ -48,15 +49,11 @@ public sealed class ProbeRecorder : ReceivePersistentActor
     public static IActorRef Start(ActorSystem system, string persistenceId)
     {
         ArgumentNullException.ThrowIfNull(system);
-        var recorder = system.ActorOf(Akka.Actor.Props.Create(() => new ProbeRecorder(persistenceId)), "probe-recorder");
+        // Under a backoff supervisor (a failed write stops a persistent actor); the supervisor, subscribed here,
+        // forwards each record to whichever recorder is alive.
+        var recorder = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(Akka.Actor.Props.Create(() => new ProbeRecorder(persistenceId)), "recorder",
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "probe-recorder");
         system.EventStream.Subscribe(recorder, typeof(HealthProbed));
         return recorder;
-    }
-
-    /// <inheritdoc />
-    protected override void PostStop()
-    {
-        Context.System.EventStream.Unsubscribe(Self);
-        base.PostStop();
     }
 }
