@@ -76,11 +76,15 @@
     $("app").hidden = false;
     $("top-status").hidden = false;
     $("actions").hidden = !canOperate();
-    await refresh();
+    const [recent] = await Promise.all([api("/api/audit?limit=20"), refresh()]);
+    $("events").replaceChildren();
+    recent.forEach(addLiveEvent);
+    if (recent.length === 0) $("events").append(el("li", { class: "muted", text: "Waiting for new events…" }));
     document.body.dataset.ready = "true";
     // User Timing: when the page became interactive (read by the dashboard benchmark; visible in the browser's tools).
     performance.mark("dashboard-ready");
-    startStream();
+    // The stream resumes right after the newest event shown, so nothing falls between the list and the stream.
+    startStream(recent.length ? String(recent[recent.length - 1].offset) : null);
     clearInterval(refreshTimer);
     // Probe records are not audit events: a periodic refresh keeps cards and uptime current between events.
     refreshTimer = setInterval(() => refresh().catch(failed), REFRESH_MS);
@@ -250,17 +254,18 @@
   }
 
   /** The audit stream (SSE) read with fetch, because EventSource cannot send the Authorization header. */
-  function startStream() {
+  function startStream(afterId) {
     stopStream();
     const controller = new AbortController();
-    stream = { controller, lastId: null };
+    const state = { controller, lastId: afterId };
+    stream = state;
     const setLive = (on) => { $("live").dataset.live = on ? "on" : "off"; $("live").textContent = on ? "live: on" : "live: reconnecting"; };
     const run = async () => {
       while (!controller.signal.aborted) {
         try {
           const token = sessionStorage.getItem(TOKEN_KEY);
           const headers = { Authorization: `Bearer ${token}`, Accept: "text/event-stream" };
-          if (stream.lastId) headers["Last-Event-ID"] = stream.lastId;
+          if (state.lastId) headers["Last-Event-ID"] = state.lastId;
           const response = await fetch("/api/audit/stream", { headers, signal: controller.signal, cache: "no-store" });
           if (response.status === 401) throw new SignedOut("The daemon refused that token. Sign in again.");
           if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
@@ -293,7 +298,7 @@
         else if (line.startsWith("event:")) event = line.slice(6).trim();
         else if (line.startsWith("data:")) data += line.slice(5).trimStart();
       }
-      if (id) stream.lastId = id;
+      if (id) state.lastId = id;
       if (event !== "audit" || !data) return;
       addLiveEvent(JSON.parse(data));
       scheduleRefresh();
