@@ -1,4 +1,5 @@
 using Autopilot.Benchmarks.Audit;
+using Autopilot.Benchmarks.Dashboard;
 using Autopilot.Benchmarks.Failover;
 using Autopilot.Benchmarks.Migrations;
 using Autopilot.Benchmarks.Persistence;
@@ -35,6 +36,9 @@ switch (args.FirstOrDefault())
     case "sse":
         await SseBenchmark.RunAsync(args[1..]);
         return 0;
+    case "dashboard":
+        await DashboardBenchmark.RunAsync(args[1..]);
+        return 0;
     default:
         Console.Error.WriteLine(
             "usage: Autopilot.Benchmarks <scenario> [options]\nscenarios:\n" +
@@ -45,6 +49,7 @@ switch (args.FirstOrDefault())
             "  audit [--events N] [--requests N] (build src/Autopilot.Daemon in Release first)\n" +
             "  migrations [--size-mb N] [--client-programs DIR]\n" +
             "  tasks [--tasks N] [--warmup N] (build src/Autopilot.Daemon in Release first)\n" +
-            "  sse [--viewers N] [--rate N] [--seconds N] [--hocon \"...\"] (build src/Autopilot.Daemon in Release first)");
+            "  sse [--viewers N] [--rate N] [--seconds N] [--hocon \"...\"] (build src/Autopilot.Daemon in Release first)\n" +
+            "  dashboard [--services N] [--days N] [--events N] [--requests N] [--page-runs N] (build src/Autopilot.Daemon in Release first; needs /usr/bin/chromium)");
         return 2;
 }

@@ -111,6 +111,9 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         public string? Reason { get; set; }
         public DateTimeOffset? CheckedAt { get; set; }
 
+        /// <summary>True once the detector has seen a healthy sample (its mean is a baseline only then).</summary>
+        public bool Baselined { get; set; }
+
         public TargetHealth View() => new(Target.Name, Healthy, StatusCode, ResponseTime, Reason, CheckedAt,
             Phase switch
             {
@@ -227,6 +230,10 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         {
             Failed(state, failure);
         }
+
+        // After Healthy/Failed, so the record carries the baseline this probe left behind.
+        Context.System.EventStream.Publish(new HealthProbed(state.Target.Name, state.Target.Service, failure is null, statusCode, responseTime.TotalMilliseconds,
+            state.Baselined ? state.Detector.Mean.TotalMilliseconds : null, failure, state.CheckedAt.Value, _settings.Interval));
     }
 
     private void Healthy(TargetState state, TimeSpan responseTime)
@@ -241,6 +248,7 @@ public sealed class HealthProbe : ReceiveActor, IWithTimers
         state.Phase = Phase.Watching;
         state.Failures = 0;
         state.FailureReported = false;
+        state.Baselined = true;
         var verdict = state.Detector.Observe(responseTime);
         if (verdict.Degraded)
         {

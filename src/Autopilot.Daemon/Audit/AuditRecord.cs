@@ -51,7 +51,8 @@ public sealed record AuditRecord(
             StringField(fields, "service"), tags, EnvelopeTime.Of(envelope), fields);
     }
 
-    private static string PhaseOf(object payload) => payload switch
+    /// <summary>The OODA phase an event belongs to (see <see cref="AuditFilter.Phases"/>).</summary>
+    internal static string PhaseOf(object payload) => payload switch
     {
         Observed or ExternalEventReceived or N8nFailureDetected => "observe",
         Oriented => "orient",

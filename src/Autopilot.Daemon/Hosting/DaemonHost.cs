@@ -12,6 +12,7 @@ using Autopilot.Agents.Serialization;
 using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
+using Autopilot.Daemon.Dashboard;
 using Autopilot.Daemon.Http;
 using Autopilot.Daemon.Http.Auth;
 using Autopilot.Daemon.Http.Webhooks;
@@ -140,6 +141,8 @@ public static class DaemonHost
         api.MapClusterEndpoints();
         api.MapGateEndpoints();
         api.MapTaskEndpoints();
+        api.MapDashboardEndpoints();
+        app.MapDashboardPage();
         return app;
     }
 
@@ -191,6 +194,9 @@ public static class DaemonHost
             start.AuditCountFrom = start.Audit.EndOffsetAsync(AuditEvents.Tag, CancellationToken.None).GetAwaiter().GetResult();
             var intakeId = settings.Cluster.Enabled ? WebhookIntake.StreamIdOf(settings.Cluster.SelfHostPort) : WebhookIntake.StreamId;
             registry.Register<WebhookIntake>(system.ActorOf(WebhookIntake.Supervised(settings.Intake, runtime.Metrics, intakeId), "intake"));
+            // The dashboard: this node's probe records into the journal, and the in-memory window its endpoints read.
+            ProbeRecorder.Start(system, settings.Cluster.Enabled ? ProbeRecorder.StreamIdOf(settings.Cluster.SelfHostPort) : ProbeRecorder.StreamId);
+            registry.Register<DashboardView>(system.ActorOf(DashboardView.Props(start.Audit.ReadJournal), "dashboard-view"));
             if (settings.Cluster is { Enabled: true, DownCrashedMembers: true })
             {
                 system.ActorOf(CrashedMemberDowning.Props(settings.Cluster.CrashConfirmAfter, TimeSpan.FromSeconds(1)), "crashed-member-downing");

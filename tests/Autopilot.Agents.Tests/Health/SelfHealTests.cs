@@ -113,6 +113,30 @@ public sealed class SelfHealTests : AgentsTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public void Every_concluded_probe_is_published_with_its_result_baseline_and_interval_for_the_journal()
+    {
+        var published = CreateTestProbe();
+        Sys.EventStream.Subscribe(published.Ref, typeof(HealthProbed));
+        _service.Script("/health", 200);
+        Start();
+
+        AdvanceUntil(() => _service.Exchanges.Count(e => e.Path == "/health") >= 1, TimeSpan.FromSeconds(5), "the first probe");
+        var healthy = published.ExpectMsg<HealthProbed>(Wait);
+        Assert.Equal(("api", "api", true, 200, (string?)null), (healthy.Target, healthy.Service, healthy.Healthy, healthy.StatusCode, healthy.Reason));
+        Assert.Equal(HealthSettings.Default.Interval, healthy.Interval);
+        Assert.NotNull(healthy.BaselineMs);
+
+        _service.Script("/health", 503);
+        AdvanceUntil(() => _service.Exchanges.Count(e => e.Path == "/health") >= 2, HealthSettings.Default.Interval + TimeSpan.FromSeconds(5), "the next probe");
+        var failed = published.ExpectMsg<HealthProbed>(Wait);
+        Assert.False(failed.Healthy);
+        Assert.Equal(503, failed.StatusCode);
+        Assert.Equal("answered 503", failed.Reason);
+        // A failure leaves the baseline of healthy response times as it was.
+        Assert.Equal(healthy.BaselineMs, failed.BaselineMs);
+    }
+
+    [Fact]
     public void Scenario_5_a_failing_service_is_redeployed_and_when_it_still_fails_an_issue_is_opened_and_critical_alert_sent()
     {
         _service.Script("/health", 503);
