@@ -12,7 +12,10 @@ namespace Autopilot.Agents.Migrations;
 /// <param name="Target">The target's name.</param>
 /// <param name="Commit">The commit to read the files at; null for the head of the watched branch.</param>
 /// <param name="DryRun">Only say what would be applied; change nothing, take no backup.</param>
-public sealed record ApplyMigrations(string ActionId, string Target, string? Commit, bool DryRun = false) : IWorkerCommand;
+/// <param name="Approved">The destructive statements the decision knew of (a human approved them), as the orchestrator
+/// recorded them; a run whose plan holds any other destructive statement is refused, so a file pushed between the check
+/// and the run, or a migration asked for as a task, never drops or deletes data without a human.</param>
+public sealed record ApplyMigrations(string ActionId, string Target, string? Commit, bool DryRun = false, string? Approved = null) : IWorkerCommand;
 
 /// <summary>
 /// Look for pending files (read-only; no action): sent by the orchestrator for a push touching the migrations folder or

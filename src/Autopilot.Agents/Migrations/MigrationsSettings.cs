@@ -110,7 +110,10 @@ public sealed record MigrationTarget(
     IReadOnlyList<string> Checks, bool CheckAtStart)
 {
     /// <summary>The service name the orchestrator's budget, incidents and alerts use for this target.</summary>
-    public string Service => $"database:{Name}";
+    public string Service => ServiceOf(Name);
+
+    /// <summary>The service a target's actions count against (budget, one action at a time), by the target's name.</summary>
+    public static string ServiceOf(string name) => $"database:{name}";
 
     /// <summary>Whether a changed path of a push is a migration of this target.</summary>
     public bool Touches(string path) => path.TrimStart('/').StartsWith(Folder + "/", StringComparison.Ordinal);

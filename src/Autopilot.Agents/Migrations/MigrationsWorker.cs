@@ -362,6 +362,14 @@ public sealed class MigrationsWorker : ReceivePersistentActor
                 return Succeed($"dry-run: would back up {Target.Name} and apply {names} ({destructive}); nothing changed");
             }
 
+            var approved = command.Approved ?? "";
+            var unapproved = plan.Destructive.Select(worker._redactor.Redact).Where(s => !approved.Contains(s, StringComparison.Ordinal)).ToArray();
+            if (unapproved.Length > 0)
+            {
+                return Fail($"migration of {Target.Name} refused: destructive statements no human approved: {string.Join("; ", unapproved)}; nothing applied "
+                            + $"(`autopilot migrate {Target.Name}` asks for approval)");
+            }
+
             if (worker._fence.Refusal(log, $"migration of {Target.Name}") is { } notHeld)
             {
                 return Fail(notHeld);

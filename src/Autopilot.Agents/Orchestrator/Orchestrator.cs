@@ -1356,7 +1356,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
             PolicyActions.CheckDependencies => new CheckHealth(r.ActionId, Parameter(ActionParameters.Dependencies).Split(',', StringSplitOptions.RemoveEmptyEntries)),
             PolicyActions.Redeploy => new RedeployTarget(r.ActionId, Parameter(ActionParameters.Target)),
             PolicyActions.RecoverWorkflow => new RecoverWorkflow(r.ActionId, Parameter(ActionParameters.WorkflowId), Parameter(ActionParameters.ExecutionId)),
-            PolicyActions.Migrate => new ApplyMigrations(r.ActionId, Parameter(ActionParameters.MigrationTarget), r.Commit, Parameter(ActionParameters.MigrationDryRun) == "true"),
+            PolicyActions.Migrate => new ApplyMigrations(r.ActionId, Parameter(ActionParameters.MigrationTarget), r.Commit, Parameter(ActionParameters.MigrationDryRun) == "true",
+                r.Parameters.GetValueOrDefault(ActionParameters.Destructive)),
             PolicyActions.AssessReadiness => new AssessCommit(r.ActionId, r.Service, _railway.Find(r.Service)?.Repository, r.Commit!,
                 r.Parameters.TryGetValue(ActionParameters.LastGoodDeployment, out var lastGood) && lastGood.Length > 0 ? lastGood : null),
             PolicyActions.CommentCommit => new CommentOnCommit(r.ActionId, _railway.Find(r.Service)?.Repository, r.Commit!, Parameter(ActionParameters.Body)),
@@ -1508,6 +1509,12 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         if (run.Worker == WorkerNames.Railway && _railway.Find(run.Service) is null)
         {
             Refuse($"unknown service \"{run.Service}\"");
+            return;
+        }
+
+        if (run.Action == PolicyActions.Migrate && MigrationTargetOf(run.Parameters.GetValueOrDefault(ActionParameters.MigrationTarget) ?? "") is null)
+        {
+            Refuse($"unknown migration target \"{run.Parameters.GetValueOrDefault(ActionParameters.MigrationTarget)}\"");
             return;
         }
 

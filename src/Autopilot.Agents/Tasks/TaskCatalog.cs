@@ -1,3 +1,4 @@
+using Autopilot.Agents.Migrations;
 using Autopilot.Agents.Policy;
 using Autopilot.Agents.Protocol;
 
@@ -17,8 +18,7 @@ public sealed record TaskKind(string Name, string Description, string Target, IR
 /// The documented catalogue of task kinds. Every kind runs through the orchestrator, so its rails apply: the production
 /// changes are a <see cref="RunTaskAction"/> (pause, dry-run, one action per service at a time, budget → approval), a
 /// drill and a readiness assessment are the orchestrator's own <see cref="RunDrill"/> and <see cref="AssessReadiness"/>.
-/// Adding a kind is one entry here (e.g. <c>migrate</c> once its worker and policy action exist: a
-/// <see cref="RunTaskAction"/> for that worker and action).
+/// Adding a kind is one entry here.
 /// </summary>
 public static class TaskCatalog
 {
@@ -45,6 +45,10 @@ public static class TaskCatalog
             }, service: $"n8n:{t.Target}")),
         new("drill", "Feed a synthetic situation through the policy and record what it would do, doing nothing.", "a situation of the policy table, e.g. build-failed", [],
             (_, t) => new RunDrill(t.Target)),
+        new("migrate", "Apply a database target's pending migrations (backup, one transaction per file, verify, restore on failure); "
+                       + "destructive statements are refused here and need `autopilot migrate`, which asks a human.", "a migration target (autopilot.agents.migrations.targets)", [],
+            (id, t) => Action(id, t, MigrationsWorker.WorkerName(t.Target), PolicyActions.Migrate,
+                new Dictionary<string, string> { [ActionParameters.MigrationTarget] = t.Target }, service: MigrationTarget.ServiceOf(t.Target))),
         new("gate", "Assess a commit with the production-readiness gate (reads GitHub; deploys nothing).", "a watched service", [CommitParameter],
             (_, t) => new AssessReadiness(t.Target, t.Parameters[CommitParameter])),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);

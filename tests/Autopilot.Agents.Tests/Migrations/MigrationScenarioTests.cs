@@ -4,6 +4,7 @@ using Autopilot.Agents.Fencing;
 using Autopilot.Agents.Migrations;
 using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
+using Autopilot.Agents.Tasks;
 using Autopilot.Agents.Tests.Support;
 using Autopilot.Platforms.PostgreSql;
 using Autopilot.Platforms.Redaction;
@@ -282,6 +283,66 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
         Assert.Contains("destructive statements", approval.Reason);
         Assert.Equal(before, await ContentsAsync());
         Assert.DoesNotContain(AuditTrail(), e => e is ActionRequested { Action: "migrate" });
+
+        // Approved, the run carries the statements the human saw, and the worker applies them.
+        Assert.True((await orchestrator.Ask<ControlAck>(new DecideApproval(approval.ApprovalId, true, "ops", ApprovalChannels.Cli), TimeSpan.FromSeconds(10))).Accepted);
+        AdvanceUntil(() => Alerts.Any(a => a.Fingerprint == Fingerprint("migration-succeeded")), "the approved migration", Steps);
+        Assert.Equal(new long[] { 1 }, await AppliedVersionsAsync());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM information_schema.tables WHERE table_name = 'customers'"));
+    }
+
+    /// <summary>Commits files to main without delivering the push, so only the task below asks for them.</summary>
+    private void Commit(params (string Name, string Sql)[] files)
+    {
+        foreach (var (name, sql) in files)
+        {
+            GitHubFake.AddFile(Owner, RepoName, $"{Folder}/{name}", sql);
+        }
+
+        GitHubFake.PushCommit(Owner, RepoName, "main", $"migrations {++_pushes}", files.Select(f => new GitHubFakeFileChange($"{Folder}/{f.Name}", null, "added")).ToArray());
+    }
+
+    private async Task<TaskFinished> RunTaskAsync(IActorRef orchestrator, string target)
+    {
+        var accepted = Assert.IsType<TaskAccepted>(await orchestrator.Ask<object>(
+            new SubmitTask("migrate", target, new Dictionary<string, string>(), TaskPriorities.Normal, null, null, "ci"), TimeSpan.FromSeconds(10)));
+        AdvanceUntil(() => Journal(TaskQueue.DefaultPersistenceId).OfType<TaskFinished>().Any(f => f.TaskId == accepted.Task.Id), "the migrate task to finish", Steps);
+        return Journal(TaskQueue.DefaultPersistenceId).OfType<TaskFinished>().Single(f => f.TaskId == accepted.Task.Id);
+    }
+
+    [Fact]
+    public async Task A_migrate_task_applies_the_pending_files_and_ends_with_the_runs_result()
+    {
+        var orchestrator = await StartAsync("task");
+        Commit(("V1__create_orders.sql", "CREATE TABLE orders (id serial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers(id));"));
+
+        var finished = await RunTaskAsync(orchestrator, Target);
+
+        Assert.Equal(TaskStatuses.Succeeded, finished.Outcome);
+        Assert.Equal(new long[] { 1 }, await AppliedVersionsAsync());
+        var requested = Assert.Single(AuditTrail().OfType<ActionRequested>(), r => r.Action == "migrate");
+        Assert.Equal(finished.TaskId, requested.Parameters[ActionParameters.TaskId]);
+        Assert.Equal(requested.ActionId, finished.ActionId);
+
+        var unknown = await RunTaskAsync(orchestrator, "nope");
+        Assert.Equal(TaskStatuses.Refused, unknown.Outcome);
+        Assert.Contains("unknown migration target \"nope\"", unknown.Detail);
+    }
+
+    [Fact]
+    public async Task A_migrate_task_never_runs_destructive_statements_without_a_human()
+    {
+        var orchestrator = await StartAsync("task-destructive");
+        var before = await ContentsAsync();
+        Commit(("V1__cleanup.sql", "DELETE FROM customers;"));
+
+        var finished = await RunTaskAsync(orchestrator, Target);
+
+        Assert.Equal(TaskStatuses.Failed, finished.Outcome);
+        Assert.Contains("destructive statements no human approved: V1__cleanup.sql: DELETE FROM customers", finished.Detail);
+        Assert.Equal(before, await ContentsAsync());
+        Assert.Empty(await AppliedVersionsAsync());
+        Assert.Empty(Directory.GetFiles(_backups));
     }
 
     [Fact]
