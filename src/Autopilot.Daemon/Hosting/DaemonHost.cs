@@ -241,6 +241,7 @@ public static class DaemonHost
 
         var measurements = services.GetRequiredService<SelfWatchMeasurements>();
         measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
+        measurements.AddQueue("tasks", new TaskQueueDepth(services.GetRequiredService<OrchestratorClient>()).Read);
         system.ActorOf(SelfWatcher.Props(runtime.Settings.NodeName, SelfWatchChecks.For(settings, measurements, runtime, system), settings.Interval,
             () => runtime.Orchestrator, runtime.SelfWatch, runtime.Metrics, runtime.Redactor, runtime.LoggerFactory.CreateLogger<SelfWatcher>()), "self-watch");
     }

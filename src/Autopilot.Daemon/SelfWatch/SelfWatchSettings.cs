@@ -104,10 +104,10 @@ public sealed record QueueWatch(string Queue, long MaxDepth, TimeSpan For)
 {
     /// <summary>
     /// The queues whose depth the daemon measures (<see cref="SelfWatchMeasurements.AddQueue"/>): <c>intake</c>, the
-    /// webhook intake's mailbox. A new queue (e.g. operator tasks) is one more name here, one
-    /// <see cref="SelfWatchMeasurements.AddQueue"/> call and one entry in <c>reference.conf</c>.
+    /// webhook intake's mailbox, and <c>tasks</c>, operator tasks waiting to start (<see cref="TaskQueueDepth"/>). A new
+    /// queue is one more name here, one <see cref="SelfWatchMeasurements.AddQueue"/> call and one entry in <c>reference.conf</c>.
     /// </summary>
-    public static IReadOnlyList<string> Known { get; } = ["intake"];
+    public static IReadOnlyList<string> Known { get; } = ["intake", "tasks"];
 
     internal static QueueWatch FromConfig(ConfigSection queues, string name)
     {

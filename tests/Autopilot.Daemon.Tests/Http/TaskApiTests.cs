@@ -95,7 +95,7 @@ public sealed class TaskApiTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"kind":"rollback",""", "bad_request", "not a task")]
-    [InlineData("""{"kind":"teleport","target":"demo-api"}""", "invalid_task", "known: drill, fallback-run, gate, redeploy, restart, rollback")]
+    [InlineData("""{"kind":"teleport","target":"demo-api"}""", "invalid_task", "known: drill, fallback-run, gate, migrate, redeploy, restart, rollback")]
     [InlineData("""{"kind":"gate","target":"demo-api"}""", "invalid_task", "commit")]
     [InlineData("""{"kind":"rollback","target":"demo-api","priority":"urgent"}""", "invalid_task", "unknown priority")]
     [InlineData("""{"kind":"rollback","target":"demo-api","timeout":"soon"}""", "bad_request", "timeout must be a duration")]

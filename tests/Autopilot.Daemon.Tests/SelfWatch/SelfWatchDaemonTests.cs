@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Tests.Fixtures;
@@ -37,6 +39,29 @@ public sealed class SelfWatchDaemonTests
         Assert.Contains("autopilot_self_watch_active{condition=\"disk\"} 1", metrics);
         Assert.Single(daemon.Received.OfType<RaiseAlert>(), a => a.Fingerprint == fingerprint);
     }
+
+    [Fact]
+    public async Task Operator_tasks_waiting_longer_than_allowed_are_a_self_watch_condition_with_their_depth_on_metrics()
+    {
+        await using var daemon = await TestDaemon.StartAsync(orchestratorFactory: TaskQueueHost.Factory(new ConcurrentQueue<object>()), extraHocon: """
+            autopilot.self-watch { enabled = on, interval = 100ms, queue-depth.tasks { max-depth = 1, for = 0s } }
+            """);
+
+        // The first task on the busy target runs and never ends; the next two wait behind it.
+        for (var i = 0; i < 3; i++)
+        {
+            var request = daemon.Request(HttpMethod.Post, "/api/tasks", TestDaemon.OperatorToken);
+            request.Content = new StringContent($$"""{"kind":"rollback","target":"{{TaskQueueHost.BusyTarget}}"}""", Encoding.UTF8, "application/json");
+            Assert.Equal(HttpStatusCode.Accepted, (await daemon.Client.SendAsync(request)).StatusCode);
+        }
+
+        await Poll.UntilAsync(() => Get(daemon, "/metrics").Contains("autopilot_queue_depth{queue=\"tasks\"} 2"), "the task queue's depth on /metrics");
+        await Poll.UntilAsync(() => JsonDocument.Parse(Get(daemon, "/health")).RootElement.GetProperty("selfWatch").EnumerateArray().Any(e => e.GetString() == "queue:tasks"),
+            "queue:tasks on /health");
+        await Poll.UntilAsync(() => LoggedWarning(daemon, "Self-watch", "queue:tasks"), "the warning in the log");
+    }
+
+    private static string Get(TestDaemon daemon, string path) => daemon.Client.GetStringAsync(path).GetAwaiter().GetResult();
 
     private static bool LoggedWarning(TestDaemon daemon, params string[] words) =>
         daemon.Log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -18,9 +18,8 @@ public sealed class SelfWatchSettingsTests
         Assert.Equal(TimeSpan.FromMinutes(10), settings.PlatformErrors.Window);
         Assert.Equal(0.8, settings.Disk.Max);
         Assert.Equal(512L * 1024 * 1024, settings.Memory.MaxBytes);
-        var intake = Assert.Single(settings.Queues);
-        Assert.Equal("intake", intake.Queue);
-        Assert.Equal(1000, intake.MaxDepth);
+        Assert.Equal([("intake", 1000L, TimeSpan.FromMinutes(1)), ("tasks", 100L, TimeSpan.FromMinutes(10))],
+            settings.Queues.Select(q => (q.Queue, q.MaxDepth, q.For)).OrderBy(q => q.Queue, StringComparer.Ordinal));
     }
 
     [Theory]
