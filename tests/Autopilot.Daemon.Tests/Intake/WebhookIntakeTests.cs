@@ -5,6 +5,7 @@ using Akka.Persistence;
 using Akka.Persistence.TestKit;
 using Akka.TestKit;
 using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Tests.Fixtures;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
@@ -19,31 +20,10 @@ namespace Autopilot.Daemon.Tests.Intake;
 /// </summary>
 public sealed class WebhookIntakeTests : Akka.TestKit.Xunit2.TestKit
 {
-    private const string JournalPath = "akka.persistence.journal.test";
-
-    private static readonly Config TestConfig = ConfigurationFactory.ParseString($$"""
-        akka {
-          loglevel = WARNING
-          scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-          test.single-expect-default = 10s
-          persistence {
-            journal {
-              plugin = "{{JournalPath}}"
-              test {
-                class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-                plugin-dispatcher = "akka.actor.default-dispatcher"
-                recovery-event-timeout = 1h
-              }
-            }
-            snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-          }
-        }
-        """);
-
     private readonly AutopilotMetrics _metrics = new();
 
     public WebhookIntakeTests(ITestOutputHelper output)
-        : base(TestConfig, "intake-test", output)
+        : base(VirtualTimeJournal.Config, "intake-test", output)
     {
     }
 

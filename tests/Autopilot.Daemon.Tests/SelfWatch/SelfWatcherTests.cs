@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Persistence.TestKit;
 using Akka.TestKit;
 using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Tests.Fixtures;
 using Autopilot.Daemon.Cluster;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Intake;
@@ -30,32 +31,13 @@ public sealed class SelfWatcherTests : Akka.TestKit.Xunit2.TestKit
     private const string Node = "node-1";
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
-        akka {
-          loglevel = WARNING
-          scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-          test.single-expect-default = 10s
-          persistence {
-            journal {
-              plugin = "akka.persistence.journal.test"
-              test {
-                class = "Akka.Persistence.TestKit.TestJournal, Akka.Persistence.TestKit"
-                plugin-dispatcher = "akka.actor.default-dispatcher"
-                recovery-event-timeout = 1h
-              }
-            }
-            snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-          }
-        }
-        """);
-
     private readonly AutopilotMetrics _metrics = new();
     private readonly SelfWatchStatus _status = new();
     private readonly TestProbe _alerts;
     private IActorRef? _watcher;
 
     public SelfWatcherTests(ITestOutputHelper output)
-        : base(TestConfig, "self-watch-test", output)
+        : base(VirtualTimeJournal.Config, "self-watch-test", output)
     {
         _alerts = CreateTestProbe();
     }
