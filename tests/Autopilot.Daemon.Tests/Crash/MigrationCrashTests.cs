@@ -99,19 +99,8 @@ public sealed class MigrationCrashTests(ThrowawayPostgres server)
         root.ValueKind == JsonValueKind.Array ? root.EnumerateArray()
         : root.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array).SelectMany(p => p.Value.EnumerateArray());
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what, DaemonProcess daemon)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until || daemon.HasExited)
-            {
-                throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}:\n{string.Join('\n', daemon.Log.TakeLast(60))}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task UntilAsync(Func<Task<bool>> condition, string what, DaemonProcess daemon) =>
+        Poll.UntilAsync(condition, what, TimeSpan.FromSeconds(120), () => daemon.HasExited, () => string.Join('\n', daemon.Log.TakeLast(60)));
 
     private static async Task<long[]> VersionsAsync(NpgsqlConnection connection) =>
         (long[])(await ScalarAsync(connection, "SELECT coalesce(array_agg(version ORDER BY version), '{}') FROM schema_migrations"))!;

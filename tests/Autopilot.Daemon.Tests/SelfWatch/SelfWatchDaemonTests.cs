@@ -55,13 +55,11 @@ public sealed class SelfWatchDaemonTests
             Assert.Equal(HttpStatusCode.Accepted, (await daemon.Client.SendAsync(request)).StatusCode);
         }
 
-        await Poll.UntilAsync(() => Get(daemon, "/metrics").Contains("autopilot_queue_depth{queue=\"tasks\"} 2"), "the task queue's depth on /metrics");
-        await Poll.UntilAsync(() => JsonDocument.Parse(Get(daemon, "/health")).RootElement.GetProperty("selfWatch").EnumerateArray().Any(e => e.GetString() == "queue:tasks"),
+        await Poll.UntilAsync(async () => (await daemon.Client.GetStringAsync("/metrics")).Contains("autopilot_queue_depth{queue=\"tasks\"} 2"), "the task queue's depth on /metrics");
+        await Poll.UntilAsync(async () => JsonDocument.Parse(await daemon.Client.GetStringAsync("/health")).RootElement.GetProperty("selfWatch").EnumerateArray().Any(e => e.GetString() == "queue:tasks"),
             "queue:tasks on /health");
         await Poll.UntilAsync(() => LoggedWarning(daemon, "Self-watch", "queue:tasks"), "the warning in the log");
     }
-
-    private static string Get(TestDaemon daemon, string path) => daemon.Client.GetStringAsync(path).GetAwaiter().GetResult();
 
     private static bool LoggedWarning(TestDaemon daemon, params string[] words) =>
         daemon.Log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
