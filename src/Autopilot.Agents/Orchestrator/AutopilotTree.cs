@@ -126,11 +126,13 @@ public static class AutopilotTree
     /// <paramref name="orchestrator"/> under Akka's backoff supervisor (<c>Backoff.OnStop</c>): a persistent actor whose
     /// journal write or recovery fails is stopped by Akka, and started again from its journal after the backoff.
     /// </summary>
-    public static Props SupervisedProps(Props orchestrator)
+    public static Props SupervisedProps(Props orchestrator) => SupervisedProps(orchestrator, OrchestratorName);
+
+    /// <summary>A persistent actor of the tree (<paramref name="child"/>, named <paramref name="childName"/>) under the same backoff as the orchestrator.</summary>
+    public static Props SupervisedProps(Props child, string childName)
     {
-        ArgumentNullException.ThrowIfNull(orchestrator);
-        return BackoffSupervisor.Props(
-            Backoff.OnStop(orchestrator, OrchestratorName, RestartBackoffMin, RestartBackoffMax, RestartBackoffRandomFactor, -1));
+        ArgumentNullException.ThrowIfNull(child);
+        return BackoffSupervisor.Props(Backoff.OnStop(child, childName, RestartBackoffMin, RestartBackoffMax, RestartBackoffRandomFactor, -1));
     }
 
     /// <summary>First pause before the orchestrator is started again after a failure.</summary>

@@ -116,6 +116,9 @@ public static class TaskStatuses
     /// <summary>Cut off at its timeout.</summary>
     public const string TimedOut = "timed-out";
 
+    /// <summary>Every status, for validating a filter and listing them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Queued, Running, Succeeded, Failed, Refused, DryRun, NeedsApproval, Interrupted, Cancelled, TimedOut];
+
     /// <summary>Whether a task in <paramref name="status"/> is over.</summary>
     public static bool IsFinal(string status) => status is not (Queued or Running);
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Pattern;
 using Akka.Persistence;
+using Autopilot.Agents.Orchestrator;
 using Autopilot.Agents.Protocol;
 
 namespace Autopilot.Agents.Tasks;
@@ -75,7 +76,7 @@ public sealed class TaskQueue : ReceivePersistentActor, IWithTimers
     /// journal after the backoff), as the orchestrator runs it: create it as <see cref="Name"/>.
     /// </summary>
     public static Props SupervisedProps(TaskSettings settings, IActorRef orchestrator) =>
-        BackoffSupervisor.Props(Backoff.OnStop(Props(settings, orchestrator), "queue", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
+        AutopilotTree.SupervisedProps(Props(settings, orchestrator), "queue");
 
     /// <summary>The orchestrator's answer to a task's message (or the ask's failure).</summary>
     private sealed record Answered(string TaskId, object Answer);

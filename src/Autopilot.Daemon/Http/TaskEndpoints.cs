@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Autopilot.Agents.Configuration;
 using Autopilot.Agents.Tasks;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Http.Auth;
@@ -92,9 +92,9 @@ public static class TaskEndpoints
 
     private static Task<IResult> ListAsync(OrchestratorClient orchestrator, string? status, CancellationToken ct)
     {
-        if (status is not null && !KnownStatuses.Contains(status))
+        if (status is not null && !TaskStatuses.All.Contains(status))
         {
-            return Task.FromResult(BadRequest($"Unknown status \"{status}\"; known: {string.Join(", ", KnownStatuses)}."));
+            return Task.FromResult(BadRequest($"Unknown status \"{status}\"; known: {string.Join(", ", TaskStatuses.All)}."));
         }
 
         return AskAsync(orchestrator, new ListTasks(status), ct, answer => answer is TaskList list ? Results.Json(list) : null);
@@ -138,12 +138,6 @@ public static class TaskEndpoints
         }
     }
 
-    private static readonly string[] KnownStatuses =
-    [
-        TaskStatuses.Queued, TaskStatuses.Running, TaskStatuses.Succeeded, TaskStatuses.Failed, TaskStatuses.Refused, TaskStatuses.DryRun,
-        TaskStatuses.NeedsApproval, TaskStatuses.Interrupted, TaskStatuses.Cancelled, TaskStatuses.TimedOut,
-    ];
-
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private static IResult BadRequest(string message) => Results.Json(new ApiError("bad_request", message), statusCode: StatusCodes.Status400BadRequest);
@@ -152,7 +146,7 @@ public static class TaskEndpoints
         Results.Json(new ApiError("not_found", $"No task {id} (never submitted, or finished long ago: autopilot.agents.tasks.retain-finished)."),
             statusCode: StatusCodes.Status404NotFound);
 
-    /// <summary>A duration as <c>"90s"</c>, <c>"10m"</c>, <c>"1h"</c>, <c>"500ms"</c> or a number of seconds.</summary>
+    /// <summary>A duration with its unit as in the configuration (<c>"90s"</c>, <c>"10m"</c>, <c>"1h"</c>, <c>"500ms"</c>), or a number of seconds.</summary>
     internal static bool TryParseTimeout(JsonElement value, out TimeSpan timeout)
     {
         timeout = default;
@@ -172,18 +166,8 @@ public static class TaskEndpoints
             return false;
         }
 
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
-        foreach (var (suffix, seconds) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.Ordinal)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount is > 0 and <= 1e7)
-            {
-                timeout = TimeSpan.FromSeconds(amount * seconds);
-                return true;
-            }
-        }
-
-        return false;
+        // A unit is required: a bare number in a string is ambiguous (the configuration reads it as milliseconds).
+        return char.IsLetter(text[^1]) && ConfigSection.TryParseDuration(text, out timeout) && timeout > TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan;
     }
 }
 
