@@ -111,9 +111,7 @@ public sealed class MigrationsWorker : ReceivePersistentActor
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(github);
         var secrets = redactor ?? new Redactor();
-        // The connection string and its password alone: a driver or pg_dump error may quote either.
-        secrets.Register(target.ConnectionString);
-        secrets.Register(PostgreSqlMigrationDatabase.PasswordOf(target.ConnectionString));
+        ConnectionStringSecrets.Register(secrets, target.ConnectionString);
         var actions = fence ?? ActionFence.Unfenced;
         return Akka.Actor.Props.Create(() => new MigrationsWorker(target, database, github, secrets, actions));
     }
@@ -434,14 +432,14 @@ public sealed class MigrationsWorker : ReceivePersistentActor
                 await RecordAsync(Recorded(MigrationSteps.Verify, null, false, failure)).ConfigureAwait(false);
             }
 
-            return await RestoreAsync(session, before, backup, failure, applied, ct).ConfigureAwait(false);
+            return await RestoreAsync(session, before, commit, backup, failure, applied, ct).ConfigureAwait(false);
         }
 
         private async Task<WorkerResult> RestoreAsync(
-            IMigrationSession session, IReadOnlyList<AppliedMigration> before, string backup, string failure, IReadOnlyList<string> applied, CancellationToken ct)
+            IMigrationSession session, IReadOnlyList<AppliedMigration> before, string commit, string backup, string failure, IReadOnlyList<string> applied, CancellationToken ct)
         {
             // Not fenced: it undoes this run's own changes, and the advisory lock still keeps every other migration out.
-            await RecordAsync(Requested(MigrationSteps.Restore, null, command.Commit, backup)).ConfigureAwait(false);
+            await RecordAsync(Requested(MigrationSteps.Restore, null, commit, backup)).ConfigureAwait(false);
             try
             {
                 await worker._database.RestoreAsync(backup, ct).ConfigureAwait(false);

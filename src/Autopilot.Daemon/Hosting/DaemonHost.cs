@@ -22,6 +22,7 @@ using Autopilot.Daemon.Metrics;
 using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Runtime;
 using Autopilot.Daemon.SelfWatch;
+using Autopilot.Platforms.PostgreSql;
 using Autopilot.Platforms.Redaction;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -64,14 +65,13 @@ public static class DaemonHost
             redactor.Register(secret);
         }
 
-        redactor.Register(settings.Journal.Plugin == JournalSelection.PostgreSql ? settings.Journal.ConnectionString : null);
-        redactor.Register(settings.Cluster.LeaseConnectionString);
+        ConnectionStringSecrets.Register(redactor, settings.Journal.Plugin == JournalSelection.PostgreSql ? settings.Journal.ConnectionString : null);
+        ConnectionStringSecrets.Register(redactor, settings.Cluster.LeaseConnectionString);
         foreach (var target in agents.Migrations?.Targets ?? [])
         {
-            // The whole connection string and its password alone: an error may quote either.
-            redactor.Register(target.ConnectionString);
-            redactor.Register(Autopilot.Platforms.PostgreSql.PostgreSqlMigrationDatabase.PasswordOf(target.ConnectionString));
+            ConnectionStringSecrets.Register(redactor, target.ConnectionString);
         }
+
         var serilog = DaemonLogging.Create(redactor, options.JsonLogs, options.LogOutput, DaemonLoggingSettings.FromConfig(config));
         // Akka.Logger.Serilog writes Akka's log events to Serilog's process-wide logger: point it at this pipeline.
         Log.Logger = serilog;
@@ -233,15 +233,17 @@ public static class DaemonHost
     /// <summary>The daemon watching itself (<c>/user/self-watch</c>, every node), alerting through the orchestrator.</summary>
     private static void StartSelfWatch(ActorSystem system, DaemonRuntime runtime, IServiceProvider services)
     {
+        // The queue depths are on /metrics (autopilot_queue_depth, which the shipped Prometheus rules use) with the
+        // self-watch on or off.
+        var measurements = services.GetRequiredService<SelfWatchMeasurements>();
+        measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
+        measurements.AddQueue("tasks", new TaskQueueDepth(services.GetRequiredService<OrchestratorClient>()).Read);
         var settings = services.GetRequiredService<SelfWatchSettings>();
         if (!settings.Enabled)
         {
             return;
         }
 
-        var measurements = services.GetRequiredService<SelfWatchMeasurements>();
-        measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
-        measurements.AddQueue("tasks", new TaskQueueDepth(services.GetRequiredService<OrchestratorClient>()).Read);
         system.ActorOf(SelfWatcher.Props(runtime.Settings.NodeName, SelfWatchChecks.For(settings, measurements, runtime, system), settings.Interval,
             () => runtime.Orchestrator, runtime.SelfWatch, runtime.Metrics, runtime.Redactor, runtime.LoggerFactory.CreateLogger<SelfWatcher>()), "self-watch");
     }
