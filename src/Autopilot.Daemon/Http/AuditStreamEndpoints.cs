@@ -93,6 +93,9 @@ public static class AuditStreamEndpoints
             // Too far behind, or the live tail stopped: the stream ends; the client resumes with Last-Event-ID.
         }
 
+        // The stream is over even while the client stays connected (dropped for falling behind, or the tail stopped):
+        // stop the keep-alives so the response ends and the client resumes with Last-Event-ID.
+        keepAlive.Dispose();
         try
         {
             await pinger;

@@ -21,14 +21,10 @@ public sealed class OutcomeWindow
             throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be positive.");
         }
 
-        Window = window;
         _time = time;
         _slotTicks = Math.Max(1, window.Ticks / Slots);
         Array.Fill(_slots, (-1, 0, 0));
     }
-
-    /// <summary>How far back the counts reach.</summary>
-    public TimeSpan Window { get; }
 
     /// <summary>Counts one outcome now.</summary>
     public void Record(bool failed)
