@@ -41,7 +41,8 @@ public sealed class MigrationsWorker : ReceivePersistentActor
     private readonly IScheduler _clock;
     private MigrationStepRequested? _open;
     private string? _running;
-    private CheckMigrations? _checkAfterRun;
+    private bool _checking;
+    private bool _reconciling;
 
     /// <summary>Creates the worker; prefer <see cref="Props"/>.</summary>
     public MigrationsWorker(MigrationTarget target, IMigrationDatabase database, IGitHubClient github, Redactor redactor, IActionFence fence)
@@ -80,23 +81,24 @@ public sealed class MigrationsWorker : ReceivePersistentActor
         {
             _running = null;
             finished.ReplyTo.Tell(finished.Result);
-            if (_checkAfterRun is { } check)
-            {
-                _checkAfterRun = null;
-                Self.Tell(check);
-            }
+            Stash.UnstashAll(); // checks that came during the run look again now: the run may have applied their files
         });
         Command<CheckFinished>(finished =>
         {
+            _checking = false;
             if (finished.Report is { } report)
             {
                 Context.Parent.Tell(new WorkerReport(Name, report));
             }
+
+            Stash.UnstashAll();
         });
         Command<Reconciled>(reconciled => Persist(reconciled.Record, e =>
         {
+            _reconciling = false;
             Track(e);
             Context.Parent.Tell(new WorkerReport(Name, reconciled.Report));
+            Stash.UnstashAll();
             StartUpCheck();
         }));
     }
@@ -172,6 +174,7 @@ public sealed class MigrationsWorker : ReceivePersistentActor
     {
         if (_open is { } open)
         {
+            _reconciling = true;
             var self = Self;
             ReconcileAsync(open, _stopping.Token).PipeTo(self, failure: e =>
                 Interrupted(open, $"could not be settled ({_redactor.Redact(e.GetBaseException().Message)}); check schema_migrations of {_target.Name}", true));
@@ -219,14 +222,22 @@ public sealed class MigrationsWorker : ReceivePersistentActor
 
     // ---- check ----
 
+    /// <summary>
+    /// Whether the target's advisory lock is this worker's now (a check, a run or the reconciliation holds it). The worker
+    /// takes the lock for one thing at a time: a push that arrives during the start-up check waits for it instead of
+    /// finding the lock held by its own worker.
+    /// </summary>
+    private bool Busy => _checking || _reconciling || _running is not null;
+
     private void OnCheck(CheckMigrations check)
     {
-        if (_running is not null)
+        if (Busy)
         {
-            _checkAfterRun = check; // the run in progress may apply them; look again when it is over
+            Stash.Stash();
             return;
         }
 
+        _checking = true;
         var log = Context.GetLogger();
         var failedBefore = _failedChecksums.ToHashSet(StringComparer.Ordinal);
         CheckAsync(check, failedBefore, log, _stopping.Token).ContinueWith(done =>
@@ -290,6 +301,12 @@ public sealed class MigrationsWorker : ReceivePersistentActor
         if (_running is { } running)
         {
             Sender.Tell(new WorkerResult(command.ActionId, false, Error: $"a migration of {_target.Name} is already running (action {running})"));
+            return;
+        }
+
+        if (Busy)
+        {
+            Stash.Stash(); // a check or the reconciliation holds the lock for a moment; the run starts after it
             return;
         }
 

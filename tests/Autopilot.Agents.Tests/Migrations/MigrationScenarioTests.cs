@@ -64,14 +64,20 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
         return Start(name);
     }
 
-    private IActorRef Start(string name = "orchestrator")
+    private IActorRef Start(string name = "orchestrator", Func<IMigrationDatabase, IMigrationDatabase>? wrap = null)
     {
         var settings = AgentSettings();
-        return StartOrchestrator(name: name, migrations: AutopilotTree.MigrationWorkers(settings, new AutopilotClients(RailwayClient, GitHubClient), new Redactor(), ActionFence.Unfenced));
+        Func<MigrationTarget, IMigrationDatabase>? databases = wrap is null
+            ? null
+            : target => wrap(new PostgreSqlMigrationDatabase(target.ConnectionString, settings.Migrations!.ClientPrograms!));
+        return StartOrchestrator(name: name, migrations: AutopilotTree.MigrationWorkers(settings,
+            new AutopilotClients(RailwayClient, GitHubClient, MigrationDatabases: databases), new Redactor(), ActionFence.Unfenced));
     }
 
     /// <summary>Puts the files into the repository, pushes a commit touching them to main and delivers its push webhook.</summary>
-    private string Push(IActorRef orchestrator, params (string Name, string Sql)[] files)
+    private string Push(IActorRef orchestrator, params (string Name, string Sql)[] files) => Push(orchestrator, ActorRefs.NoSender, files);
+
+    private string Push(IActorRef orchestrator, IActorRef sender, params (string Name, string Sql)[] files)
     {
         foreach (var (name, sql) in files)
         {
@@ -87,7 +93,7 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
             repository = new { full_name = $"{Owner}/{RepoName}" },
             commits = new[] { new { id = sha, added = paths, modified = Array.Empty<string>(), removed = Array.Empty<string>() } },
         });
-        orchestrator.Tell(new ExternalEvent("github", "push", $"push-{_pushes}", payload), ActorRefs.NoSender);
+        orchestrator.Tell(new ExternalEvent("github", "push", $"push-{_pushes}", payload), sender);
         return sha;
     }
 
@@ -410,6 +416,104 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
         Assert.Single(WorkerJournal().OfType<MigrationStepRequested>(), r => r.File == "V1__create_orders.sql");
         Assert.Equal(2, WorkerJournal().OfType<MigrationStepRequested>().Count(r => r.File == "V2__add_customer.sql"));
         Sys.Stop(restarted);
+    }
+
+    [Fact]
+    public async Task A_push_arriving_during_the_start_up_check_waits_for_it_instead_of_finding_the_lock_held()
+    {
+        _checkAtStart = true;
+        _connectionString = await _postgres.CreateDatabaseAsync("overlap");
+        await ExecuteAsync("CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);");
+        GatedMigrationDatabase? gated = null;
+        var orchestrator = Start(wrap: database => gated = new GatedMigrationDatabase(database));
+        Assert.NotNull(gated);
+        await gated.FirstLockTaken.WaitAsync(TimeSpan.FromSeconds(60)); // the start-up check holds the target's lock now
+
+        var pushed = Push(orchestrator, TestActor, ("V1__create_orders.sql", "CREATE TABLE orders (id int);"));
+        Assert.True(ExpectMsg<ControlAck>(TimeSpan.FromSeconds(30)).Accepted);
+        // The orchestrator told the worker before it answered: once the worker answers Identify, it has taken the push's check.
+        Sys.ActorSelection(orchestrator.Path / MigrationsWorker.WorkerName(Target)).Tell(new Identify(null), TestActor);
+        Assert.NotNull(ExpectMsg<ActorIdentity>(TimeSpan.FromSeconds(30)).Subject);
+        // Like ExpectNoMsg: a worker that checked in parallel would ask for the lock within moments and find it held.
+        await Task.WhenAny(gated.SecondLockAsked, Task.Delay(TimeSpan.FromSeconds(3)));
+        gated.Release();
+        AdvanceUntil(() => Alerts.Any(a => a.Fingerprint == Fingerprint("migration-succeeded")), "the pushed migration", Steps);
+
+        Assert.Equal(new long[] { 1 }, await AppliedVersionsAsync());
+        Assert.Equal(pushed, await ScalarAsync<string>("SELECT commit_sha FROM schema_migrations WHERE version = 1"));
+        Assert.Equal(0, gated.Overlaps);
+    }
+
+    /// <summary>
+    /// The real database, with the first lock held until <see cref="Release"/>, counting the locks asked for while another
+    /// session of the same worker held it (each would fail with "another migration is running").
+    /// </summary>
+    private sealed class GatedMigrationDatabase(IMigrationDatabase inner) : IMigrationDatabase
+    {
+        private readonly TaskCompletionSource _firstLockTaken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _secondLockAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _locks;
+        private int _held;
+        private int _overlaps;
+
+        public Task FirstLockTaken => _firstLockTaken.Task;
+
+        public Task SecondLockAsked => _secondLockAsked.Task;
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public string DatabaseName => inner.DatabaseName;
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<IMigrationSession> LockAsync(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _held) > 1)
+            {
+                Interlocked.Increment(ref _overlaps);
+                _secondLockAsked.TrySetResult();
+            }
+
+            try
+            {
+                var session = await inner.LockAsync(cancellationToken);
+                if (Interlocked.Increment(ref _locks) == 1)
+                {
+                    _firstLockTaken.TrySetResult();
+                    await _gate.Task.WaitAsync(cancellationToken);
+                }
+
+                return new Session(session, () => Interlocked.Decrement(ref _held));
+            }
+            catch
+            {
+                Interlocked.Decrement(ref _held);
+                throw;
+            }
+        }
+
+        public Task<string> BackupAsync(string directory, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+            inner.BackupAsync(directory, at, cancellationToken);
+
+        public Task RestoreAsync(string backupFile, CancellationToken cancellationToken = default) => inner.RestoreAsync(backupFile, cancellationToken);
+
+        private sealed class Session(IMigrationSession inner, Action released) : IMigrationSession
+        {
+            public Task<IReadOnlyList<AppliedMigration>> AppliedAsync(CancellationToken cancellationToken = default) => inner.AppliedAsync(cancellationToken);
+
+            public Task ApplyAsync(MigrationScript script, string? commit, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+                inner.ApplyAsync(script, commit, at, cancellationToken);
+
+            public Task<IReadOnlyList<FailedCheck>> VerifyAsync(IReadOnlyList<string> checks, CancellationToken cancellationToken = default) =>
+                inner.VerifyAsync(checks, cancellationToken);
+
+            public async ValueTask DisposeAsync()
+            {
+                await inner.DisposeAsync();
+                released();
+            }
+        }
     }
 
     /// <inheritdoc />
