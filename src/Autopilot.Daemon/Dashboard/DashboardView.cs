@@ -19,7 +19,9 @@ namespace Autopilot.Daemon.Dashboard;
 /// <remarks>
 /// Until both tags have been read to their present end the answers say <c>CaughtUp = false</c> (the page shows that
 /// it is still loading history). A follow that fails is started again after a pause from the last offset seen, so
-/// nothing is counted twice.
+/// nothing is counted twice. The reads are back-pressured (a batch at a time, acknowledged once kept) and records older
+/// than <see cref="Retention"/> are passed over as they arrive, so reading a large journal at start neither fills the
+/// mailbox nor holds more than the window in memory.
 /// </remarks>
 public sealed class DashboardView : ReceiveActor, IWithTimers
 {
@@ -30,6 +32,9 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
     public const int RecentProbes = 30;
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    // Envelopes gathered while the view is busy with the previous batch (a batch is one message and one acknowledgement).
+    private const int BatchSize = 512;
     private readonly SqlReadJournal _journal;
     private readonly Dictionary<string, List<ProbeSample>> _probes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<HealthProbed>> _recent = new(StringComparer.Ordinal);
@@ -41,7 +46,17 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
     public DashboardView(SqlReadJournal journal)
     {
         _journal = journal;
-        Receive<Envelope>(OnEnvelope);
+        Receive<FeedStarted>(_ => Sender.Tell(Kept.Instance));
+        Receive<Batch>(batch =>
+        {
+            var oldest = Now - Retention;
+            foreach (var envelope in batch.Envelopes)
+            {
+                Hold(batch.Tag, envelope, oldest);
+            }
+
+            Sender.Tell(Kept.Instance);
+        });
         Receive<FeedCaughtUp>(OnCaughtUp);
         Receive<FeedFailed>(OnFailed);
         Receive<Refollow>(r => Follow(r.Tag));
@@ -90,26 +105,32 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         var source = feed.Live ? _journal.EventsByTag(tag, after) : _journal.CurrentEventsByTag(tag, after);
         var self = Self;
         var (killSwitch, _) = source
-            .Select(e => new Envelope(tag, e))
-            .ViaMaterialized(KillSwitches.Single<Envelope>(), Keep.Right)
-            .ToMaterialized(Sink.ActorRef<Envelope>(self, new FeedCaughtUp(tag), e => new FeedFailed(tag, e)), Keep.Both)
+            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
+            .Batch(BatchSize, first => new List<EventEnvelope>(BatchSize) { first }, (batch, next) =>
+            {
+                batch.Add(next);
+                return batch;
+            })
+            .Select(batch => new Batch(tag, batch))
+            .ToMaterialized(Sink.ActorRefWithAck<Batch>(self, new FeedStarted(tag), Kept.Instance, new FeedCaughtUp(tag), e => new FeedFailed(tag, e)), Keep.Both)
             .Run(_materializer!);
         feed.Switch = killSwitch;
     }
 
-    private void OnEnvelope(Envelope envelope)
+    private void Hold(string tag, EventEnvelope envelope, DateTimeOffset oldest)
     {
-        var feed = _feeds[envelope.Tag];
-        var offset = EnvelopeTime.OffsetOf(envelope.Value);
+        var feed = _feeds[tag];
+        var offset = EnvelopeTime.OffsetOf(envelope);
         if (offset <= feed.Offset)
         {
             return; // seen before a re-follow
         }
 
         feed.Offset = offset;
-        switch (envelope.Value.Event)
+        // Records outside every window the page shows are passed over (by the times the trim goes by).
+        switch (envelope.Event)
         {
-            case HealthProbed probed:
+            case HealthProbed probed when probed.At >= oldest:
                 if (!_probes.TryGetValue(probed.Target, out var samples))
                 {
                     _probes[probed.Target] = samples = [];
@@ -128,8 +149,8 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
                 }
 
                 break;
-            case IAuditEvent audit when envelope.Tag == AuditEvents.Tag:
-                _audit.Add(new AuditItem(offset, EnvelopeTime.Of(envelope.Value), audit));
+            case IAuditEvent audit when tag == AuditEvents.Tag && EnvelopeTime.Of(envelope) is var at && at >= oldest:
+                _audit.Add(new AuditItem(offset, at, audit));
                 break;
         }
     }
@@ -203,7 +224,14 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         public UniqueKillSwitch? Switch { get; set; }
     }
 
-    private sealed record Envelope(string Tag, EventEnvelope Value);
+    private sealed record Batch(string Tag, List<EventEnvelope> Envelopes);
+
+    private sealed record FeedStarted(string Tag);
+
+    private sealed record Kept
+    {
+        public static Kept Instance { get; } = new();
+    }
 
     private sealed record FeedCaughtUp(string Tag);
 

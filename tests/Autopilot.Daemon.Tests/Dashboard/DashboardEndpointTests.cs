@@ -64,6 +64,29 @@ public sealed class DashboardEndpointTests
     }
 
     [Fact]
+    public async Task Probe_records_older_than_the_longest_window_are_not_kept()
+    {
+        await using var daemon = await TestDaemon.StartAsync(extraHocon: Targets);
+        var interval = TimeSpan.FromMinutes(5);
+        var old = DateTimeOffset.UtcNow - DashboardView.Retention - TimeSpan.FromDays(1);
+        daemon.System.EventStream.Publish(new HealthProbed("web", "web", false, 503, 999, 42, "answered 503", old, interval));
+        daemon.System.EventStream.Publish(new HealthProbed("web", "web", true, 200, 40, 42, null, DateTimeOffset.UtcNow - interval, interval));
+        await Poll.UntilAsync(() => daemon.EventsAsync(ProbeRecorder.StreamId).GetAwaiter().GetResult().Count == 2, "both probe records in the journal");
+
+        JsonElement card = default;
+        await Poll.UntilAsync(() =>
+        {
+            var cards = Json(daemon.SendAsync(HttpMethod.Get, "/api/dashboard/services", TestDaemon.ViewerToken).GetAwaiter().GetResult());
+            card = cards.GetProperty("services").EnumerateArray().Single(c => c.GetProperty("service").GetString() == "web");
+            return card.GetProperty("lastProbe").ValueKind == JsonValueKind.Object;
+        }, "the recent probe on the card");
+
+        // The month-old failure is in the journal but in no window: not in the trend, not in any uptime figure.
+        Assert.Equal(1, card.GetProperty("trendMs").GetArrayLength());
+        Assert.Equal("healthy", card.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task The_page_is_served_without_a_token_but_the_data_needs_one_and_bad_parameters_are_named()
     {
         await using var daemon = await TestDaemon.StartAsync();
