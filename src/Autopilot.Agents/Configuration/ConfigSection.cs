@@ -164,8 +164,9 @@ public sealed class ConfigSection
         return value is null ? defaultValue : ReadStringList(value, path);
     }
 
-    /// <summary>The section as HOCON text (for diagnostics; not masked, do not log sections holding secrets).</summary>
-    public override string ToString() => $"{PathPrefix}: {Config}";
+    /// <summary>The section's path and the names of its keys, never their values: a section may hold secrets, and a
+    /// string of it can end up in a log or an exception message.</summary>
+    public override string ToString() => $"{(PathPrefix.Length == 0 ? "(root)" : PathPrefix)} {{ {string.Join(", ", Keys)} }}";
 
     /// <summary>Parses a duration the way <see cref="GetTimeSpan(string)"/> does; <c>infinite</c> gives <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)

@@ -16,6 +16,16 @@ public sealed class AgentSettingsTests
     private static readonly ConfigSection Empty = new(Config.Empty, "");
 
     [Fact]
+    public void A_section_as_text_names_its_keys_and_never_shows_their_values()
+    {
+        var telegram = new ConfigSection(ConfigurationFactory.ParseString(
+            "autopilot.platforms.telegram { bot-token = \"123456:s3cr3t-bot-token\", chat-id = \"-1001\" }"), "autopilot.platforms.telegram");
+
+        Assert.Equal("autopilot.platforms.telegram { bot-token, chat-id }", telegram.ToString());
+        Assert.DoesNotContain("s3cr3t", Parse("a { token = s3cr3t }").ToString());
+    }
+
+    [Fact]
     public void Empty_sections_give_the_documented_defaults()
     {
         Assert.Equal(AlertSettings.Default, AlertSettings.FromConfig(Empty) with { IssueLabels = AlertSettings.Default.IssueLabels });
