@@ -12,7 +12,8 @@ namespace Autopilot.Daemon.Simulation;
 /// The built-in fakes of <c>--simulate</c>: Railway, GitHub, n8n and Telegram on loopback, seeded with a demo project
 /// (<see cref="DemoService"/> in <see cref="DemoRepository"/>) whose next commit passes CI and then fails to build, so a newcomer
 /// watches the whole loop (failure, rollback, issue, alert) without any account. <see cref="Overrides"/> points the
-/// daemon's platform settings at the fakes with throwaway credentials.
+/// daemon's platform settings at the fakes with throwaway credentials, and makes the demo service's app
+/// (<see cref="App"/>) a health target, so the dashboard's cards show probes and uptime.
 /// </summary>
 public sealed class SimulatedPlatforms : IAsyncDisposable
 {
@@ -28,9 +29,10 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
     /// <summary>The Telegram chat alerts go to.</summary>
     public const long DemoChatId = 424242;
 
-    private SimulatedPlatforms(RailwayFake railway, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId, string sessionToken,
-        string webhookSecret, string overrides)
+    private SimulatedPlatforms(RailwayFake railway, RailwayAppFake app, GitHubFake gitHub, N8nFake n8n, TelegramFake telegram, RailwayFakeService service, string n8nWorkflowId,
+        string sessionToken, string webhookSecret, string overrides)
     {
+        App = app;
         SessionToken = sessionToken;
         WebhookSecret = webhookSecret;
         Railway = railway;
@@ -44,6 +46,9 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
 
     /// <summary>The Railway fake.</summary>
     public RailwayFake Railway { get; }
+
+    /// <summary>The demo service's app on the Railway fake (its health endpoint, a health target of the simulation).</summary>
+    public RailwayAppFake App { get; }
 
     /// <summary>The GitHub fake.</summary>
     public GitHubFake GitHub { get; }
@@ -99,6 +104,8 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
 
         railway.AddAccountToken(railwayToken);
         var service = railway.AddServiceWithProject(DemoService);
+        var app = new RailwayAppFake(time, railway, service.ServiceId);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var owner = DemoRepository.Split('/')[0];
         var repo = DemoRepository.Split('/')[1];
         gitHub.AddPersonalToken(gitHubToken);
@@ -135,14 +142,16 @@ public sealed class SimulatedPlatforms : IAsyncDisposable
                 branch = "main"
               }
               github.incident-repository = "{{DemoRepository}}"
+              health.targets."{{DemoService}}" { url = "{{app.HealthUrl}}", service = "{{DemoService}}" }
             }
             """);
-        return new SimulatedPlatforms(railway, gitHub, n8n, telegram, service, workflowId, sessionToken, webhookSecret, overrides);
+        return new SimulatedPlatforms(railway, app, gitHub, n8n, telegram, service, workflowId, sessionToken, webhookSecret, overrides);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await App.DisposeAsync().ConfigureAwait(false);
         await Railway.DisposeAsync().ConfigureAwait(false);
         await GitHub.DisposeAsync().ConfigureAwait(false);
         await N8n.DisposeAsync().ConfigureAwait(false);

@@ -61,6 +61,20 @@ public sealed class SimulationTests
             await Poll.UntilAsync(() => simulation.Telegram.MessagesIn(SimulatedPlatforms.DemoChatId).Count > 0, "the Telegram alert");
             var metrics = await client.GetStringAsync("/metrics");
             Assert.Contains("autopilot_platform_call_duration_seconds_count{operation=\"POST\",platform=\"railway\",status=\"200\"}", metrics);
+
+            // The demo service's app is probed: through the failed build the last good deployment kept serving, so its
+            // card shows a healthy probe (answered 200 by the app fake) and it has uptime figures.
+            JsonElement probe = default;
+            await Poll.UntilAsync(() =>
+            {
+                var cards = JsonDocument.Parse(client.GetStringAsync("/api/dashboard/services").GetAwaiter().GetResult()).RootElement;
+                var card = cards.GetProperty("services").EnumerateArray().Single(c => c.GetProperty("service").GetString() == SimulatedPlatforms.DemoService);
+                probe = card.GetProperty("lastProbe");
+                return probe.ValueKind == JsonValueKind.Object;
+            }, "a probe of the demo service on its card");
+            Assert.True(probe.GetProperty("healthy").GetBoolean());
+            Assert.Equal(200, probe.GetProperty("statusCode").GetInt32());
+            Assert.Contains(simulation.App.Exchanges, e => e.Path == "/healthz" && e.StatusCode == 200);
             await app.StopAsync();
         }
 
