@@ -83,6 +83,7 @@ public sealed class MigrationsWorker : ReceivePersistentActor
             finished.ReplyTo.Tell(finished.Result);
             Stash.UnstashAll(); // checks that came during the run look again now: the run may have applied their files
         });
+        Command<PendingFound>(found => Context.Parent.Tell(new WorkerReport(Name, found.Report)));
         Command<CheckFinished>(finished =>
         {
             _checking = false;
@@ -373,16 +374,20 @@ public sealed class MigrationsWorker : ReceivePersistentActor
             var names = string.Join(", ", plan.Pending.Select(f => f.FileName));
             if (command.DryRun)
             {
-                var destructive = plan.Destructive.Count == 0 ? "no destructive statements" : $"destructive: {string.Join("; ", plan.Destructive)}";
-                return Succeed($"dry-run: would back up {Target.Name} and apply {names} ({destructive}); nothing changed");
+                var found = plan.Destructive.Count == 0 ? "no destructive statements" : $"destructive: {string.Join("; ", plan.Destructive)}";
+                return Succeed($"dry-run: would back up {Target.Name} and apply {names} ({found}); nothing changed");
             }
 
             var approved = command.Approved ?? "";
-            var unapproved = plan.Destructive.Select(worker._redactor.Redact).Where(s => !approved.Contains(s, StringComparison.Ordinal)).ToArray();
+            var destructive = plan.Destructive.Select(worker._redactor.Redact).ToArray();
+            var unapproved = destructive.Where(s => !approved.Contains(s, StringComparison.Ordinal)).ToArray();
             if (unapproved.Length > 0)
             {
-                return Fail($"migration of {Target.Name} refused: destructive statements no human approved: {string.Join("; ", unapproved)}; nothing applied "
-                            + $"(`autopilot migrate {Target.Name}` asks for approval)");
+                // Reported as pending, the files go through the policy like a push's: the migration waits for a human, and
+                // the approved run carries these statements (at this commit).
+                self.Tell(new PendingFound(new MigrationsPending(Target.Name, commit, plan.Pending.Select(f => f.FileName).ToArray(), destructive, "run")));
+                return Fail($"migration of {Target.Name} refused: destructive statements no human approved: {string.Join("; ", unapproved)}; nothing applied; "
+                            + "approval requested");
             }
 
             if (worker._fence.Refusal(log, $"migration of {Target.Name}") is { } notHeld)
@@ -520,6 +525,8 @@ public sealed class MigrationsWorker : ReceivePersistentActor
     }
 
     private sealed record RunFinished(WorkerResult Result, IActorRef ReplyTo);
+
+    private sealed record PendingFound(MigrationsPending Report);
 
     private sealed record CheckFinished(object? Report);
 

@@ -46,7 +46,7 @@ public static class TaskCatalog
         new("drill", "Feed a synthetic situation through the policy and record what it would do, doing nothing.", "a situation of the policy table, e.g. build-failed", [],
             (_, t) => new RunDrill(t.Target)),
         new("migrate", "Apply a database target's pending migrations (backup, one transaction per file, verify, restore on failure); "
-                       + "destructive statements are refused here and need `autopilot migrate`, which asks a human.", "a migration target (autopilot.agents.migrations.targets)", [],
+                       + "with destructive statements the task fails having changed nothing, and the migration waits for a human's approval.", "a migration target (autopilot.agents.migrations.targets)", [],
             (id, t) => Action(id, t, MigrationsWorker.WorkerName(t.Target), PolicyActions.Migrate,
                 new Dictionary<string, string> { [ActionParameters.MigrationTarget] = t.Target }, service: MigrationTarget.ServiceOf(t.Target))),
         new("gate", "Assess a commit with the production-readiness gate (reads GitHub; deploys nothing).", "a watched service", [CommitParameter],

@@ -336,7 +336,7 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
     }
 
     [Fact]
-    public async Task A_migrate_task_never_runs_destructive_statements_without_a_human()
+    public async Task A_migrate_task_with_destructive_statements_changes_nothing_and_asks_a_human()
     {
         var orchestrator = await StartAsync("task-destructive");
         var before = await ContentsAsync();
@@ -346,9 +346,19 @@ public sealed class MigrationScenarioTests : ScenarioTestKit, IClassFixture<Thro
 
         Assert.Equal(TaskStatuses.Failed, finished.Outcome);
         Assert.Contains("destructive statements no human approved: V1__cleanup.sql: DELETE FROM customers", finished.Detail);
+        Assert.Contains("approval requested", finished.Detail);
         Assert.Equal(before, await ContentsAsync());
         Assert.Empty(await AppliedVersionsAsync());
         Assert.Empty(Directory.GetFiles(_backups));
+
+        // The statements the task found are put to a human, as a push's would be; approved, exactly they are applied.
+        AdvanceUntilAudit<ApprovalRequested>(a => a.Action == "migrate", "the approval request");
+        var approval = Assert.Single(AuditTrail().OfType<ApprovalRequested>());
+        Assert.Contains("DELETE FROM customers", approval.Evidence["destructive"]);
+        Assert.True((await orchestrator.Ask<ControlAck>(new DecideApproval(approval.ApprovalId, true, "ops", ApprovalChannels.Cli), TimeSpan.FromSeconds(10))).Accepted);
+        AdvanceUntil(() => Alerts.Any(a => a.Fingerprint == Fingerprint("migration-succeeded")), "the approved migration", Steps);
+        Assert.Equal(new long[] { 1 }, await AppliedVersionsAsync());
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM customers"));
     }
 
     [Fact]
