@@ -116,6 +116,20 @@ public sealed class FailoverTests(ClusterFixture cluster, ITestOutputHelper outp
         var (leader, tokenBefore) = await cluster.SingletonHostAsync();
         var survivors = cluster.Live.Where(n => n != leader).ToList();
         var platforms = cluster.Platforms;
+
+        // The task queue lives in the singleton: only its member measures it (one series, one self-watch alert).
+        const string TasksDepth = "autopilot_queue_depth{queue=\"tasks\"}";
+        await cluster.UntilAsync(async () => (await leader.Client.GetStringAsync("/metrics")).Contains(TasksDepth) ? null : "no tasks depth yet",
+            "the task queue's depth on the leader's /metrics");
+        foreach (var standby in survivors)
+        {
+            for (var scrape = 0; scrape < 3; scrape++)
+            {
+                Assert.DoesNotContain(TasksDepth, await standby.Client.GetStringAsync("/metrics"));
+                await Task.Delay(TimeSpan.FromMilliseconds(300)); // like ExpectNoMsg: an asked depth would be there by the next scrape
+            }
+        }
+
         leader.Process.Signal(9);
         Assert.Equal(137, await leader.Process.ExitedAsync());
 

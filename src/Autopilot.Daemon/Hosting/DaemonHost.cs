@@ -237,7 +237,10 @@ public static class DaemonHost
         // self-watch on or off.
         var measurements = services.GetRequiredService<SelfWatchMeasurements>();
         measurements.AddQueue("intake", () => MailboxDepth.Of(runtime.Intake));
-        measurements.AddQueue("tasks", new TaskQueueDepth(services.GetRequiredService<OrchestratorClient>()).Read);
+        // The task queue is one, in the orchestrator singleton: only the member running it measures it, so a cluster
+        // raises one alert (and exports one series) for it rather than one per member asking through its proxy.
+        var tasks = new TaskQueueDepth(services.GetRequiredService<OrchestratorClient>());
+        measurements.AddQueue("tasks", () => runtime.Place is { HostsSingletons: true } ? tasks.Read() : null);
         var settings = services.GetRequiredService<SelfWatchSettings>();
         if (!settings.Enabled)
         {

@@ -51,6 +51,10 @@ public sealed class SelfWatchMeasurements
                 {
                     queueDepth.WithLabels(name).Set(value);
                 }
+                else
+                {
+                    queueDepth.RemoveLabelled(name); // unknown (or measured on another member) is no series, not a stale one
+                }
             }
         });
     }
