@@ -68,7 +68,7 @@ public sealed class AutopilotMetrics : IDisposable
         _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.Telegram);
         _alertsAbandoned.WithLabels(Autopilot.Agents.Alerts.AlertChannelNames.GitHub);
         // process_working_set_bytes, process_cpu_seconds_total and friends: what the alerting rules judge memory and CPU by.
-        DotNetStats.Register(Registry);
+        ProcessMetrics.Register(Registry);
         // Mailbox depths are read from the actor tree at scrape time; restarts are counted as they happen (RecordStart).
         Registry.AddBeforeCollectCallback(ObserveActorTree);
     }
