@@ -36,6 +36,9 @@ switch (args.FirstOrDefault())
     case "sse":
         await SseBenchmark.RunAsync(args[1..]);
         return 0;
+    case "scrape":
+        await MetricsScraper.RunAsync(args[1..]);
+        return 0;
     case "dashboard":
         await DashboardBenchmark.RunAsync(args[1..]);
         return 0;
@@ -50,6 +53,7 @@ switch (args.FirstOrDefault())
             "  migrations [--size-mb N] [--client-programs DIR]\n" +
             "  tasks [--tasks N] [--warmup N] (build src/Autopilot.Daemon in Release first)\n" +
             "  sse [--viewers N] [--rate N] [--seconds N] [--hocon \"...\"] (build src/Autopilot.Daemon in Release first)\n" +
+            "  scrape --url URL [--interval-ms N] (the sse benchmark's scraper: one duration in ms per line until stdin closes)\n" +
             "  dashboard [--services N] [--days N] [--events N] [--requests N] [--page-runs N] (build src/Autopilot.Daemon in Release first; needs /usr/bin/chromium)");
         return 2;
 }

@@ -58,18 +58,15 @@ public static class SseBenchmark
         await Task.WhenAll(watchers.Select(v => v.Connected)).WaitAsync(TimeSpan.FromMinutes(2));
         Console.WriteLine($"# {viewers} viewers connected in {connecting.Elapsed.TotalSeconds:F1} s; daemon RSS {daemon.ResidentMiB():F0} MiB (idle before: {idleRss:F0} MiB)");
 
-        // During the load: /metrics scraped every 250 ms and the daemon's RSS sampled every 500 ms.
+        // During the load: /metrics scraped every 250 ms by a process of its own (as Prometheus would), and the daemon's
+        // RSS sampled every 250 ms.
         using var loadOver = new CancellationTokenSource();
-        var scrapes = new ConcurrentBag<double>();
         var rss = new ConcurrentBag<double>();
+        var scraper = MetricsScraper.Start(new Uri(daemon.Address, "/metrics"));
         var scraping = Task.Run(async () =>
         {
-            using var scraper = new HttpClient { BaseAddress = daemon.Address };
             while (!loadOver.IsCancellationRequested)
             {
-                var started = Stopwatch.GetTimestamp();
-                var text = await scraper.GetStringAsync("/metrics");
-                scrapes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 rss.Add(daemon.ResidentMiB());
                 await Task.Delay(250);
             }
@@ -83,6 +80,7 @@ public static class SseBenchmark
         var loadEnded = Stopwatch.GetTimestamp();
         await loadOver.CancelAsync();
         await scraping;
+        var scrapes = await scraper.StopAsync();
         Console.WriteLine($"# {sent.Accepted:N0} of {sent.Sent:N0} webhooks accepted (202) in {sent.Elapsed.TotalSeconds:F1} s ({sent.Accepted / sent.Elapsed.TotalSeconds:F0}/s); webhook p95 {sent.P95:F1} ms; " +
             $"CPU during the load: daemon {daemonCpu.TotalSeconds:F1} s, this benchmark (senders and {viewers} viewers) {ownCpu.TotalSeconds:F1} s, of {sent.Elapsed.TotalSeconds * Environment.ProcessorCount:F0} core-seconds; load average {LoadAverage()}");
 
