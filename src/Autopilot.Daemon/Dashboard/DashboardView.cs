@@ -187,34 +187,14 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         return new ProbeSummary(uptime, _recent.ToDictionary(r => r.Key, r => (IReadOnlyList<HealthProbed>)r.Value.ToArray(), StringComparer.Ordinal), CaughtUp);
     }
 
-    private static int FirstAtOrAfter(List<ProbeSample> samples, DateTimeOffset at)
-    {
-        int low = 0, high = samples.Count;
-        while (low < high)
-        {
-            var mid = (low + high) / 2;
-            if (samples[mid].At < at)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
-    }
-
     private void TrimOlderThan(DateTimeOffset cutoff)
     {
         foreach (var samples in _probes.Values)
         {
-            samples.RemoveRange(0, FirstAtOrAfter(samples, cutoff));
+            samples.RemoveRange(0, TimeOrder.FirstAtOrAfter(samples, s => s.At, cutoff));
         }
 
-        var stale = _audit.FindIndex(i => i.At >= cutoff);
-        _audit.RemoveRange(0, stale < 0 ? _audit.Count : stale);
+        _audit.RemoveRange(0, TimeOrder.FirstAtOrAfter(_audit, i => i.At, cutoff));
     }
 
     private sealed class Feed

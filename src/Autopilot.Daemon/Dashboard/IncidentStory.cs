@@ -88,19 +88,7 @@ public sealed partial record IncidentStory(
         var end = resolved ?? DateTimeOffset.MaxValue;
         // Items are in journal order, which is time order up to a writer's clock skew: search with a minute of slack.
         var slack = TimeSpan.FromMinutes(1);
-        int low = 0, high = items.Count;
-        while (low < high)
-        {
-            var mid = (low + high) / 2;
-            if (items[mid].At < start - slack)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
+        var low = TimeOrder.FirstAtOrAfter(items, i => i.At, start - slack);
 
         var steps = new List<TimelineStep>();
         for (var i = low; i < items.Count && (end == DateTimeOffset.MaxValue || items[i].At <= end + slack); i++)

@@ -55,7 +55,8 @@ public static class ProbeUptime
         var covered = TimeSpan.Zero;
         var healthy = TimeSpan.Zero;
         var probes = 0;
-        for (var i = 0; i < samples.Count; i++)
+        // Samples before the last one ahead of the window reach no further than their successor: nothing to add up.
+        for (var i = Math.Max(0, TimeOrder.FirstAtOrAfter(samples, s => s.At, from) - 1); i < samples.Count; i++)
         {
             var sample = samples[i];
             if (sample.At >= to)
