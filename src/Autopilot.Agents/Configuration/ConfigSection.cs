@@ -141,6 +141,20 @@ public sealed class ConfigSection
     /// <summary>A duration such as <c>5s</c>, <c>100 ms</c> or <c>infinite</c>; a bare number is milliseconds.</summary>
     public TimeSpan GetTimeSpan(string path) => Get<TimeSpan>(path, DurationDescription, ReadDuration);
 
+    /// <summary>A duration above zero (an interval, a timeout, a window): anything else names the key.</summary>
+    public TimeSpan GetPositiveTimeSpan(string path)
+    {
+        var value = GetTimeSpan(path);
+        return value > TimeSpan.Zero ? value : throw new SettingException(KeyOf(path), $"must be a positive duration (was {value}).");
+    }
+
+    /// <summary>A 32-bit integer of at least <paramref name="minimum"/> (a count, a limit): anything less names the key.</summary>
+    public int GetIntAtLeast(string path, int minimum)
+    {
+        var value = GetInt(path);
+        return value >= minimum ? value : throw new SettingException(KeyOf(path), $"must be at least {minimum} (was {value}).");
+    }
+
     /// <summary>A duration, or the default when missing or null.</summary>
     public TimeSpan GetTimeSpan(string path, TimeSpan defaultValue) => GetOrDefault(path, defaultValue, DurationDescription, ReadDuration);
 

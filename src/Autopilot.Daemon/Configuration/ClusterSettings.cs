@@ -76,7 +76,7 @@ public sealed record ClusterSettings(
             DaemonSettings.Optional(config, LeaseConnectionStringKey) ?? journal.ConnectionString)
         {
             DownCrashedMembers = config.GetBoolean("autopilot.cluster.down-crashed-members"),
-            CrashConfirmAfter = DaemonSettings.Positive(config, "autopilot.cluster.crash-confirm-after"),
+            CrashConfirmAfter = config.GetPositiveTimeSpan("autopilot.cluster.crash-confirm-after"),
         };
     }
 

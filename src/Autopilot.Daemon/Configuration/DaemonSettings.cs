@@ -45,8 +45,8 @@ public sealed record DaemonSettings(
         return new DaemonSettings(
             NonEmpty(root, "autopilot.daemon.node-name"),
             dataDir,
-            Positive(root, "autopilot.daemon.shutdown-timeout"),
-            Positive(root, "autopilot.daemon.ask-timeout"),
+            root.GetPositiveTimeSpan("autopilot.daemon.shutdown-timeout"),
+            root.GetPositiveTimeSpan("autopilot.daemon.ask-timeout"),
             HttpSettings.FromConfig(root),
             journal,
             IntakeSettings.FromConfig(root),
@@ -61,14 +61,6 @@ public sealed record DaemonSettings(
         return string.IsNullOrWhiteSpace(value)
             ? throw new SettingException(key, "must not be empty.")
             : value.Trim();
-    }
-
-    internal static TimeSpan Positive(ConfigSection config, string key)
-    {
-        var value = config.GetTimeSpan(key);
-        return value <= TimeSpan.Zero
-            ? throw new SettingException(key, $"must be a positive duration (was {value}).")
-            : value;
     }
 
     internal static string? Optional(ConfigSection config, string key)
@@ -130,20 +122,14 @@ public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyByte
             port,
             maxBody,
             permits,
-            DaemonSettings.Positive(config, "autopilot.http.rate-limit.window"),
-            DaemonSettings.Positive(config, "autopilot.http.sse-keepalive"))
+            config.GetPositiveTimeSpan("autopilot.http.rate-limit.window"),
+            config.GetPositiveTimeSpan("autopilot.http.sse-keepalive"))
         {
-            FailedAuthPermits = AtLeastOne(config, "autopilot.http.rate-limit.failed-auth-permits"),
-            WebhookPermits = AtLeastOne(config, "autopilot.http.rate-limit.webhook-permits"),
-            SecurityEventFoldWindow = DaemonSettings.Positive(config, "autopilot.http.security-events.fold-window"),
-            SecurityEventMaxSources = AtLeastOne(config, "autopilot.http.security-events.max-sources"),
+            FailedAuthPermits = config.GetIntAtLeast("autopilot.http.rate-limit.failed-auth-permits", 1),
+            WebhookPermits = config.GetIntAtLeast("autopilot.http.rate-limit.webhook-permits", 1),
+            SecurityEventFoldWindow = config.GetPositiveTimeSpan("autopilot.http.security-events.fold-window"),
+            SecurityEventMaxSources = config.GetIntAtLeast("autopilot.http.security-events.max-sources", 1),
         };
-    }
-
-    private static int AtLeastOne(ConfigSection config, string key)
-    {
-        var value = config.GetInt(key);
-        return value >= 1 ? value : throw new SettingException(key, $"must be at least 1 (was {value}).");
     }
 }
 
@@ -231,16 +217,10 @@ public sealed record IntakeSettings(TimeSpan DedupeWindow, int SnapshotEvery, Ti
     internal static IntakeSettings FromConfig(ConfigSection config)
     {
         return new IntakeSettings(
-            DaemonSettings.Positive(config, "autopilot.intake.dedupe-window"),
-            AtLeastOne(config, "autopilot.intake.snapshot-every"),
-            DaemonSettings.Positive(config, "autopilot.intake.handover.ask-timeout"),
-            AtLeastOne(config, "autopilot.intake.handover.max-attempts"),
-            AtLeastOne(config, "autopilot.intake.handover.checkpoint-every"));
-    }
-
-    private static int AtLeastOne(ConfigSection config, string key)
-    {
-        var value = config.GetInt(key);
-        return value >= 1 ? value : throw new SettingException(key, $"must be at least 1 (was {value}).");
+            config.GetPositiveTimeSpan("autopilot.intake.dedupe-window"),
+            config.GetIntAtLeast("autopilot.intake.snapshot-every", 1),
+            config.GetPositiveTimeSpan("autopilot.intake.handover.ask-timeout"),
+            config.GetIntAtLeast("autopilot.intake.handover.max-attempts", 1),
+            config.GetIntAtLeast("autopilot.intake.handover.checkpoint-every", 1));
     }
 }

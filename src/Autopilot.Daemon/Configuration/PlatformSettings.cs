@@ -234,7 +234,7 @@ public sealed record TelegramSettings(
             updates,
             secret,
             url,
-            DaemonSettings.Positive(config, "autopilot.platforms.telegram.poll-timeout"));
+            config.GetPositiveTimeSpan("autopilot.platforms.telegram.poll-timeout"));
     }
 
     /// <summary>A list of numbers, or (from <c>TELEGRAM_APPROVERS</c>) one comma-separated string of them.</summary>

@@ -46,18 +46,18 @@ public sealed record SelfWatchSettings(
         var queues = section.GetConfig("queue-depth");
         return new SelfWatchSettings(
             section.GetBoolean("enabled"),
-            Positive(section, "interval"),
+            section.GetPositiveTimeSpan("interval"),
             new ConditionWatch(For(section, "journal")),
             new ConditionWatch(For(section, "lease")),
             queues.Keys.Select(name => QueueWatch.FromConfig(queues, name)).ToArray(),
-            new PlatformErrorWatch(Ratio(section, "platform-errors.max-ratio"), Positive(section, "platform-errors.window"),
-                AtLeastOne(section, "platform-errors.min-calls"), For(section, "platform-errors")),
+            new PlatformErrorWatch(Ratio(section, "platform-errors.max-ratio"), section.GetPositiveTimeSpan("platform-errors.window"),
+                section.GetIntAtLeast("platform-errors.min-calls", 1), For(section, "platform-errors")),
             LatencyWatch.FromConfig(section, "latency.webhook"),
             LatencyWatch.FromConfig(section, "latency.api"),
             new MemoryWatch(PositiveBytes(section, "memory.max-rss"), For(section, "memory")),
             new RatioWatch(Ratio(section, "cpu.max-ratio"), For(section, "cpu")),
             new RatioWatch(Ratio(section, "disk.max-used-ratio"), For(section, "disk")),
-            new WindowWatch(Positive(section, "alert-delivery.window"), For(section, "alert-delivery")));
+            new WindowWatch(section.GetPositiveTimeSpan("alert-delivery.window"), For(section, "alert-delivery")));
     }
 
     internal static TimeSpan For(ConfigSection section, string condition)
@@ -65,18 +65,6 @@ public sealed record SelfWatchSettings(
         var key = $"{condition}.for";
         var value = section.GetTimeSpan(key);
         return value < TimeSpan.Zero ? throw new SettingException(section.KeyOf(key), $"must not be negative (was {value}).") : value;
-    }
-
-    internal static TimeSpan Positive(ConfigSection section, string key)
-    {
-        var value = section.GetTimeSpan(key);
-        return value <= TimeSpan.Zero ? throw new SettingException(section.KeyOf(key), $"must be a positive duration (was {value}).") : value;
-    }
-
-    internal static int AtLeastOne(ConfigSection section, string key)
-    {
-        var value = section.GetInt(key);
-        return value >= 1 ? value : throw new SettingException(section.KeyOf(key), $"must be at least 1 (was {value}).");
     }
 
     private static double Ratio(ConfigSection section, string key)
@@ -138,9 +126,9 @@ public sealed record PlatformErrorWatch(double MaxRatio, TimeSpan Window, int Mi
 public sealed record LatencyWatch(TimeSpan Target, TimeSpan Window, int MinRequests, TimeSpan For)
 {
     internal static LatencyWatch FromConfig(ConfigSection section, string path) => new(
-        SelfWatchSettings.Positive(section, $"{path}.p95-target"),
-        SelfWatchSettings.Positive(section, $"{path}.window"),
-        SelfWatchSettings.AtLeastOne(section, $"{path}.min-requests"),
+        section.GetPositiveTimeSpan($"{path}.p95-target"),
+        section.GetPositiveTimeSpan($"{path}.window"),
+        section.GetIntAtLeast($"{path}.min-requests", 1),
         SelfWatchSettings.For(section, path));
 }
 
