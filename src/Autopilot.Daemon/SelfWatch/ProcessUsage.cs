@@ -30,9 +30,5 @@ public sealed class ProcessUsage(TimeProvider time)
         return wall <= TimeSpan.Zero ? null : used / (wall * Environment.ProcessorCount);
     }
 
-    private static TimeSpan CurrentCpu()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
+    private static TimeSpan CurrentCpu() => Environment.CpuUsage.TotalTime;
 }
