@@ -76,12 +76,16 @@ public static class DaemonHost
         // Akka.Logger.Serilog writes Akka's log events to Serilog's process-wide logger: point it at this pipeline.
         Log.Logger = serilog;
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        // The empty builder, not the slim one: the daemon reads only its own HOCON, so none of ASP.NET Core's
+        // configuration sources; the slim builder's appsettings.json reload watched the working directory
+        // recursively, the data directory included, and woke for every journal write.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             Args = [],
             ContentRootPath = options.WorkingDirectory ?? Directory.GetCurrentDirectory(),
         });
-        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         // Serilog.AspNetCore: every ILogger (ASP.NET Core, the daemon, the agents) and the request log into this pipeline.
         builder.Services.AddSerilog(serilog, dispose: true);
         builder.WebHost.UseUrls($"http://{settings.Http.Host}:{settings.Http.Port}");
