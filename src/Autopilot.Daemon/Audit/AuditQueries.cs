@@ -18,7 +18,7 @@ namespace Autopilot.Daemon.Audit;
 /// <remarks>
 /// Offsets are the journal's global <c>ordering</c> (<see cref="Sequence"/>): a query from offset <c>n</c> returns events
 /// after <c>n</c>, and an envelope's offset is the resume point of a reconnecting client. Pages of the newest events
-/// start from an offset found in the tag table (<see cref="JournalDatabase.OffsetBeforeNewestAsync"/>) instead of
+/// start from an offset found in the daemon's tag index (<see cref="JournalDatabase.OffsetBeforeNewestAsync"/>) instead of
 /// reading the stream from its beginning.
 /// </remarks>
 public sealed class AuditQueries

@@ -17,7 +17,8 @@ namespace Autopilot.Daemon.Persistence;
 /// </summary>
 /// <remarks>
 /// Table and column names are those of Akka.Persistence.Sql's <c>default</c> table mapping (<c>journal</c>,
-/// <c>tags</c>, <c>snapshot</c>), which the daemon does not change.
+/// <c>snapshot</c>), which the daemon does not change; it adds a column, an index and its own tag index (see
+/// <see cref="UpgradeSchemaAsync"/>).
 /// </remarks>
 public sealed class JournalDatabase : IAsyncDisposable
 {
@@ -86,7 +87,13 @@ public sealed class JournalDatabase : IAsyncDisposable
     /// aggregates each returned row's tags with a subquery that scans the whole tag table, so every <c>EventsByTag</c>
     /// poll grew with the journal (docs/performance.md);</item>
     /// <item>an index on <c>(persistence_id, sequence_number)</c>, which the plugin's schema lacks, so a recovery or an
-    /// <c>EventsByPersistenceId</c> reads one stream instead of scanning the table.</item>
+    /// <c>EventsByPersistenceId</c> reads one stream instead of scanning the table;</item>
+    /// <item>the tag index (<see cref="TagIndexTable"/>): <c>(tag, ordering)</c> rows kept by triggers on the journal from
+    /// its CSV <c>tags</c> column, filled from the existing rows when it is created. The journal writes tags only to the
+    /// column (<c>tag-write-mode = Csv</c>): in the plugin's tag-table modes every tagged event of a batch is inserted on
+    /// its own round trip to read back its ordering, where the column lets a whole batch go in one multi-row insert
+    /// (docs/performance.md). The index serves the daemon's newest-first reads (<see cref="OffsetBeforeNewestAsync"/>),
+    /// which the column cannot answer without scanning the journal.</item>
     /// </list>
     /// Idempotent, and safe when several nodes run it at once; until Akka has created the journal there is nothing to do
     /// and the journal probe calls it again.
@@ -155,8 +162,99 @@ public sealed class JournalDatabase : IAsyncDisposable
             await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await EnsureTagIndexAsync(connection, cancellationToken).ConfigureAwait(false);
         _schemaUpgraded = true;
     }
+
+    /// <summary>The daemon's own index of the journal's tags: one row per (tag, ordering), kept by triggers.</summary>
+    public const string TagIndexTable = "journal_tag_index";
+
+    /// <summary>
+    /// Creates the tag index, its triggers and its rows for the events already journaled, in one transaction that holds
+    /// the journal's write lock (SQLite: <c>BEGIN IMMEDIATE</c>; PostgreSQL: a lock mode that excludes inserts and other
+    /// nodes doing the same), so every event is indexed: those committed before by the fill, later ones by the trigger.
+    /// Nothing happens when the insert trigger already exists.
+    /// </summary>
+    private async Task EnsureTagIndexAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var sqlite = _selection.IsSqlite;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        async Task<object?> RunAsync(string sql, bool scalar = false)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.CommandTimeout = 0;
+            return scalar
+                ? await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+                : await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!sqlite)
+        {
+            // Self-exclusive and exclusive of inserts: concurrent writers wait until the trigger exists.
+            await RunAsync("LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE").ConfigureAwait(false);
+        }
+
+        var exists = await RunAsync(sqlite
+            ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = '{TagIndexTable}_insert'"
+            : $"SELECT COUNT(*) FROM pg_trigger WHERE tgname = '{TagIndexTable}_insert' AND tgrelid = 'journal'::regclass", scalar: true).ConfigureAwait(false);
+        if (Convert.ToInt64(exists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            await RunAsync(sqlite ? SqliteTagIndex : PostgreSqlTagIndex).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // SQLite has no split function and allows no WITH inside a trigger: the ";a;b;" column becomes the JSON array
+    // ["","a","b",""] for json_each (quotes and backslashes escaped; a value that still is not JSON is left unindexed
+    // rather than failing the journal's write).
+    private static string SqliteTagsOf(string row) =>
+        $"""(SELECT CASE WHEN json_valid(j) THEN j ELSE '[]' END FROM (SELECT '["' || replace(replace(replace({row}.tags, '\', '\\'), '"', '\"'), ';', '","') || '"]' AS j))""";
+
+    private static readonly string SqliteTagIndex = $"""
+        CREATE TABLE IF NOT EXISTS {TagIndexTable} (tag TEXT NOT NULL, ordering INTEGER NOT NULL, PRIMARY KEY (tag, ordering)) WITHOUT ROWID;
+        CREATE TRIGGER {TagIndexTable}_insert AFTER INSERT ON journal WHEN NEW.tags IS NOT NULL
+        BEGIN
+          INSERT OR IGNORE INTO {TagIndexTable} (tag, ordering)
+          SELECT t.value, NEW.ordering FROM json_each({SqliteTagsOf("NEW")}) t WHERE t.value <> '';
+        END;
+        CREATE TRIGGER IF NOT EXISTS {TagIndexTable}_delete AFTER DELETE ON journal WHEN OLD.tags IS NOT NULL
+        BEGIN
+          DELETE FROM {TagIndexTable} WHERE ordering = OLD.ordering AND tag IN (SELECT t.value FROM json_each({SqliteTagsOf("OLD")}) t);
+        END;
+        INSERT OR IGNORE INTO {TagIndexTable} (tag, ordering)
+        SELECT t.value, journal.ordering FROM journal, json_each({SqliteTagsOf("journal")}) t WHERE journal.tags IS NOT NULL AND t.value <> '';
+        """;
+
+    // Statement-level triggers: the plugin inserts a batch with one statement, whose rows' tags are split from the
+    // transition table by one INSERT.
+    private static readonly string PostgreSqlTagIndex = $"""
+        CREATE TABLE IF NOT EXISTS {TagIndexTable} (tag varchar(100) NOT NULL, ordering bigint NOT NULL, PRIMARY KEY (tag, ordering));
+        CREATE OR REPLACE FUNCTION {TagIndexTable}_add() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO {TagIndexTable} (tag, ordering)
+          SELECT t, n.ordering FROM added n, unnest(string_to_array(n.tags, ';')) t WHERE n.tags IS NOT NULL AND t <> ''
+          ON CONFLICT DO NOTHING;
+          RETURN NULL;
+        END $$;
+        CREATE OR REPLACE FUNCTION {TagIndexTable}_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          DELETE FROM {TagIndexTable} i USING removed o, unnest(string_to_array(o.tags, ';')) t
+           WHERE o.tags IS NOT NULL AND i.tag = t AND i.ordering = o.ordering;
+          RETURN NULL;
+        END $$;
+        DROP TRIGGER IF EXISTS {TagIndexTable}_delete ON journal;
+        CREATE TRIGGER {TagIndexTable}_insert AFTER INSERT ON journal REFERENCING NEW TABLE AS added
+          FOR EACH STATEMENT EXECUTE FUNCTION {TagIndexTable}_add();
+        CREATE TRIGGER {TagIndexTable}_delete AFTER DELETE ON journal REFERENCING OLD TABLE AS removed
+          FOR EACH STATEMENT EXECUTE FUNCTION {TagIndexTable}_remove();
+        INSERT INTO {TagIndexTable} (tag, ordering)
+        SELECT t, j.ordering FROM journal j, unnest(string_to_array(j.tags, ';')) t WHERE j.tags IS NOT NULL AND t <> ''
+        ON CONFLICT DO NOTHING;
+        """;
 
     /// <summary>The options Akka.Persistence.Sql uses for every connection (journal, snapshots, read journal).</summary>
     public DataOptions DataOptions()
@@ -196,7 +294,7 @@ public sealed class JournalDatabase : IAsyncDisposable
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT ordering_id FROM tags WHERE tag = @tag ORDER BY ordering_id DESC LIMIT 1 OFFSET @skip";
+            command.CommandText = $"SELECT ordering FROM {TagIndexTable} WHERE tag = @tag ORDER BY ordering DESC LIMIT 1 OFFSET @skip";
             AddParameter(command, "@tag", tag);
             AddParameter(command, "@skip", Math.Max(0, count - 1));
             var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
@@ -204,7 +302,7 @@ public sealed class JournalDatabase : IAsyncDisposable
         }
         catch (DbException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Before the first write the tables may not exist yet: nothing is tagged then.
+            // Until the schema upgrade created the index (a fresh journal, for its first seconds) the start is the answer.
             if (await TablesExistAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw;
@@ -221,14 +319,14 @@ public sealed class JournalDatabase : IAsyncDisposable
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT MAX(ordering_id) FROM tags WHERE tag = @tag";
+            command.CommandText = $"SELECT MAX(ordering) FROM {TagIndexTable} WHERE tag = @tag";
             AddParameter(command, "@tag", tag);
             var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (DbException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Before the first write the tables may not exist yet: nothing is tagged then.
+            // Until the schema upgrade created the index (a fresh journal, for its first seconds) the start is the answer.
             if (await TablesExistAsync(cancellationToken).ConfigureAwait(false))
             {
                 throw;
@@ -254,7 +352,7 @@ public sealed class JournalDatabase : IAsyncDisposable
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COUNT(*) FROM tags WHERE 1 = 0";
+            command.CommandText = $"SELECT COUNT(*) FROM {TagIndexTable} WHERE 1 = 0";
             await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }

@@ -26,7 +26,9 @@ public static class WebhookBenchmark
     /// <summary>
     /// Options: <c>--requests N</c> (default 5000), <c>--concurrency N</c> (16), <c>--seconds N</c> cap of the load per
     /// run (60), <c>--runs N</c> per back end (3), <c>--warmup N</c> deliveries before the measured ones (200; the JIT
-    /// is still tiering the Akka stack up for several seconds after start, see docs/performance.md), <c>--backend sqlite|postgresql|all</c>, <c>--daemon path/to/autopilotd.dll</c>.
+    /// is still tiering the Akka stack up for several seconds after start, see docs/performance.md), <c>--backend sqlite|postgresql|all</c>, <c>--daemon path/to/autopilotd.dll</c>,
+    /// <c>--hocon "key = value"</c> added to the daemon's configuration (to compare a setting, e.g. the journal's
+    /// <c>tag-write-mode</c>, on the same build).
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -37,7 +39,8 @@ public static class WebhookBenchmark
         var warmupRequests = int.Parse(BenchmarkConsole.Option(args, "--warmup") ?? "200", CultureInfo.InvariantCulture);
         var backend = BenchmarkConsole.Option(args, "--backend") ?? "all";
         var daemon = DaemonProcess.Locate(BenchmarkConsole.Option(args, "--daemon"));
-        Console.WriteLine($"# daemon: {daemon}");
+        var extraHocon = BenchmarkConsole.Option(args, "--hocon") ?? "";
+        Console.WriteLine($"# daemon: {daemon}{(extraHocon.Length > 0 ? $" with: {extraHocon}" : "")}");
         Console.WriteLine($"# {requests:N0} signed GitHub push webhooks per run (after {warmupRequests:N0} warm-up), {concurrency} concurrent senders, {runs} run(s) per journal");
         var rows = new List<string[]>();
         var checks = new List<(string Journal, ExactlyOnceReport Report)>();
@@ -46,7 +49,7 @@ public static class WebhookBenchmark
         {
             for (var run = 0; run < runs; run++)
             {
-                var (row, check) = await MeasureAsync("SQLite", daemon, JournalSelection.Sqlite, null, requests, warmupRequests, concurrency, limit);
+                var (row, check) = await MeasureAsync("SQLite", daemon, extraHocon, JournalSelection.Sqlite, null, requests, warmupRequests, concurrency, limit);
                 rows.Add(row);
                 checks.Add(("SQLite", check));
             }
@@ -58,7 +61,7 @@ public static class WebhookBenchmark
             for (var run = 0; run < runs; run++)
             {
                 var connection = await server.CreateDatabaseAsync("webhooks");
-                var (row, check) = await MeasureAsync("PostgreSQL", daemon, JournalSelection.PostgreSql, connection, requests, warmupRequests, concurrency, limit);
+                var (row, check) = await MeasureAsync("PostgreSQL", daemon, extraHocon, JournalSelection.PostgreSql, connection, requests, warmupRequests, concurrency, limit);
                 rows.Add(row);
                 checks.Add(("PostgreSQL", check));
             }
@@ -73,7 +76,7 @@ public static class WebhookBenchmark
 
     /// <param name="connectionString">The PostgreSQL database; null for SQLite, whose file is the daemon's default under its data directory.</param>
     private static async Task<(string[] Row, ExactlyOnceReport Check)> MeasureAsync(
-        string name, string daemonDll, string plugin, string? connectionString, int requests, int warmupRequests, int concurrency, TimeSpan limit)
+        string name, string daemonDll, string extraHocon, string plugin, string? connectionString, int requests, int warmupRequests, int concurrency, TimeSpan limit)
     {
         var journalHocon = connectionString is null
             ? $"autopilot.persistence.journal.plugin = {plugin}"
@@ -82,6 +85,7 @@ public static class WebhookBenchmark
             {journalHocon}
             autopilot.platforms.github.webhook-secret = "{Secret}"
             autopilot.http.max-webhook-body = 1 MiB
+            {extraHocon}
             """);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = daemon.Address };
         var ready = await daemon.WaitReadyAsync(client, TimeSpan.FromSeconds(60));
@@ -106,6 +110,7 @@ public static class WebhookBenchmark
         var caughtUp = await WaitForHandoverAsync(client, all.Length, TimeSpan.FromMinutes(3));
         var caughtUpMs = caughtUp ? Stopwatch.GetElapsedTime(loadEnded).TotalMilliseconds : double.NaN;
 
+        if (Environment.GetEnvironmentVariable("BENCH_DUMP_METRICS") is { } dump) { await File.WriteAllTextAsync(dump + name, await client.GetStringAsync("/metrics")); }
         var stop = await daemon.StopAsync(TimeSpan.FromSeconds(40));
         Console.Error.WriteLine($"{name}: {result.Accepted} accepted, {result.Failed} failed in {result.Elapsed.TotalSeconds:F1} s (warm-up {warmup.Accepted}/{warmup.Sent}); "
             + (caughtUp ? $"orchestrator caught up {caughtUpMs:F0} ms after the last answer" : "orchestrator had NOT caught up within 3 min"));

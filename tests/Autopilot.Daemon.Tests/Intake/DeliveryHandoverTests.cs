@@ -3,6 +3,7 @@ using Akka.Actor;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Intake;
 using Autopilot.Daemon.Metrics;
+using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Tests.Fixtures;
 
 namespace Autopilot.Daemon.Tests.Intake;
@@ -94,6 +95,22 @@ public sealed class DeliveryHandoverTests
                 Assert.Equal(System.Net.HttpStatusCode.OK, (await first.SendAsync(HttpMethod.Post, "/api/pause", TestDaemon.OperatorToken)).StatusCode);
             }
 
+            // What an older daemon left: this one's journal probe may have upgraded the file meanwhile, so take back what
+            // the upgrade adds (the CSV column, the stream index, the tag index).
+            using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDir, "autopilot.db")};Pooling=False"))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"""
+                    DROP TRIGGER IF EXISTS {JournalDatabase.TagIndexTable}_insert;
+                    DROP TRIGGER IF EXISTS {JournalDatabase.TagIndexTable}_delete;
+                    DROP TABLE IF EXISTS {JournalDatabase.TagIndexTable};
+                    DROP INDEX IF EXISTS journal_persistence_id_sequence_number_idx;
+                    ALTER TABLE journal DROP COLUMN tags;
+                    """;
+                command.ExecuteNonQuery();
+            }
+
             await using var second = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir);
             await StoreAsync(second.Runtime.Intake!, "after-migration");
             await HandedOverAsync(second, "after-migration");
@@ -107,6 +124,9 @@ public sealed class DeliveryHandoverTests
                 using var command = connection.CreateCommand();
                 command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'journal_persistence_id_sequence_number_idx'";
                 Assert.Equal(1L, (long)command.ExecuteScalar()!);
+                // The tag index was filled from the migrated column: the pause's audit tag is in it.
+                command.CommandText = $"SELECT COUNT(*) FROM {JournalDatabase.TagIndexTable} i JOIN journal j ON j.ordering = i.ordering WHERE i.tag = 'audit' AND j.persistence_id = 'orchestrator'";
+                Assert.True((long)command.ExecuteScalar()! >= 1);
             }
 
             // The pause recorded before the migration is still found through the audit tag.
