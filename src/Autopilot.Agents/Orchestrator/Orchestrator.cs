@@ -156,6 +156,7 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
         Handle<ReadinessReport>(OnReadinessReport);
         Handle<AssessReadiness>(OnAssessReadiness);
         Handle<ExternalEvent>(OnExternalEvent);
+        Handle<ExternalEvents>(OnExternalEvents);
         Handle<PauseAutopilot>(p => ChangeMode(_world.Paused, ModeChanges.Paused, p.By, "autopilot paused"));
         Handle<ResumeAutopilot>(r => ChangeMode(!_world.Paused, ModeChanges.Resumed, r.By, "autopilot resumed"));
         Handle<SetDryRun>(d => ChangeMode(_world.DryRun == d.Enabled, d.Enabled ? ModeChanges.DryRunOn : ModeChanges.DryRunOff, "operator",
@@ -365,13 +366,41 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
 
     private void OnExternalEvent(ExternalEvent external)
     {
-        if (_world.HasDelivery(external.Source, external.DeliveryId))
+        var replyTo = Sender;
+        var message = Receive(external) ? $"{external.Source} {external.EventType} accepted" : $"delivery {external.DeliveryId} already handled";
+        Effect(() => replyTo.Tell(new ControlAck(true, message)));
+    }
+
+    /// <summary>
+    /// Deliveries the hand-over brings together: one unit of work, so they are journaled in one write and confirmed by
+    /// one <see cref="ControlAck"/> once it committed.
+    /// </summary>
+    private void OnExternalEvents(ExternalEvents batch)
+    {
+        var replyTo = Sender;
+        var accepted = 0;
+        foreach (var external in batch.Events)
         {
-            Sender.Tell(new ControlAck(true, $"delivery {external.DeliveryId} already handled"));
-            return;
+            if (Receive(external))
+            {
+                accepted++;
+            }
         }
 
-        var replyTo = Sender;
+        Effect(() => replyTo.Tell(new ControlAck(true, $"{accepted} of {batch.Events.Count} deliveries accepted, the others already handled")));
+    }
+
+    /// <summary>
+    /// Records a delivery in the open unit of work and what it sets off once the unit is durable; false (nothing
+    /// recorded) for a delivery id handled before.
+    /// </summary>
+    private bool Receive(ExternalEvent external)
+    {
+        if (_world.HasDelivery(external.Source, external.DeliveryId))
+        {
+            return false;
+        }
+
         Record(new ExternalEventReceived(external.Source, external.EventType, external.DeliveryId, Now));
         if (external.Source == ExternalEventSources.Telegram)
         {
@@ -399,9 +428,8 @@ public sealed class Orchestrator : ReceivePersistentActor, IWithTimers
                     Worker(WorkerNames.Railway).Tell(watch, Self);
                     break;
             }
-
-            replyTo.Tell(new ControlAck(true, $"{external.Source} {external.EventType} accepted"));
         });
+        return true;
     }
 
     private WatchDeployment? RailwayDeploymentOf(ExternalEvent external)

@@ -39,6 +39,15 @@ public sealed record ExternalEvent(string Source, string EventType, string Deliv
     }
 }
 
+/// <summary>
+/// Deliveries handed to the orchestrator together, in order: it journals them in one write and answers one
+/// <see cref="ControlAck"/> once that write committed (a delivery id it handled before is skipped, as alone). The
+/// hand-over sends what the journal gave it at once, so a burst costs a commit per batch, not per delivery.
+/// </summary>
+/// <param name="Events">The deliveries, oldest first.</param>
+[EventManifest("autopilot.control.external_events")]
+public sealed record ExternalEvents(IReadOnlyList<ExternalEvent> Events);
+
 /// <summary>Well-known values of <see cref="ExternalEvent.Source"/>.</summary>
 public static class ExternalEventSources
 {

@@ -209,10 +209,12 @@ public sealed record JournalSelection(string Plugin, string ConnectionString, Sq
 /// <summary>The webhook intake (<c>autopilot.intake</c>).</summary>
 /// <param name="DedupeWindow">How long a delivery id is remembered: a redelivery within it is answered as a duplicate.</param>
 /// <param name="SnapshotEvery">Deliveries between snapshots of the remembered ids (shorter recovery).</param>
-/// <param name="HandoverTimeout">How long the hand-over waits for the orchestrator to confirm one delivery before trying again.</param>
+/// <param name="HandoverTimeout">How long the hand-over waits for the orchestrator to confirm a batch before trying again.</param>
 /// <param name="HandoverMaxAttempts">Attempts before a delivery the orchestrator never confirms is recorded as abandoned.</param>
 /// <param name="HandoverCheckpointEvery">Confirmed deliveries between checkpoints of the hand-over's position.</param>
-public sealed record IntakeSettings(TimeSpan DedupeWindow, int SnapshotEvery, TimeSpan HandoverTimeout, int HandoverMaxAttempts, int HandoverCheckpointEvery)
+/// <param name="HandoverBatchSize">Most deliveries handed to the orchestrator at once (journaled by it in one write).</param>
+public sealed record IntakeSettings(TimeSpan DedupeWindow, int SnapshotEvery, TimeSpan HandoverTimeout, int HandoverMaxAttempts, int HandoverCheckpointEvery,
+    int HandoverBatchSize)
 {
     internal static IntakeSettings FromConfig(ConfigSection config)
     {
@@ -221,6 +223,7 @@ public sealed record IntakeSettings(TimeSpan DedupeWindow, int SnapshotEvery, Ti
             config.GetIntAtLeast("autopilot.intake.snapshot-every", 1),
             config.GetPositiveTimeSpan("autopilot.intake.handover.ask-timeout"),
             config.GetIntAtLeast("autopilot.intake.handover.max-attempts", 1),
-            config.GetIntAtLeast("autopilot.intake.handover.checkpoint-every", 1));
+            config.GetIntAtLeast("autopilot.intake.handover.checkpoint-every", 1),
+            config.GetIntAtLeast("autopilot.intake.handover.batch-size", 1));
     }
 }

@@ -112,7 +112,9 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
                 return batch;
             })
             .Select(batch => new Batch(tag, batch))
-            .ToMaterialized(Sink.ActorRefWithAck<Batch>(self, new FeedStarted(tag), Kept.Instance, new FeedCaughtUp(tag), e => new FeedFailed(tag, e)), Keep.Both)
+            // A buffer of one in the sink (its default, 16, would pull single-envelope batches ahead of the actor).
+            .ToMaterialized(Sink.ActorRefWithAck<Batch>(self, new FeedStarted(tag), Kept.Instance, new FeedCaughtUp(tag), e => new FeedFailed(tag, e))
+                .WithAttributes(Attributes.CreateInputBuffer(1, 1)), Keep.Both)
             .Run(_materializer!);
         feed.Switch = killSwitch;
     }

@@ -18,15 +18,18 @@ namespace Autopilot.Daemon.Intake;
 /// Brings every delivery any intake committed to the orchestrator, from the journal: it follows the
 /// <see cref="WebhookIntake.DeliveryTag"/> tag (the intakes of all cluster nodes) with
 /// <see cref="IEventsByTagQuery.EventsByTag"/> from the position it persisted, hands each <see cref="DeliveryStored"/>
-/// over as an <see cref="ExternalEvent"/> and moves on only once the orchestrator confirmed it (<see cref="ControlAck"/>,
+/// over as an <see cref="ExternalEvent"/> and moves past it only once the orchestrator confirmed it (<see cref="ControlAck"/>,
 /// sent after the orchestrator's record committed). So a delivery answered 202 by any node reaches the orchestrator
 /// even if that node died right after, or the orchestrator was moving to another node.
 /// </summary>
 /// <remarks>
-/// <para>One delivery at a time, in journal order. A delivery the orchestrator does not confirm is retried with a
-/// growing pause; after <see cref="IntakeSettings.HandoverMaxAttempts"/> attempts it is recorded as
+/// <para>In journal order, one batch in flight at a time: the deliveries the journal read while the previous batch was
+/// with the orchestrator go together (<see cref="ExternalEvents"/>, up to <see cref="IntakeSettings.HandoverBatchSize"/>),
+/// and the orchestrator journals them in one write, so a burst costs a commit per batch instead of per delivery. A batch
+/// the orchestrator does not confirm is retried with a growing pause; after <see cref="IntakeSettings.HandoverMaxAttempts"/>
+/// attempts its deliveries are tried one at a time, and a single delivery out of attempts is recorded as
 /// <see cref="DeliveryAbandoned"/> (never silently dropped) and the hand-over continues. The position is written every
-/// <see cref="IntakeSettings.HandoverCheckpointEvery"/> confirmations and when the stream goes idle.</para>
+/// <see cref="IntakeSettings.HandoverCheckpointEvery"/> settled envelopes and when the stream goes idle.</para>
 /// <para>De-duplication across nodes: each intake only knows its own deliveries, so a redelivery that reached another
 /// node is stored twice. The hand-over remembers the delivery ids it handed over for
 /// <see cref="IntakeSettings.DedupeWindow"/> (persisted with its positions) and skips a second copy; one handed over
@@ -59,7 +62,11 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private int _sinceCheckpoint;
     private UniqueKillSwitch? _stream;
     private IActorRef? _streamAck;
-    private Current? _current;
+    // Envelopes read from the tag and not settled yet, oldest first; the deliveries sent and not confirmed yet.
+    private readonly Queue<Pending> _pending = new();
+    private InFlight? _inFlight;
+    // After a batch ran out of attempts its deliveries go one at a time: how many are still to go alone.
+    private int _singlesLeft;
     private int _generation;
 
     /// <summary>Creates the hand-over.</summary>
@@ -135,12 +142,12 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
                 Sender.Tell(StreamAck.Instance);
             }
         });
-        Command<StreamElement>(OnElement);
+        Command<StreamElements>(OnElements);
         Command<Attempt>(attempt =>
         {
-            if (_current is { } current && current.Generation == attempt.Generation && OffsetOf(current.Envelope) == attempt.Offset)
+            if (IsInFlight(attempt.Generation, attempt.Offset))
             {
-                Send(current);
+                Send(_inFlight!);
             }
         });
         Command<Confirmed>(OnConfirmed);
@@ -229,130 +236,220 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     {
         _generation++;
         var generation = _generation;
-        _current = null;
+        _pending.Clear();
+        _inFlight = null;
+        _singlesLeft = 0;
         _streamAck = null;
         _stream?.Shutdown();
+        // What the journal reads while the hand-over is busy gathers into one element, up to a batch.
         _stream = _readJournal.EventsByTag(WebhookIntake.DeliveryTag, Offset.Sequence(_confirmedUpTo))
             .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
-            .Select(e => (object)new StreamElement(generation, e))
+            .Batch(_settings.HandoverBatchSize, e => new List<EventEnvelope> { e }, (list, e) =>
+            {
+                list.Add(e);
+                return list;
+            })
+            .Select(envelopes => (object)new StreamElements(generation, envelopes))
+            // A buffer of one in the sink (its default, 16, would pull single-envelope batches ahead of the actor).
             .ToMaterialized(Sink.ActorRefWithAck<object>(Self, new StreamInit(generation), StreamAck.Instance,
-                new StreamCompleted(generation), e => new StreamFailed(generation, e)), Keep.Left)
+                new StreamCompleted(generation), e => new StreamFailed(generation, e)).WithAttributes(Attributes.CreateInputBuffer(1, 1)), Keep.Left)
             .Run(_materializer);
     }
 
-    private void OnElement(StreamElement element)
+    private void OnElements(StreamElements elements)
     {
-        if (element.Generation != _generation)
+        if (elements.Generation != _generation)
         {
             return;
         }
 
         _streamAck = Sender;
         Timers.Cancel(IdleTimer);
-        var offset = OffsetOf(element.Envelope);
-        if (element.Envelope.Event is not DeliveryStored stored)
+        foreach (var envelope in elements.Envelopes)
         {
-            Advance(offset);
-            return;
+            _pending.Enqueue(Classify(envelope));
         }
 
-        if (_handed.Contains(stored.Key, Now))
+        HandOverNext();
+    }
+
+    /// <summary>What to do with one envelope of the tag: hand it over, pass it (not a delivery, or handed over already) or abandon it.</summary>
+    private Pending Classify(EventEnvelope envelope)
+    {
+        var offset = OffsetOf(envelope);
+        if (envelope.Event is not DeliveryStored stored)
+        {
+            return new Pending(envelope, offset, null, null);
+        }
+
+        if (_handed.Contains(stored.Key, Now) || IsQueued(stored.Key))
         {
             // Stored again by another node's intake (a redelivery that went elsewhere): handed over already.
-            _log.Info("Delivery {0} of {1} was stored again by {2}; handed over already", stored.DeliveryId, stored.Source, element.Envelope.PersistenceId);
-            Advance(offset);
-            return;
+            _log.Info("Delivery {0} of {1} was stored again by {2}; handed over already", stored.DeliveryId, stored.Source, envelope.PersistenceId);
+            return new Pending(envelope, offset, null, null);
         }
 
-        JsonElement payload;
         try
         {
             using var document = JsonDocument.Parse(stored.Payload);
-            payload = document.RootElement.Clone();
+            return new Pending(envelope, offset, new ExternalEvent(stored.Source, stored.EventType, stored.DeliveryId, document.RootElement.Clone()), null);
         }
         catch (JsonException e)
         {
-            Abandon(element.Envelope, stored, $"the stored payload is not JSON: {e.Message}");
+            return new Pending(envelope, offset, null, $"the stored payload is not JSON: {e.Message}");
+        }
+    }
+
+    private bool IsQueued(string key) =>
+        _pending.Any(p => p.Event is not null && ((DeliveryStored)p.Envelope.Event).Key == key)
+        || _inFlight?.Items.Any(p => ((DeliveryStored)p.Envelope.Event).Key == key) == true;
+
+    /// <summary>
+    /// Settles the queue from its head: passes what needs no hand-over, abandons what cannot be used, and sends the next
+    /// run of deliveries (up to a batch; one after a batch ran out of attempts) unless one is in flight. With the queue
+    /// empty it asks the stream for more.
+    /// </summary>
+    private void HandOverNext()
+    {
+        while (_inFlight is null && _pending.TryPeek(out var head))
+        {
+            if (head.Event is null)
+            {
+                _pending.Dequeue();
+                if (head.Unusable is { } reason)
+                {
+                    Abandon(head, reason); // continues once the abandonment is journaled
+                    return;
+                }
+
+                Advance(head.Offset, 1);
+                continue;
+            }
+
+            var size = _singlesLeft > 0 ? 1 : _settings.HandoverBatchSize;
+            var items = new List<Pending>(Math.Min(size, _pending.Count));
+            while (items.Count < size && _pending.TryPeek(out var next) && next.Event is not null)
+            {
+                items.Add(_pending.Dequeue());
+            }
+
+            _singlesLeft = Math.Max(0, _singlesLeft - 1);
+            _inFlight = new InFlight(_generation, items);
+            Send(_inFlight);
             return;
         }
 
-        var current = new Current(_generation, element.Envelope, new ExternalEvent(stored.Source, stored.EventType, stored.DeliveryId, payload));
-        _current = current;
-        Send(current);
+        if (_inFlight is null)
+        {
+            _streamAck?.Tell(StreamAck.Instance);
+            _streamAck = null;
+        }
     }
 
-    private void Send(Current current)
+    private void Send(InFlight inFlight)
     {
-        current.Attempts++;
-        var offset = OffsetOf(current.Envelope);
-        var generation = current.Generation;
-        _orchestrator.Ask<ControlAck>(current.Event, _settings.HandoverTimeout).PipeTo(Self,
-            success: ack => new Confirmed(generation, offset, ack),
-            failure: e => new NotConfirmed(generation, offset, e.Message));
+        inFlight.Attempts++;
+        var generation = inFlight.Generation;
+        var first = inFlight.FirstOffset;
+        _orchestrator.Ask<ControlAck>(new ExternalEvents(inFlight.Items.Select(i => i.Event!).ToArray()), _settings.HandoverTimeout).PipeTo(Self,
+            success: ack => new Confirmed(generation, first, ack),
+            failure: e => new NotConfirmed(generation, first, e.Message));
     }
+
+    private bool IsInFlight(int generation, long firstOffset) =>
+        _inFlight is { } inFlight && inFlight.Generation == generation && inFlight.FirstOffset == firstOffset;
 
     private void OnConfirmed(Confirmed confirmed)
     {
-        if (_current is not { } current || current.Generation != confirmed.Generation || OffsetOf(current.Envelope) != confirmed.Offset)
+        if (!IsInFlight(confirmed.Generation, confirmed.Offset))
         {
             return;
         }
 
+        var inFlight = _inFlight!;
         if (!confirmed.Ack.Accepted)
         {
-            _log.Warning("The orchestrator refused delivery {0} of {1}: {2}", current.Event.DeliveryId, current.Event.Source, confirmed.Ack.Message);
+            _log.Warning("The orchestrator refused {0} deliveries from {1} of {2}: {3}", inFlight.Items.Count, inFlight.Items[0].Event!.DeliveryId,
+                inFlight.Items[0].Event!.Source, confirmed.Ack.Message);
         }
 
-        _metrics.RecordMessageProcessed("webhook-handover");
-        _current = null;
-        var stored = (DeliveryStored)current.Envelope.Event;
-        _handed.Remember(stored.Key, stored.At);
-        _handedSincePosition.Add(new RememberedDelivery(stored.Key, stored.At));
-        Advance(confirmed.Offset);
+        _inFlight = null;
+        foreach (var item in inFlight.Items)
+        {
+            _metrics.RecordMessageProcessed("webhook-handover");
+            var stored = (DeliveryStored)item.Envelope.Event;
+            _handed.Remember(stored.Key, stored.At);
+            _handedSincePosition.Add(new RememberedDelivery(stored.Key, stored.At));
+        }
+
+        Advance(inFlight.Items[^1].Offset, inFlight.Items.Count);
+        HandOverNext();
     }
 
     private void OnNotConfirmed(NotConfirmed failed)
     {
-        if (_current is not { } current || current.Generation != failed.Generation || OffsetOf(current.Envelope) != failed.Offset)
+        if (!IsInFlight(failed.Generation, failed.Offset))
         {
             return;
         }
 
-        if (current.Attempts >= _settings.HandoverMaxAttempts)
+        var inFlight = _inFlight!;
+        var first = inFlight.Items[0].Event!;
+        if (inFlight.Attempts < _settings.HandoverMaxAttempts)
         {
-            _current = null;
-            Abandon(current.Envelope, (DeliveryStored)current.Envelope.Event,
-                $"the orchestrator did not confirm it in {current.Attempts} attempts (last: {failed.Reason})");
+            var pause = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, inFlight.Attempts - 1)));
+            _log.Info("{0} deliveries from {1} of {2} not confirmed by the orchestrator ({3}); attempt {4} in {5}",
+                inFlight.Items.Count, first.DeliveryId, first.Source, failed.Reason, inFlight.Attempts + 1, pause);
+            Timers.StartSingleTimer(RetryTimer, new Attempt(inFlight.Generation, inFlight.FirstOffset), pause);
             return;
         }
 
-        var pause = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, current.Attempts - 1)));
-        _log.Info("Delivery {0} of {1} not confirmed by the orchestrator ({2}); attempt {3} in {4}",
-            current.Event.DeliveryId, current.Event.Source, failed.Reason, current.Attempts + 1, pause);
-        Timers.StartSingleTimer(RetryTimer, new Attempt(current.Generation, OffsetOf(current.Envelope)), pause);
+        _inFlight = null;
+        if (inFlight.Items.Count > 1)
+        {
+            // One of them may be what the orchestrator cannot take: try each alone, so only that one is abandoned.
+            _log.Warning("{0} deliveries from {1} of {2} were not confirmed in {3} attempts (last: {4}); trying them one at a time",
+                inFlight.Items.Count, first.DeliveryId, first.Source, inFlight.Attempts, failed.Reason);
+            var rest = _pending.ToArray();
+            _pending.Clear();
+            foreach (var item in inFlight.Items.Concat(rest))
+            {
+                _pending.Enqueue(item);
+            }
+
+            _singlesLeft = inFlight.Items.Count;
+            HandOverNext();
+            return;
+        }
+
+        Abandon(inFlight.Items[0], $"the orchestrator did not confirm it in {inFlight.Attempts} attempts (last: {failed.Reason})");
     }
 
-    private void Abandon(EventEnvelope envelope, DeliveryStored stored, string reason)
+    /// <summary>Journals the delivery as abandoned, then moves past it and goes on with the queue.</summary>
+    private void Abandon(Pending item, string reason)
     {
-        _log.Error("Delivery {0} of {1} ({2} #{3}) abandoned: {4}", stored.DeliveryId, stored.Source, envelope.PersistenceId, envelope.SequenceNr, reason);
+        var stored = (DeliveryStored)item.Envelope.Event;
+        _log.Error("Delivery {0} of {1} ({2} #{3}) abandoned: {4}", stored.DeliveryId, stored.Source, item.Envelope.PersistenceId, item.Envelope.SequenceNr, reason);
         var generation = _generation;
-        var offset = OffsetOf(envelope);
-        Persist(new DeliveryAbandoned(envelope.SequenceNr, stored.Source, stored.DeliveryId, reason, Now, offset, envelope.PersistenceId), _ =>
+        Persist(new DeliveryAbandoned(item.Envelope.SequenceNr, stored.Source, stored.DeliveryId, reason, Now, item.Offset, item.Envelope.PersistenceId), _ =>
         {
-            _checkpointedUpTo = Math.Max(_checkpointedUpTo, offset);
+            _checkpointedUpTo = Math.Max(_checkpointedUpTo, item.Offset);
             if (generation == _generation)
             {
-                Advance(offset);
+                Advance(item.Offset, 1);
+                HandOverNext();
             }
         });
     }
 
     private static long OffsetOf(EventEnvelope envelope) => envelope.Offset is Sequence s ? s.Value : 0;
 
-    private void Advance(long offset)
+    /// <summary>Moves the confirmed position to <paramref name="offset"/> after <paramref name="settled"/> more envelopes were settled; checkpoints when due.</summary>
+    private void Advance(long offset, int settled)
     {
         _confirmedUpTo = Math.Max(_confirmedUpTo, offset);
-        if (++_sinceCheckpoint >= _settings.HandoverCheckpointEvery)
+        _sinceCheckpoint += settled;
+        if (_sinceCheckpoint >= _settings.HandoverCheckpointEvery)
         {
             Checkpoint();
         }
@@ -360,9 +457,6 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         {
             Timers.StartSingleTimer(IdleTimer, IdleCheckpoint.Instance, TimeSpan.FromSeconds(1));
         }
-
-        _streamAck?.Tell(StreamAck.Instance);
-        _streamAck = null;
     }
 
     /// <summary>Writes the position when it moved; <paramref name="written"/> runs once it is durable. False when there was nothing to write.</summary>
@@ -391,13 +485,17 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         return true;
     }
 
-    private sealed class Current(int generation, EventEnvelope envelope, ExternalEvent @event)
+    /// <summary>An envelope of the tag not settled yet: a delivery to hand over (<see cref="Event"/>), one to abandon (<see cref="Unusable"/>), or neither (passed).</summary>
+    private sealed record Pending(EventEnvelope Envelope, long Offset, ExternalEvent? Event, string? Unusable);
+
+    /// <summary>Deliveries sent to the orchestrator and not yet confirmed.</summary>
+    private sealed class InFlight(int generation, List<Pending> items)
     {
         public int Generation { get; } = generation;
 
-        public EventEnvelope Envelope { get; } = envelope;
+        public List<Pending> Items { get; } = items;
 
-        public ExternalEvent Event { get; } = @event;
+        public long FirstOffset => Items[0].Offset;
 
         public int Attempts { get; set; }
     }
@@ -409,7 +507,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         public static readonly StreamAck Instance = new();
     }
 
-    private sealed record StreamElement(int Generation, EventEnvelope Envelope);
+    private sealed record StreamElements(int Generation, List<EventEnvelope> Envelopes);
 
     private sealed record StreamCompleted(int Generation);
 

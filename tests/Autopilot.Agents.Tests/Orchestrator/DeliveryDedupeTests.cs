@@ -29,4 +29,18 @@ public sealed class DeliveryDedupeTests(ITestOutputHelper output) : ScenarioTest
         Assert.Contains("already handled", afterRestart.Message);
         Assert.Single(AuditTrail().OfType<ExternalEventReceived>(), e => e.DeliveryId == "delivery-7");
     }
+
+    [Fact]
+    public async Task Deliveries_handed_over_together_are_recorded_once_each_in_order_and_confirmed_with_one_answer()
+    {
+        var orchestrator = StartOrchestrator();
+        await orchestrator.Ask<ControlAck>(GitHubPing("delivery-1"), TimeSpan.FromSeconds(10));
+
+        var ack = await orchestrator.Ask<ControlAck>(
+            new ExternalEvents([GitHubPing("delivery-1"), GitHubPing("delivery-2"), GitHubPing("delivery-3"), GitHubPing("delivery-2")]), TimeSpan.FromSeconds(10));
+
+        Assert.True(ack.Accepted);
+        Assert.Equal("2 of 4 deliveries accepted, the others already handled", ack.Message);
+        Assert.Equal(["delivery-1", "delivery-2", "delivery-3"], AuditTrail().OfType<ExternalEventReceived>().Select(e => e.DeliveryId));
+    }
 }

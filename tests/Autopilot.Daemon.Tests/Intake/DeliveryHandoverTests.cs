@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Akka.Actor;
 using Autopilot.Agents.Protocol;
@@ -106,9 +107,14 @@ public sealed class DeliveryHandoverTests
                     DROP TRIGGER IF EXISTS {JournalDatabase.TagIndexTable}_delete;
                     DROP TABLE IF EXISTS {JournalDatabase.TagIndexTable};
                     DROP INDEX IF EXISTS journal_persistence_id_sequence_number_idx;
-                    ALTER TABLE journal DROP COLUMN tags;
                     """;
                 command.ExecuteNonQuery();
+                command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('journal') WHERE name = 'tags'";
+                if ((long)command.ExecuteScalar()! > 0)
+                {
+                    command.CommandText = "ALTER TABLE journal DROP COLUMN tags";
+                    command.ExecuteNonQuery();
+                }
             }
 
             await using var second = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir);
@@ -137,6 +143,95 @@ public sealed class DeliveryHandoverTests
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Deliveries_stored_while_the_orchestrator_is_busy_are_handed_over_together_in_order_and_each_once()
+    {
+        var batches = new ConcurrentQueue<ExternalEvents>();
+        var release = new TaskCompletionSource();
+        await using var daemon = await TestDaemon.StartAsync(orchestratorFactory: (_, _) => Props.Create(() => new BatchOrchestrator(batches, release.Task, null)));
+        var intake = daemon.Runtime.Intake!;
+
+        // The first delivery's batch waits for the release; meanwhile twenty more are stored.
+        await StoreAsync(intake, "first");
+        await Poll.UntilAsync(() => !batches.IsEmpty, "the first hand-over");
+        var later = Enumerable.Range(1, 20).Select(i => $"later-{i:00}").ToArray();
+        foreach (var id in later)
+        {
+            await StoreAsync(intake, id);
+        }
+
+        release.SetResult();
+        await Poll.UntilAsync(() => batches.Sum(b => b.Events.Count) >= 21, "every delivery handed over");
+
+        var handed = batches.SelectMany(b => b.Events).Select(e => e.DeliveryId).ToArray();
+        Assert.Equal(["first", .. later], handed);
+        Assert.True(batches.Count < handed.Length, $"{handed.Length} deliveries came in {batches.Count} hand-overs");
+    }
+
+    [Fact]
+    public async Task A_batch_the_orchestrator_never_confirms_is_tried_one_delivery_at_a_time_and_only_the_one_at_fault_is_abandoned()
+    {
+        var batches = new ConcurrentQueue<ExternalEvents>();
+        var release = new TaskCompletionSource();
+        await using var daemon = await TestDaemon.StartAsync(
+            extraHocon: "autopilot.intake.handover { ask-timeout = 300ms, max-attempts = 2 }",
+            orchestratorFactory: (_, _) => Props.Create(() => new BatchOrchestrator(batches, release.Task, "poison")));
+        var intake = daemon.Runtime.Intake!;
+
+        await StoreAsync(intake, "first");
+        await Poll.UntilAsync(() => !batches.IsEmpty, "the first hand-over");
+        string[] rest = ["good-1", "poison", "good-2", "good-3"];
+        foreach (var id in rest)
+        {
+            await StoreAsync(intake, id);
+        }
+
+        release.SetResult();
+        await Poll.UntilAsync(() => batches.SelectMany(b => b.Events).Any(e => e.DeliveryId == "good-3"), "the deliveries after the poison");
+        await Poll.UntilAsync(async () => (await daemon.EventsAsync(DeliveryHandover.StreamId)).OfType<DeliveryAbandoned>().Any(), "the abandonment");
+
+        Assert.Equal(["first", "good-1", "good-2", "good-3"], batches.SelectMany(b => b.Events).Select(e => e.DeliveryId));
+        Assert.Equal("poison", Assert.Single((await daemon.EventsAsync(DeliveryHandover.StreamId)).OfType<DeliveryAbandoned>()).DeliveryId);
+    }
+
+    /// <summary>
+    /// Records the batches it confirms (a delivery handed over again, as the real orchestrator, only once); holds its
+    /// first answer until <c>firstAnswer</c> completes, and never answers a batch holding the delivery id <c>never</c>.
+    /// </summary>
+    private sealed class BatchOrchestrator : ReceiveActor
+    {
+        public BatchOrchestrator(ConcurrentQueue<ExternalEvents> batches, Task firstAnswer, string? never)
+        {
+            var answered = false;
+            var handled = new HashSet<string>();
+            Receive<ExternalEvents>(batch =>
+            {
+                if (batch.Events.Any(e => e.DeliveryId == never))
+                {
+                    return;
+                }
+
+                var fresh = batch.Events.Where(e => handled.Add(e.DeliveryId)).ToArray();
+                if (fresh.Length > 0)
+                {
+                    batches.Enqueue(new ExternalEvents(fresh));
+                }
+
+                var sender = Sender;
+                var ack = new ControlAck(true, $"handled {batch.Events.Count}");
+                if (answered)
+                {
+                    sender.Tell(ack);
+                    return;
+                }
+
+                answered = true;
+                firstAnswer.ContinueWith(_ => sender.Tell(ack), TaskScheduler.Default);
+            });
+            ReceiveAny(_ => { });
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class WebhookIntakeTests : Akka.TestKit.Xunit2.TestKit
     private ITestJournal JournalFaults => TestJournal.FromRef(AkkaPersistence.Instance.Apply(Sys).JournalFor(null));
 
     private static IntakeSettings Settings(TimeSpan? window = null, int snapshotEvery = 1000) =>
-        new(window ?? TimeSpan.FromDays(7), snapshotEvery, TimeSpan.FromSeconds(10), 8, 50);
+        new(window ?? TimeSpan.FromDays(7), snapshotEvery, TimeSpan.FromSeconds(10), 8, 50, 100);
 
     private static ReceiveDelivery Delivery(string id, string source = "github") =>
         new(source, "push", id, JsonDocument.Parse($$"""{"id":"{{id}}"}""").RootElement.Clone());

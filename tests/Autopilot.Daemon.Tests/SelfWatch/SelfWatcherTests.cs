@@ -47,7 +47,7 @@ public sealed class SelfWatcherTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task Journal_writes_refused_raise_one_critical_alert_and_writes_going_through_again_resolve_it()
     {
-        var intake = Sys.ActorOf(WebhookIntake.Props(new IntakeSettings(TimeSpan.FromDays(7), 1000, TimeSpan.FromSeconds(10), 8, 50), _metrics));
+        var intake = Sys.ActorOf(WebhookIntake.Props(new IntakeSettings(TimeSpan.FromDays(7), 1000, TimeSpan.FromSeconds(10), 8, 50, 100), _metrics));
         Watch(SelfWatchChecks.Journal(new ConditionWatch(TimeSpan.Zero), new JournalHealth(), () => _metrics.FailedJournalWrites));
         var journal = TestJournal.FromRef(AkkaPersistence.Instance.Apply(Sys).JournalFor(null));
 
