@@ -46,6 +46,16 @@ public sealed class JournalDatabase : IAsyncDisposable
     {
         if (!_selection.IsSqlite)
         {
+            try
+            {
+                // An existing journal gets what the daemon adds before anything reads it.
+                UpgradeSchemaAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (DbException)
+            {
+                // Not answering yet: the journal probe reports it, and upgrades once it answers.
+            }
+
             return;
         }
 
@@ -288,52 +298,50 @@ public sealed class JournalDatabase : IAsyncDisposable
     /// The global offset just before the <paramref name="count"/>-th newest event carrying <paramref name="tag"/> (0 when
     /// there are fewer), i.e. where an <c>EventsByTag</c> query starts to return those newest events.
     /// </summary>
-    public async Task<long> OffsetBeforeNewestAsync(string tag, int count, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT ordering FROM {TagIndexTable} WHERE tag = @tag ORDER BY ordering DESC LIMIT 1 OFFSET @skip";
-            AddParameter(command, "@tag", tag);
-            AddParameter(command, "@skip", Math.Max(0, count - 1));
-            var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value is null or DBNull ? 0 : Math.Max(0, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) - 1);
-        }
-        catch (DbException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Until the schema upgrade created the index (a fresh journal, for its first seconds) the start is the answer.
-            if (await TablesExistAsync(cancellationToken).ConfigureAwait(false))
+    public Task<long> OffsetBeforeNewestAsync(string tag, int count, CancellationToken cancellationToken) =>
+        QueryTagIndexAsync($"SELECT ordering FROM {TagIndexTable} WHERE tag = @tag ORDER BY ordering DESC LIMIT 1 OFFSET @skip",
+            command =>
             {
-                throw;
-            }
-
-            return 0;
-        }
-    }
+                AddParameter(command, "@tag", tag);
+                AddParameter(command, "@skip", Math.Max(0, count - 1));
+            },
+            ordering => Math.Max(0, ordering - 1), cancellationToken);
 
     /// <summary>The global offset of the newest event carrying <paramref name="tag"/> (0 when none): a live tail starts after it.</summary>
-    public async Task<long> NewestOffsetAsync(string tag, CancellationToken cancellationToken)
+    public Task<long> NewestOffsetAsync(string tag, CancellationToken cancellationToken) =>
+        QueryTagIndexAsync($"SELECT MAX(ordering) FROM {TagIndexTable} WHERE tag = @tag", command => AddParameter(command, "@tag", tag),
+            ordering => ordering, cancellationToken);
+
+    /// <summary>
+    /// One ordering from the tag index, mapped by <paramref name="answer"/>; 0 when there is none. Until the schema
+    /// upgrade created the index (a fresh journal in its first seconds: an existing one is upgraded before the daemon
+    /// reads it) the answer is 0, the journal's start. If the index appeared meanwhile, the query is asked again.
+    /// </summary>
+    private async Task<long> QueryTagIndexAsync(string sql, Action<DbCommand> parameters, Func<long, long> answer, CancellationToken cancellationToken)
     {
-        try
+        async Task<long> AskAsync()
         {
             await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT MAX(ordering) FROM {TagIndexTable} WHERE tag = @tag";
-            AddParameter(command, "@tag", tag);
+            command.CommandText = sql;
+            parameters(command);
             var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            return value is null or DBNull ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+            return value is null or DBNull ? 0 : answer(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        try
+        {
+            return await AskAsync().ConfigureAwait(false);
         }
         catch (DbException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Until the schema upgrade created the index (a fresh journal, for its first seconds) the start is the answer.
-            if (await TablesExistAsync(cancellationToken).ConfigureAwait(false))
+            if (!await TagIndexExistsAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw;
+                return 0;
             }
-
-            return 0;
         }
+
+        return await AskAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -346,7 +354,7 @@ public sealed class JournalDatabase : IAsyncDisposable
         }
     }
 
-    private async Task<bool> TablesExistAsync(CancellationToken cancellationToken)
+    private async Task<bool> TagIndexExistsAsync(CancellationToken cancellationToken)
     {
         try
         {
