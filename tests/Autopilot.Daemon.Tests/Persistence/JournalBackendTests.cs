@@ -68,7 +68,8 @@ public sealed class JournalBackendTests(ThrowawayPostgres server)
         }
     }
 
-    private static HttpRequestMessage Delivery(string id, string body)
+    /// <summary>A signed GitHub push delivery (the journal tests' webhook).</summary>
+    internal static HttpRequestMessage Delivery(string id, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-GitHub-Event", "push");

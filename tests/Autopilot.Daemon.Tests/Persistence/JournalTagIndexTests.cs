@@ -1,10 +1,8 @@
 using System.Data.Common;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Tests.Fixtures;
-using Autopilot.Platforms.GitHub;
 using Autopilot.Testing.PostgreSql;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -83,11 +81,7 @@ public sealed class JournalTagIndexTests(ThrowawayPostgres server)
 
     private static async Task DeliverAsync(TestDaemon daemon, string id)
     {
-        const string body = """{"ref":"refs/heads/main","after":"f00d"}""";
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-GitHub-Event", "push");
-        request.Headers.Add("X-GitHub-Delivery", id);
-        request.Headers.Add(GitHubWebhookSignature.HeaderName, GitHubWebhookSignature.Compute(TestDaemon.GitHubSecret, Encoding.UTF8.GetBytes(body)));
+        using var request = JournalBackendTests.Delivery(id, """{"ref":"refs/heads/main","after":"f00d"}""");
         Assert.Equal(HttpStatusCode.Accepted, (await daemon.Client.SendAsync(request)).StatusCode);
     }
 
