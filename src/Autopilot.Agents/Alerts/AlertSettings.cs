@@ -58,13 +58,9 @@ public sealed record AlertSettings(
         {
             "direct" => TelegramRoute.Direct,
             "n8n" => TelegramRoute.N8n,
-            var other => throw new SettingException(ConfigKeyPaths.Of(alerts, "telegram.via"), $"\"{other}\" is not a Telegram route (direct or n8n)."),
+            var other => throw new SettingException(alerts.KeyOf("telegram.via"), $"\"{other}\" is not a Telegram route (direct or n8n)."),
         };
-        var maxAttempts = alerts.GetInt("max-attempts", d.MaxAttempts);
-        if (maxAttempts < 1)
-        {
-            throw new SettingException(ConfigKeyPaths.Of(alerts, "max-attempts"), "must be at least 1.");
-        }
+        var maxAttempts = alerts.GetIntAtLeast("max-attempts", 1, d.MaxAttempts);
 
         var repositoryText = alerts.GetString("issue-repository", "") ?? "";
         GitHubRepository? repository;
@@ -74,24 +70,24 @@ public sealed record AlertSettings(
         }
         catch (FormatException e)
         {
-            throw new SettingException(ConfigKeyPaths.Of(alerts, "issue-repository"), e.Message, e);
+            throw new SettingException(alerts.KeyOf("issue-repository"), e.Message, e);
         }
 
         var webhook = alerts.GetString("telegram.n8n-webhook-path", "") ?? "";
         if (route == TelegramRoute.N8n && webhook.Length == 0)
         {
-            throw new SettingException(ConfigKeyPaths.Of(alerts, "telegram.n8n-webhook-path"), "telegram.via = n8n needs telegram.n8n-webhook-path.");
+            throw new SettingException(alerts.KeyOf("telegram.n8n-webhook-path"), "telegram.via = n8n needs telegram.n8n-webhook-path.");
         }
 
-        var baseDelay = Positive(alerts, "retry-base-delay", d.RetryBaseDelay);
-        var maxDelay = Positive(alerts, "retry-max-delay", d.RetryMaxDelay);
+        var baseDelay = alerts.GetPositiveTimeSpan("retry-base-delay", d.RetryBaseDelay);
+        var maxDelay = alerts.GetPositiveTimeSpan("retry-max-delay", d.RetryMaxDelay);
         if (maxDelay < baseDelay)
         {
-            throw new SettingException(ConfigKeyPaths.Of(alerts, "retry-max-delay"), "must not be shorter than retry-base-delay.");
+            throw new SettingException(alerts.KeyOf("retry-max-delay"), "must not be shorter than retry-base-delay.");
         }
 
         return new AlertSettings(
-            Positive(alerts, "storm-window", d.StormWindow),
+            alerts.GetPositiveTimeSpan("storm-window", d.StormWindow),
             maxAttempts,
             baseDelay,
             maxDelay,
@@ -101,11 +97,5 @@ public sealed record AlertSettings(
             repository,
             alerts.GetStringList("issue-labels", d.IssueLabels),
             alerts.GetString("persistence-id", d.PersistenceId) ?? d.PersistenceId);
-    }
-
-    private static TimeSpan Positive(ConfigSection config, string path, TimeSpan fallback)
-    {
-        var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new SettingException(ConfigKeyPaths.Of(config, path), "must be a positive duration.");
     }
 }

@@ -142,18 +142,22 @@ public sealed class ConfigSection
     public TimeSpan GetTimeSpan(string path) => Get<TimeSpan>(path, DurationDescription, ReadDuration);
 
     /// <summary>A duration above zero (an interval, a timeout, a window): anything else names the key.</summary>
-    public TimeSpan GetPositiveTimeSpan(string path)
-    {
-        var value = GetTimeSpan(path);
-        return value > TimeSpan.Zero ? value : throw new SettingException(KeyOf(path), $"must be a positive duration (was {value}).");
-    }
+    public TimeSpan GetPositiveTimeSpan(string path) => Positive(path, GetTimeSpan(path));
+
+    /// <summary>A duration above zero, or the default when missing or null.</summary>
+    public TimeSpan GetPositiveTimeSpan(string path, TimeSpan defaultValue) => Positive(path, GetTimeSpan(path, defaultValue));
 
     /// <summary>A 32-bit integer of at least <paramref name="minimum"/> (a count, a limit): anything less names the key.</summary>
-    public int GetIntAtLeast(string path, int minimum)
-    {
-        var value = GetInt(path);
-        return value >= minimum ? value : throw new SettingException(KeyOf(path), $"must be at least {minimum} (was {value}).");
-    }
+    public int GetIntAtLeast(string path, int minimum) => AtLeast(path, minimum, GetInt(path));
+
+    /// <summary>A 32-bit integer of at least <paramref name="minimum"/>, or the default when missing or null.</summary>
+    public int GetIntAtLeast(string path, int minimum, int defaultValue) => AtLeast(path, minimum, GetInt(path, defaultValue));
+
+    private TimeSpan Positive(string path, TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new SettingException(KeyOf(path), $"must be a positive duration (was {value}).");
+
+    private int AtLeast(string path, int minimum, int value) =>
+        value >= minimum ? value : throw new SettingException(KeyOf(path), $"must be at least {minimum} (was {value}).");
 
     /// <summary>A duration, or the default when missing or null.</summary>
     public TimeSpan GetTimeSpan(string path, TimeSpan defaultValue) => GetOrDefault(path, defaultValue, DurationDescription, ReadDuration);

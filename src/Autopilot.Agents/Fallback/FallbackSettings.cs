@@ -43,7 +43,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
                 var task = tasksConfig.GetString(Quote(workflow));
                 if (string.IsNullOrWhiteSpace(task))
                 {
-                    throw new SettingException(ConfigKeyPaths.Of(tasksConfig, workflow), "a task name must not be empty.");
+                    throw new SettingException(tasksConfig.KeyOf(workflow), "a task name must not be empty.");
                 }
 
                 tasks[workflow] = task;
@@ -57,7 +57,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
         {
             if (!tiersConfig.HasPath(Quote(name)))
             {
-                throw new SettingException(ConfigKeyPaths.Of(fallback, "order"), $"tier \"{name}\" is listed in order but not defined under tiers.");
+                throw new SettingException(fallback.KeyOf("order"), $"tier \"{name}\" is listed in order but not defined under tiers.");
             }
 
             tiers.Add(ReadTier(name, tiersConfig.GetConfig(Quote(name))));
@@ -74,18 +74,14 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             "http" => FallbackTierKind.Http,
             "command" => FallbackTierKind.Command,
             "n8n" => FallbackTierKind.N8n,
-            _ => throw new SettingException(ConfigKeyPaths.Of(tier, "kind"), $"unknown tier kind \"{kindText}\" (expected http, command or n8n)."),
+            _ => throw new SettingException(tier.KeyOf("kind"), $"unknown tier kind \"{kindText}\" (expected http, command or n8n)."),
         };
-        var timeout = tier.GetTimeSpan("timeout", kind switch
+        var timeout = tier.GetPositiveTimeSpan("timeout", kind switch
         {
             FallbackTierKind.Http => DefaultHttpTimeout,
             FallbackTierKind.Command => DefaultCommandTimeout,
             _ => DefaultN8nTimeout,
         });
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new SettingException(ConfigKeyPaths.Of(tier, "timeout"), "must be a positive duration.");
-        }
 
         Uri? url = null;
         IReadOnlyList<string> command = [];
@@ -94,7 +90,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             command = tier.GetStringList("command");
             if (command.Count == 0 || string.IsNullOrWhiteSpace(command[0]) || command[0].Contains('{', StringComparison.Ordinal))
             {
-                throw new SettingException(ConfigKeyPaths.Of(tier, "command"), "command must name an executable (without placeholders) followed by its arguments.");
+                throw new SettingException(tier.KeyOf("command"), "command must name an executable (without placeholders) followed by its arguments.");
             }
         }
         else
@@ -102,7 +98,7 @@ public sealed record FallbackSettings(IReadOnlyDictionary<string, string> Tasks,
             var text = tier.GetString("url");
             if (!Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
             {
-                throw new SettingException(ConfigKeyPaths.Of(tier, "url"), "must be an absolute http(s) URL.");
+                throw new SettingException(tier.KeyOf("url"), "must be an absolute http(s) URL.");
             }
         }
 

@@ -31,11 +31,7 @@ public sealed record GitHubSettings(GitHubRepository? IncidentRepository, IReadO
             throw new SettingException($"{github.PathPrefix}.incident-repository", e.Message, e);
         }
 
-        var refresh = github.GetTimeSpan("token-refresh-interval");
-        if (refresh <= TimeSpan.Zero)
-        {
-            throw new SettingException($"{github.PathPrefix}.token-refresh-interval", "must be a positive duration.");
-        }
+        var refresh = github.GetPositiveTimeSpan("token-refresh-interval");
 
         return new GitHubSettings(repository, github.GetStringList("issue-labels"), refresh, branches);
     }

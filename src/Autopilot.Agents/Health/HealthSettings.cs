@@ -61,14 +61,14 @@ public sealed record HealthSettings(
                 var urlText = target.GetString("url");
                 if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 {
-                    throw new SettingException(ConfigKeyPaths.Of(target, "url"), "must be an absolute http(s) URL.");
+                    throw new SettingException(target.KeyOf("url"), "must be an absolute http(s) URL.");
                 }
 
                 var serviceId = NullIfEmpty(target.GetString("railway-service-id", ""));
                 var environmentId = NullIfEmpty(target.GetString("railway-environment-id", ""));
                 if ((serviceId is null) != (environmentId is null))
                 {
-                    throw new SettingException(ConfigKeyPaths.Of(target, "railway-environment-id"), "railway-service-id and railway-environment-id go together.");
+                    throw new SettingException(target.KeyOf("railway-environment-id"), "railway-service-id and railway-environment-id go together.");
                 }
 
                 targets.Add(new HealthTarget(name, url, NullIfEmpty(target.GetString("service", "")), serviceId, environmentId));
@@ -78,40 +78,36 @@ public sealed record HealthSettings(
         var retries = health.GetInt("retries", d.Retries);
         if (retries < 0)
         {
-            throw new SettingException(ConfigKeyPaths.Of(health, "retries"), "must not be negative.");
+            throw new SettingException(health.KeyOf("retries"), "must not be negative.");
         }
 
         var alpha = health.GetDouble("ewma.alpha", d.EwmaAlpha);
         if (alpha is <= 0 or > 1)
         {
-            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.alpha"), "must be in (0, 1].");
+            throw new SettingException(health.KeyOf("ewma.alpha"), "must be in (0, 1].");
         }
 
         var threshold = health.GetDouble("ewma.threshold", d.EwmaThreshold);
         if (threshold <= 0)
         {
-            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.threshold"), "must be positive.");
+            throw new SettingException(health.KeyOf("ewma.threshold"), "must be positive.");
         }
 
-        var warmup = health.GetInt("ewma.warmup", d.EwmaWarmup);
-        if (warmup < 1)
-        {
-            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.warmup"), "must be at least 1.");
-        }
+        var warmup = health.GetIntAtLeast("ewma.warmup", 1, d.EwmaWarmup);
 
         var minimumDeviation = health.GetTimeSpan("ewma.minimum-deviation", d.EwmaMinimumDeviation);
         if (minimumDeviation < TimeSpan.Zero)
         {
-            throw new SettingException(ConfigKeyPaths.Of(health, "ewma.minimum-deviation"), "must not be negative.");
+            throw new SettingException(health.KeyOf("ewma.minimum-deviation"), "must not be negative.");
         }
 
         return new HealthSettings(
             targets,
-            Positive(health, "interval", d.Interval),
-            Positive(health, "probe-timeout", d.ProbeTimeout),
+            health.GetPositiveTimeSpan("interval", d.Interval),
+            health.GetPositiveTimeSpan("probe-timeout", d.ProbeTimeout),
             retries,
-            Positive(health, "retry-delay", d.RetryDelay),
-            Positive(health, "redeploy-wait", d.RedeployWait),
+            health.GetPositiveTimeSpan("retry-delay", d.RetryDelay),
+            health.GetPositiveTimeSpan("redeploy-wait", d.RedeployWait),
             alpha,
             threshold,
             warmup,
@@ -119,10 +115,4 @@ public sealed record HealthSettings(
     }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
-
-    private static TimeSpan Positive(ConfigSection config, string path, TimeSpan fallback)
-    {
-        var value = config.GetTimeSpan(path, fallback);
-        return value > TimeSpan.Zero ? value : throw new SettingException(ConfigKeyPaths.Of(config, path), "must be a positive duration.");
-    }
 }

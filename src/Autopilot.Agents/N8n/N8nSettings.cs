@@ -17,16 +17,12 @@ public sealed record N8nSettings(TimeSpan ExecutionTimeout, TimeSpan PollInterva
     public static N8nSettings FromConfig(ConfigSection n8n)
     {
         ArgumentNullException.ThrowIfNull(n8n);
-        var timeout = n8n.GetTimeSpan("execution-timeout", Default.ExecutionTimeout);
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new SettingException(ConfigKeyPaths.Of(n8n, "execution-timeout"), "must be a positive duration.");
-        }
+        var timeout = n8n.GetPositiveTimeSpan("execution-timeout", Default.ExecutionTimeout);
 
         var poll = n8n.GetTimeSpan("poll-interval", Default.PollInterval);
         if (poll < TimeSpan.Zero)
         {
-            throw new SettingException(ConfigKeyPaths.Of(n8n, "poll-interval"), "must not be negative (0 disables polling).");
+            throw new SettingException(n8n.KeyOf("poll-interval"), "must not be negative (0 disables polling).");
         }
 
         return new N8nSettings(timeout, poll, n8n.GetBoolean("retry-before-fallback", Default.RetryBeforeFallback));

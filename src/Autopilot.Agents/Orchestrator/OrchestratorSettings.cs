@@ -38,11 +38,7 @@ public sealed record OrchestratorSettings(
     public static OrchestratorSettings FromConfig(ConfigSection agents)
     {
         ArgumentNullException.ThrowIfNull(agents);
-        var cycle = agents.GetTimeSpan("orchestrator.cycle-interval");
-        if (cycle <= TimeSpan.Zero)
-        {
-            throw new SettingException($"{agents.PathPrefix}.orchestrator.cycle-interval", "must be a positive duration.");
-        }
+        var cycle = agents.GetPositiveTimeSpan("orchestrator.cycle-interval");
 
         var budget = agents.GetInt("budget.max-actions-per-service");
         if (budget < 0)
@@ -50,11 +46,7 @@ public sealed record OrchestratorSettings(
             throw new SettingException($"{agents.PathPrefix}.budget.max-actions-per-service", "must not be negative.");
         }
 
-        var window = agents.GetTimeSpan("budget.window");
-        if (window <= TimeSpan.Zero)
-        {
-            throw new SettingException($"{agents.PathPrefix}.budget.window", "must be a positive duration.");
-        }
+        var window = agents.GetPositiveTimeSpan("budget.window");
 
         var backoffMin = agents.GetTimeSpan("orchestrator.worker-backoff.min");
         var backoffMax = agents.GetTimeSpan("orchestrator.worker-backoff.max");

@@ -79,7 +79,7 @@ public sealed record RailwaySettings(
                 throw new SettingException($"{intervalsConfig.PathPrefix}.{statusName}", $"\"{statusName}\" is not a Railway deployment status.");
             }
 
-            intervals[status] = Positive(intervalsConfig, statusName);
+            intervals[status] = intervalsConfig.GetPositiveTimeSpan(statusName);
         }
 
         var logLines = railway.GetInt("log-lines", 50);
@@ -90,16 +90,10 @@ public sealed record RailwaySettings(
 
         return new RailwaySettings(
             services,
-            Positive(railway, "poll-interval"),
+            railway.GetPositiveTimeSpan("poll-interval"),
             intervals,
-            Positive(railway, "stabilisation-timeout"),
-            Positive(railway, "stable-after"),
+            railway.GetPositiveTimeSpan("stabilisation-timeout"),
+            railway.GetPositiveTimeSpan("stable-after"),
             logLines);
-    }
-
-    private static TimeSpan Positive(ConfigSection config, string path)
-    {
-        var value = config.GetTimeSpan(path);
-        return value > TimeSpan.Zero ? value : throw new SettingException($"{config.PathPrefix}.{path}", "must be a positive duration.");
     }
 }

@@ -19,11 +19,7 @@ public sealed record TaskSettings(TimeSpan DefaultTimeout, TimeSpan MaxTimeout, 
     public static TaskSettings FromConfig(ConfigSection agents)
     {
         ArgumentNullException.ThrowIfNull(agents);
-        var timeout = agents.GetTimeSpan("tasks.default-timeout");
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new SettingException($"{agents.PathPrefix}.tasks.default-timeout", "must be a positive duration.");
-        }
+        var timeout = agents.GetPositiveTimeSpan("tasks.default-timeout");
 
         var max = agents.GetTimeSpan("tasks.max-timeout");
         if (max < timeout)
@@ -31,11 +27,7 @@ public sealed record TaskSettings(TimeSpan DefaultTimeout, TimeSpan MaxTimeout, 
             throw new SettingException($"{agents.PathPrefix}.tasks.max-timeout", "must be at least tasks.default-timeout.");
         }
 
-        var retain = agents.GetInt("tasks.retain-finished");
-        if (retain < 1)
-        {
-            throw new SettingException($"{agents.PathPrefix}.tasks.retain-finished", "must be at least 1.");
-        }
+        var retain = agents.GetIntAtLeast("tasks.retain-finished", 1);
 
         return new TaskSettings(timeout, max, retain);
     }
