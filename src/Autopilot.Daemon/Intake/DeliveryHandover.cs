@@ -273,7 +273,10 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         HandOverNext();
     }
 
-    /// <summary>What to do with one envelope of the tag: hand it over, pass it (not a delivery, or handed over already) or abandon it.</summary>
+    /// <summary>
+    /// What to do with one envelope of the tag: hand it over, pass it (not a delivery, or handed over already) or abandon
+    /// it. Two copies in one batch both go: the orchestrator records the second as already handled.
+    /// </summary>
     private Pending Classify(EventEnvelope envelope)
     {
         var offset = OffsetOf(envelope);
@@ -282,7 +285,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
             return new Pending(envelope, offset, null, null);
         }
 
-        if (_handed.Contains(stored.Key, Now) || IsQueued(stored.Key))
+        if (_handed.Contains(stored.Key, Now))
         {
             // Stored again by another node's intake (a redelivery that went elsewhere): handed over already.
             _log.Info("Delivery {0} of {1} was stored again by {2}; handed over already", stored.DeliveryId, stored.Source, envelope.PersistenceId);
@@ -299,10 +302,6 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
             return new Pending(envelope, offset, null, $"the stored payload is not JSON: {e.Message}");
         }
     }
-
-    private bool IsQueued(string key) =>
-        _pending.Any(p => p.Event is not null && ((DeliveryStored)p.Envelope.Event).Key == key)
-        || _inFlight?.Items.Any(p => ((DeliveryStored)p.Envelope.Event).Key == key) == true;
 
     /// <summary>
     /// Settles the queue from its head: passes what needs no hand-over, abandons what cannot be used, and sends the next
