@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Autopilot.Agents.Protocol;
 using Autopilot.Agents.Serialization;
@@ -16,11 +17,12 @@ namespace Autopilot.Agents.Tasks;
 /// <param name="Timeout">How long it may run once started.</param>
 /// <param name="IdempotencyKey">The submitter's key: a submit with the same key returns this task, or null.</param>
 /// <param name="By">Who submitted it.</param>
+/// <param name="Service">The service it concerns (<see cref="TaskCatalog.ServiceOf"/>), or null (a drill).</param>
 /// <param name="At">When.</param>
-[EventManifest("autopilot.task_submitted", Version = 1)]
+[EventManifest("autopilot.task_submitted", Version = 2)]
 public sealed record TaskSubmitted(
     string TaskId, string Kind, string Target, IReadOnlyDictionary<string, string> Parameters, string Priority, TimeSpan Timeout, string? IdempotencyKey, string By,
-    DateTimeOffset At) : IAuditEvent
+    string? Service, DateTimeOffset At) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -29,9 +31,10 @@ public sealed record TaskSubmitted(
 
 /// <summary>A task left the queue and was sent to the orchestrator (recorded before it is sent).</summary>
 /// <param name="TaskId">The task.</param>
+/// <param name="Service">The service it concerns, as submitted.</param>
 /// <param name="At">When.</param>
-[EventManifest("autopilot.task_started", Version = 1)]
-public sealed record TaskStarted(string TaskId, DateTimeOffset At) : IAuditEvent
+[EventManifest("autopilot.task_started", Version = 2)]
+public sealed record TaskStarted(string TaskId, string? Service, DateTimeOffset At) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -46,9 +49,10 @@ public sealed record TaskStarted(string TaskId, DateTimeOffset At) : IAuditEvent
 /// </param>
 /// <param name="Detail">What happened or why.</param>
 /// <param name="ActionId">The orchestrator's action the task led to, if any.</param>
+/// <param name="Service">The service it concerns, as submitted.</param>
 /// <param name="At">When.</param>
-[EventManifest("autopilot.task_finished", Version = 1)]
-public sealed record TaskFinished(string TaskId, string Outcome, string Detail, string? ActionId, DateTimeOffset At) : IAuditEvent
+[EventManifest("autopilot.task_finished", Version = 2)]
+public sealed record TaskFinished(string TaskId, string Outcome, string Detail, string? ActionId, string? Service, DateTimeOffset At) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -58,9 +62,10 @@ public sealed record TaskFinished(string TaskId, string Outcome, string Detail, 
 /// <summary>A queued task was cancelled before it started.</summary>
 /// <param name="TaskId">The task.</param>
 /// <param name="By">Who cancelled it.</param>
+/// <param name="Service">The service it concerns, as submitted.</param>
 /// <param name="At">When.</param>
-[EventManifest("autopilot.task_cancelled", Version = 1)]
-public sealed record TaskCancelled(string TaskId, string By, DateTimeOffset At) : IAuditEvent
+[EventManifest("autopilot.task_cancelled", Version = 2)]
+public sealed record TaskCancelled(string TaskId, string By, string? Service, DateTimeOffset At) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
@@ -74,14 +79,51 @@ public sealed record TaskCancelled(string TaskId, string By, DateTimeOffset At) 
 /// <param name="TaskId">The task.</param>
 /// <param name="Detail">What it was waiting for.</param>
 /// <param name="ActionId">The action it had requested, if any.</param>
+/// <param name="Service">The service it concerns, as submitted.</param>
 /// <param name="At">When.</param>
-[EventManifest("autopilot.task_timed_out", Version = 1)]
-public sealed record TaskTimedOut(string TaskId, string Detail, string? ActionId, DateTimeOffset At) : IAuditEvent
+[EventManifest("autopilot.task_timed_out", Version = 2)]
+public sealed record TaskTimedOut(string TaskId, string Detail, string? ActionId, string? Service, DateTimeOffset At) : IAuditEvent
 {
     /// <inheritdoc />
     [JsonIgnore]
     public string Domain => AuditEvents.Domains.Tasks;
 }
+
+/// <summary>
+/// v1 → v2 of the task events: v2 carries the service a task concerns (so <c>?service=</c> on the audit stream finds a
+/// task's life), unknown (null) for v1 events.
+/// </summary>
+/// <param name="manifest">The event's manifest.</param>
+public abstract class TaskEventV1(string manifest) : IEventUpcaster
+{
+    /// <inheritdoc />
+    public string Manifest => manifest;
+
+    /// <inheritdoc />
+    public int FromVersion => 1;
+
+    /// <inheritdoc />
+    public JsonNode Upcast(JsonNode json)
+    {
+        json.AsObject()["service"] = null;
+        return json;
+    }
+}
+
+/// <summary>v1 → v2 of <see cref="TaskSubmitted"/> (see <see cref="TaskEventV1"/>).</summary>
+public sealed class TaskSubmittedV1() : TaskEventV1("autopilot.task_submitted");
+
+/// <summary>v1 → v2 of <see cref="TaskStarted"/> (see <see cref="TaskEventV1"/>).</summary>
+public sealed class TaskStartedV1() : TaskEventV1("autopilot.task_started");
+
+/// <summary>v1 → v2 of <see cref="TaskFinished"/> (see <see cref="TaskEventV1"/>).</summary>
+public sealed class TaskFinishedV1() : TaskEventV1("autopilot.task_finished");
+
+/// <summary>v1 → v2 of <see cref="TaskCancelled"/> (see <see cref="TaskEventV1"/>).</summary>
+public sealed class TaskCancelledV1() : TaskEventV1("autopilot.task_cancelled");
+
+/// <summary>v1 → v2 of <see cref="TaskTimedOut"/> (see <see cref="TaskEventV1"/>).</summary>
+public sealed class TaskTimedOutV1() : TaskEventV1("autopilot.task_timed_out");
 
 /// <summary>A task's status as the API shows it.</summary>
 public static class TaskStatuses

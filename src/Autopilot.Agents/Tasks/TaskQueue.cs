@@ -107,8 +107,9 @@ public sealed class TaskQueue : ReceivePersistentActor, IWithTimers
             return;
         }
 
-        var submitted = new TaskSubmitted($"task-{Guid.NewGuid():N}"[..17], submit.Kind!, submit.Target!.Trim(), parameters, submit.Priority!, timeout,
-            submit.IdempotencyKey is { Length: > 0 } ? submit.IdempotencyKey : null, submit.By, Now);
+        var target = submit.Target!.Trim();
+        var submitted = new TaskSubmitted($"task-{Guid.NewGuid():N}"[..17], submit.Kind!, target, parameters, submit.Priority!, timeout,
+            submit.IdempotencyKey is { Length: > 0 } ? submit.IdempotencyKey : null, submit.By, TaskCatalog.ServiceOf(submit.Kind!, target), Now);
         var replyTo = Sender;
         Record(submitted, () =>
         {
@@ -126,7 +127,7 @@ public sealed class TaskQueue : ReceivePersistentActor, IWithTimers
                 break;
             case TaskStatuses.Queued:
                 var replyTo = Sender;
-                Record(new TaskCancelled(cancel.TaskId, cancel.By, Now),
+                Record(new TaskCancelled(cancel.TaskId, cancel.By, _book.Submission(cancel.TaskId)?.Service, Now),
                     () => replyTo.Tell(new TaskCancelAnswer(true, _book.View(cancel.TaskId)!, $"task {cancel.TaskId} cancelled")));
                 break;
             case var status:
@@ -142,7 +143,7 @@ public sealed class TaskQueue : ReceivePersistentActor, IWithTimers
         while (_book.NextToStart() is { } next)
         {
             // Applied at once (before the write completes) so the next pick sees this target as busy.
-            Record(new TaskStarted(next.TaskId, Now), () => Run(next));
+            Record(new TaskStarted(next.TaskId, next.Service, Now), () => Run(next));
         }
     }
 
@@ -213,13 +214,13 @@ public sealed class TaskQueue : ReceivePersistentActor, IWithTimers
         var detail = action is null
             ? $"no answer from the orchestrator within {task.Timeout}"
             : $"action {action} not finished within {task.Timeout}; it is not undone, its result is recorded under its action id";
-        Record(new TaskTimedOut(task.TaskId, detail, action, Now), StartWhatMay);
+        Record(new TaskTimedOut(task.TaskId, detail, action, task.Service, Now), StartWhatMay);
     }
 
     private void Finish(string taskId, string outcome, string detail, string? actionId = null)
     {
         Timers.Cancel(taskId);
-        Record(new TaskFinished(taskId, outcome, detail, actionId ?? _book.ActionOf(taskId), Now), StartWhatMay);
+        Record(new TaskFinished(taskId, outcome, detail, actionId ?? _book.ActionOf(taskId), _book.Submission(taskId)?.Service, Now), StartWhatMay);
     }
 
     /// <summary>The reconcile rule of the class remarks: nothing found running is sent again.</summary>

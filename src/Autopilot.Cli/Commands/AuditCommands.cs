@@ -66,8 +66,9 @@ public static class AuditCommands
     {
         var since = new Option<string?>("--since") { Description = "From this time (ISO 8601) or this long ago (15m, 2h, 7d)." };
         var until = new Option<string?>("--until") { Description = "Up to this time (ISO 8601) or this long ago." };
-        var phase = new Option<string?>("--phase") { Description = "observe, orient, decide, act, alert, incident, security, mode, cluster or approval." };
-        phase.AcceptOnlyFromAmong("observe", "orient", "decide", "act", "alert", "incident", "security", "mode", "cluster", "approval");
+        // The daemon's phases (AuditFilter.Phases); the CLI takes no dependency on the daemon, so they are named here too.
+        var phase = new Option<string?>("--phase") { Description = "observe, orient, decide, act, alert, incident, security, mode, cluster, approval or task." };
+        phase.AcceptOnlyFromAmong("observe", "orient", "decide", "act", "alert", "incident", "security", "mode", "cluster", "approval", "task");
         var result = new Option<string?>("--result") { Description = "success or failure (outcomes of actions)." };
         result.AcceptOnlyFromAmong("success", "failure");
         var tag = new Option<string?>("--tag") { Description = "Only events with this tag." };

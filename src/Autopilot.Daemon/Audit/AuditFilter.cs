@@ -12,7 +12,7 @@ namespace Autopilot.Daemon.Audit;
 public sealed record AuditFilter(DateTimeOffset? Since, DateTimeOffset? Until, string? Phase, string? Result, string? Tag, string? Service)
 {
     /// <summary>Phases a filter may name.</summary>
-    public static readonly IReadOnlyList<string> Phases = ["observe", "orient", "decide", "act", "alert", "incident", "security", "mode", "cluster", "approval"];
+    public static readonly IReadOnlyList<string> Phases = ["observe", "orient", "decide", "act", "alert", "incident", "security", "mode", "cluster", "approval", "task"];
 
     /// <summary>True when <paramref name="record"/> passes every criterion.</summary>
     public bool Matches(AuditRecord record) =>

@@ -20,14 +20,15 @@ public sealed class TaskSerializationTests
     [Fact]
     public void Task_events_round_trip_and_are_audit_events_of_the_tasks_domain()
     {
-        var submitted = new TaskSubmitted("task-1", "gate", "api", Parameters, TaskPriorities.High, TimeSpan.FromMinutes(5), "ci-42", "alice", At);
+        var submitted = new TaskSubmitted("task-1", "gate", "api", Parameters, TaskPriorities.High, TimeSpan.FromMinutes(5), "ci-42", "alice", "api", At);
         var back = RoundTrip(submitted);
 
         Assert.Equal(submitted with { Parameters = back.Parameters }, back);
         Assert.Equal("4f2c9e1", back.Parameters["commit"]);
-        Assert.Equal(new TaskFinished("task-1", TaskStatuses.Failed, "Railway refused", "rollback-1", At), RoundTrip(new TaskFinished("task-1", TaskStatuses.Failed, "Railway refused", "rollback-1", At)));
-        Assert.Equal(new TaskTimedOut("task-1", "no answer", null, At), RoundTrip(new TaskTimedOut("task-1", "no answer", null, At)));
-        Assert.Equal(["audit", "tasks"], AuditEvents.TagsFor(new TaskCancelled("task-1", "bob", At)));
+        Assert.Equal(new TaskFinished("task-1", TaskStatuses.Failed, "Railway refused", "rollback-1", "api", At),
+            RoundTrip(new TaskFinished("task-1", TaskStatuses.Failed, "Railway refused", "rollback-1", "api", At)));
+        Assert.Equal(new TaskTimedOut("task-1", "no answer", null, "api", At), RoundTrip(new TaskTimedOut("task-1", "no answer", null, "api", At)));
+        Assert.Equal(["audit", "tasks"], AuditEvents.TagsFor(new TaskCancelled("task-1", "bob", null, At)));
         Assert.Contains(typeof(TaskStarted), AuditEvents.Types);
     }
 
@@ -49,5 +50,18 @@ public sealed class TaskSerializationTests
         Assert.Equal(("task-1", "rollback", "4f2c9e1"), (run.TaskId, run.Action, run.Parameters["commit"]));
         Assert.Equal(new TaskActionSettled("task-1", "act-1", true, "done"), RoundTrip(new TaskActionSettled("task-1", "act-1", true, "done")));
         Assert.Equal(new TaskActionState("task-1", null), RoundTrip(new TaskActionState("task-1", null)));
+    }
+
+    [Fact]
+    public void Task_events_journaled_before_they_carried_a_service_replay_with_none()
+    {
+        // Version 1 JSON, as the daemon wrote it before the service was added.
+        var started = (TaskStarted)Catalog.FromJson("""{"taskId":"task-1","at":"2026-12-03T21:00:00+00:00"}"""u8.ToArray(), "autopilot.task_started#1");
+        var finished = (TaskFinished)Catalog.FromJson(
+            """{"taskId":"task-1","outcome":"failed","detail":"Railway refused","actionId":"rollback-1","at":"2026-12-03T21:00:00+00:00"}"""u8.ToArray(), "autopilot.task_finished#1");
+
+        Assert.Equal(new TaskStarted("task-1", null, At), started);
+        Assert.Equal(new TaskFinished("task-1", TaskStatuses.Failed, "Railway refused", "rollback-1", null, At), finished);
+        Assert.Equal("autopilot.task_started#2", Catalog.ManifestOf(started));
     }
 }

@@ -73,9 +73,12 @@ public sealed class TaskApiTests : IAsyncLifetime
         Assert.Equal(["submitted", "started", "finished"], detail.GetProperty("timeline").EnumerateArray().Select(e => e.GetProperty("event").GetString()));
         var run = Assert.Single(_received.OfType<RunTaskAction>());
         Assert.Equal((id, "rollback", "demo-api", "operator"), (run.TaskId, run.Action, run.Service, run.RequestedBy));
-        // On the audit trail (and so on its live stream) under the tasks tag.
+        // On the audit trail (and so on its live stream) under the tasks tag, and filed under its service.
         var audit = await Json(await _daemon.SendAsync(HttpMethod.Get, "/api/audit?tag=tasks&limit=50", TestDaemon.ViewerToken));
         Assert.Contains(audit.EnumerateArray(), r => r.GetProperty("type").GetString() == "autopilot.task_finished" && r.GetProperty("phase").GetString() == "task");
+        var ofService = await Json(await _daemon.SendAsync(HttpMethod.Get, "/api/audit?phase=task&service=demo-api&limit=50", TestDaemon.ViewerToken));
+        Assert.Equal(["autopilot.task_submitted", "autopilot.task_started", "autopilot.task_finished"],
+            ofService.EnumerateArray().Where(r => r.GetProperty("event").GetProperty("taskId").GetString() == id).Select(r => r.GetProperty("type").GetString()));
     }
 
     [Fact]
