@@ -3,7 +3,6 @@ using Akka.Event;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
-using Akka.Streams.Dsl;
 using Autopilot.Agents.Health;
 using Autopilot.Agents.Protocol;
 using Autopilot.Daemon.Audit;
@@ -103,20 +102,8 @@ public sealed class DashboardView : ReceiveActor, IWithTimers
         var feed = _feeds[tag];
         var after = Offset.Sequence(feed.Offset);
         var source = feed.Live ? _journal.EventsByTag(tag, after) : _journal.CurrentEventsByTag(tag, after);
-        var self = Self;
-        var (killSwitch, _) = source
-            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
-            .Batch(BatchSize, first => new List<EventEnvelope>(BatchSize) { first }, (batch, next) =>
-            {
-                batch.Add(next);
-                return batch;
-            })
-            .Select(batch => new Batch(tag, batch))
-            // A buffer of one in the sink (its default, 16, would pull single-envelope batches ahead of the actor).
-            .ToMaterialized(Sink.ActorRefWithAck<Batch>(self, new FeedStarted(tag), Kept.Instance, new FeedCaughtUp(tag), e => new FeedFailed(tag, e))
-                .WithAttributes(Attributes.CreateInputBuffer(1, 1)), Keep.Both)
-            .Run(_materializer!);
-        feed.Switch = killSwitch;
+        feed.Switch = source.RunInBatches(BatchSize, batch => new Batch(tag, batch), Self, new FeedStarted(tag), Kept.Instance, new FeedCaughtUp(tag),
+            e => new FeedFailed(tag, e), _materializer!);
     }
 
     private void Hold(string tag, EventEnvelope envelope, DateTimeOffset oldest)

@@ -9,6 +9,7 @@ using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Autopilot.Agents.Protocol;
+using Autopilot.Daemon.Audit;
 using Autopilot.Daemon.Configuration;
 using Autopilot.Daemon.Metrics;
 
@@ -241,19 +242,10 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         _singlesLeft = 0;
         _streamAck = null;
         _stream?.Shutdown();
-        // What the journal reads while the hand-over is busy gathers into one element, up to a batch.
-        _stream = _readJournal.EventsByTag(WebhookIntake.DeliveryTag, Offset.Sequence(_confirmedUpTo))
-            .ViaMaterialized(KillSwitches.Single<EventEnvelope>(), Keep.Right)
-            .Batch(_settings.HandoverBatchSize, e => new List<EventEnvelope> { e }, (list, e) =>
-            {
-                list.Add(e);
-                return list;
-            })
-            .Select(envelopes => (object)new StreamElements(generation, envelopes))
-            // A buffer of one in the sink (its default, 16, would pull single-envelope batches ahead of the actor).
-            .ToMaterialized(Sink.ActorRefWithAck<object>(Self, new StreamInit(generation), StreamAck.Instance,
-                new StreamCompleted(generation), e => new StreamFailed(generation, e)).WithAttributes(Attributes.CreateInputBuffer(1, 1)), Keep.Left)
-            .Run(_materializer);
+        // What the journal reads while the hand-over is busy goes together, up to a batch.
+        _stream = _readJournal.EventsByTag(WebhookIntake.DeliveryTag, Offset.Sequence(_confirmedUpTo)).RunInBatches(_settings.HandoverBatchSize,
+            envelopes => new StreamElements(generation, envelopes), Self, new StreamInit(generation), StreamAck.Instance,
+            new StreamCompleted(generation), e => new StreamFailed(generation, e), _materializer);
     }
 
     private void OnElements(StreamElements elements)
@@ -279,27 +271,26 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     /// </summary>
     private Pending Classify(EventEnvelope envelope)
     {
-        var offset = OffsetOf(envelope);
         if (envelope.Event is not DeliveryStored stored)
         {
-            return new Pending(envelope, offset, null, null);
+            return new Pending(envelope, null, null);
         }
 
         if (_handed.Contains(stored.Key, Now))
         {
             // Stored again by another node's intake (a redelivery that went elsewhere): handed over already.
             _log.Info("Delivery {0} of {1} was stored again by {2}; handed over already", stored.DeliveryId, stored.Source, envelope.PersistenceId);
-            return new Pending(envelope, offset, null, null);
+            return new Pending(envelope, null, null);
         }
 
         try
         {
             using var document = JsonDocument.Parse(stored.Payload);
-            return new Pending(envelope, offset, new ExternalEvent(stored.Source, stored.EventType, stored.DeliveryId, document.RootElement.Clone()), null);
+            return new Pending(envelope, new ExternalEvent(stored.Source, stored.EventType, stored.DeliveryId, document.RootElement.Clone()), null);
         }
         catch (JsonException e)
         {
-            return new Pending(envelope, offset, null, $"the stored payload is not JSON: {e.Message}");
+            return new Pending(envelope, null, $"the stored payload is not JSON: {e.Message}");
         }
     }
 
@@ -485,7 +476,10 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>An envelope of the tag not settled yet: a delivery to hand over (<see cref="Event"/>), one to abandon (<see cref="Unusable"/>), or neither (passed).</summary>
-    private sealed record Pending(EventEnvelope Envelope, long Offset, ExternalEvent? Event, string? Unusable);
+    private sealed record Pending(EventEnvelope Envelope, ExternalEvent? Event, string? Unusable)
+    {
+        public long Offset => OffsetOf(Envelope);
+    }
 
     /// <summary>Deliveries sent to the orchestrator and not yet confirmed.</summary>
     private sealed class InFlight(int generation, List<Pending> items)

@@ -116,39 +116,27 @@ public sealed class JournalDatabase : IAsyncDisposable
         }
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (_selection.IsSqlite)
+        var sqlite = _selection.IsSqlite;
+        if (sqlite)
         {
             // The journal writes meanwhile: wait for its lock instead of failing at once.
-            await using var busy = connection.CreateCommand();
-            busy.CommandText = "PRAGMA busy_timeout=10000;";
-            await busy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, null, "PRAGMA busy_timeout=10000;", cancellationToken).ConfigureAwait(false);
         }
 
-        async Task<object?> ScalarAsync(string sql)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var sqlite = _selection.IsSqlite;
-        var journalExists = await ScalarAsync(sqlite
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'"
-            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'journal'").ConfigureAwait(false);
-        if (Convert.ToInt64(journalExists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        if (await CountAsync(connection, null, sqlite
+                ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'journal'"
+                : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'journal'", cancellationToken).ConfigureAwait(false) == 0)
         {
             return;
         }
 
-        var columnExists = await ScalarAsync(sqlite
-            ? "SELECT COUNT(*) FROM pragma_table_info('journal') WHERE name = 'tags'"
-            : "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'journal' AND column_name = 'tags'").ConfigureAwait(false);
-        if (Convert.ToInt64(columnExists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        if (await CountAsync(connection, null, sqlite
+                ? "SELECT COUNT(*) FROM pragma_table_info('journal') WHERE name = 'tags'"
+                : "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'journal' AND column_name = 'tags'",
+                cancellationToken).ConfigureAwait(false) == 0)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sqlite
+            await ExecuteAsync(connection, transaction, sqlite
                 ? """
                   ALTER TABLE journal ADD COLUMN tags NVarChar(100) NULL;
                   UPDATE journal SET tags = ';' || (SELECT group_concat(t.tag, ';') FROM tags t WHERE t.ordering_id = journal.ordering) || ';'
@@ -159,19 +147,12 @@ public sealed class JournalDatabase : IAsyncDisposable
                   UPDATE journal j SET tags = ';' || s.tags || ';'
                     FROM (SELECT ordering_id, string_agg(tag, ';') AS tags FROM tags GROUP BY ordering_id) s
                    WHERE s.ordering_id = j.ordering AND j.tags IS NULL;
-                  """;
-            command.CommandTimeout = 0;
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                  """, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await using (var index = connection.CreateCommand())
-        {
-            index.CommandText = "CREATE INDEX IF NOT EXISTS journal_persistence_id_sequence_number_idx ON journal (persistence_id, sequence_number)";
-            index.CommandTimeout = 0;
-            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await ExecuteAsync(connection, null, "CREATE INDEX IF NOT EXISTS journal_persistence_id_sequence_number_idx ON journal (persistence_id, sequence_number)",
+            cancellationToken).ConfigureAwait(false);
         await EnsureTagIndexAsync(connection, cancellationToken).ConfigureAwait(false);
         _schemaUpgraded = true;
     }
@@ -183,39 +164,50 @@ public sealed class JournalDatabase : IAsyncDisposable
     /// Creates the tag index, its triggers and its rows for the events already journaled, in one transaction that holds
     /// the journal's write lock (SQLite: <c>BEGIN IMMEDIATE</c>; PostgreSQL: a lock mode that excludes inserts and other
     /// nodes doing the same), so every event is indexed: those committed before by the fill, later ones by the trigger.
-    /// Nothing happens when the insert trigger already exists.
+    /// Nothing is locked when the insert trigger exists already (every start after the first).
     /// </summary>
     private async Task EnsureTagIndexAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var sqlite = _selection.IsSqlite;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        async Task<object?> RunAsync(string sql, bool scalar = false)
+        var triggerExists = sqlite
+            ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = '{TagIndexTable}_insert'"
+            : $"SELECT COUNT(*) FROM pg_trigger WHERE tgname = '{TagIndexTable}_insert' AND tgrelid = 'journal'::regclass";
+        if (await CountAsync(connection, null, triggerExists, cancellationToken).ConfigureAwait(false) > 0)
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            command.CommandTimeout = 0;
-            return scalar
-                ? await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
-                : await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
 
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!sqlite)
         {
             // Self-exclusive and exclusive of inserts: concurrent writers wait until the trigger exists.
-            await RunAsync("LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE").ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "LOCK TABLE journal IN SHARE ROW EXCLUSIVE MODE", cancellationToken).ConfigureAwait(false);
         }
 
-        var exists = await RunAsync(sqlite
-            ? $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = '{TagIndexTable}_insert'"
-            : $"SELECT COUNT(*) FROM pg_trigger WHERE tgname = '{TagIndexTable}_insert' AND tgrelid = 'journal'::regclass", scalar: true).ConfigureAwait(false);
-        if (Convert.ToInt64(exists, System.Globalization.CultureInfo.InvariantCulture) == 0)
+        // Asked again under the lock: another node may have created it meanwhile.
+        if (await CountAsync(connection, transaction, triggerExists, cancellationToken).ConfigureAwait(false) == 0)
         {
-            await RunAsync(sqlite ? SqliteTagIndex : PostgreSqlTagIndex).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, sqlite ? SqliteTagIndex : PostgreSqlTagIndex, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<long> CountAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     // SQLite has no split function and allows no WITH inside a trigger: the ";a;b;" column becomes the JSON array
@@ -231,7 +223,7 @@ public sealed class JournalDatabase : IAsyncDisposable
           INSERT OR IGNORE INTO {TagIndexTable} (tag, ordering)
           SELECT t.value, NEW.ordering FROM json_each({SqliteTagsOf("NEW")}) t WHERE t.value <> '';
         END;
-        CREATE TRIGGER IF NOT EXISTS {TagIndexTable}_delete AFTER DELETE ON journal WHEN OLD.tags IS NOT NULL
+        CREATE TRIGGER {TagIndexTable}_delete AFTER DELETE ON journal WHEN OLD.tags IS NOT NULL
         BEGIN
           DELETE FROM {TagIndexTable} WHERE ordering = OLD.ordering AND tag IN (SELECT t.value FROM json_each({SqliteTagsOf("OLD")}) t);
         END;
@@ -256,7 +248,6 @@ public sealed class JournalDatabase : IAsyncDisposable
            WHERE o.tags IS NOT NULL AND i.tag = t AND i.ordering = o.ordering;
           RETURN NULL;
         END $$;
-        DROP TRIGGER IF EXISTS {TagIndexTable}_delete ON journal;
         CREATE TRIGGER {TagIndexTable}_insert AFTER INSERT ON journal REFERENCING NEW TABLE AS added
           FOR EACH STATEMENT EXECUTE FUNCTION {TagIndexTable}_add();
         CREATE TRIGGER {TagIndexTable}_delete AFTER DELETE ON journal REFERENCING OLD TABLE AS removed
