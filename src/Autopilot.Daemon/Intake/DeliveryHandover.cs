@@ -48,6 +48,8 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private const string RetryTimer = "retry";
     private const string RestartTimer = "restart-stream";
     private const string IdleTimer = "idle-checkpoint";
+    // Positions journaled between snapshots at least (more while the remembered window is large, see DeliveryWindow).
+    private const int PositionsPerSnapshot = 1000;
 
     private readonly IActorRef _orchestrator;
     private readonly SqlReadJournal _readJournal;
@@ -61,6 +63,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private long _checkpointedUpTo;
     private long _legacySequenceNr;
     private int _sinceCheckpoint;
+    private int _positionsSinceSnapshot;
     private UniqueKillSwitch? _stream;
     private IActorRef? _streamAck;
     // Envelopes read from the tag and not settled yet, oldest first; the deliveries sent and not confirmed yet.
@@ -464,8 +467,9 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         PersistAsync(new HandoverPosition(upTo, handed), _ =>
         {
             _checkpointedUpTo = Math.Max(_checkpointedUpTo, upTo);
-            if (LastSequenceNr % 1000 == 0)
+            if (_handed.SnapshotDue(++_positionsSinceSnapshot, PositionsPerSnapshot))
             {
+                _positionsSinceSnapshot = 0;
                 _handed.Prune(Now);
                 SaveSnapshot(new HandoverSnapshot(_checkpointedUpTo, _handed.Snapshot()));
             }

@@ -37,6 +37,14 @@ internal sealed class DeliveryWindow(TimeSpan window)
         }
     }
 
+    /// <summary>
+    /// Whether a snapshot of the window is due after <paramref name="eventsSinceSnapshot"/> journaled events: at least
+    /// <paramref name="every"/> of them, and at least a tenth of the remembered keys. A snapshot holds the whole window,
+    /// so with a fixed cadence a week of remembered ids would be rewritten every few minutes; this way a snapshot costs
+    /// at most ten keys per event written since the last one, and a recovery replays at most a tenth of the window.
+    /// </summary>
+    public bool SnapshotDue(int eventsSinceSnapshot, int every) => eventsSinceSnapshot >= Math.Max(every, Count / 10);
+
     /// <summary>The remembered keys, oldest first (for a snapshot).</summary>
     public IReadOnlyList<RememberedDelivery> Snapshot() => _order.ToArray();
 }

@@ -161,7 +161,7 @@ public sealed class WebhookIntake : ReceivePersistentActor
                 }
             }
 
-            if (++_sinceSnapshot >= _settings.SnapshotEvery)
+            if (_committed.SnapshotDue(++_sinceSnapshot, _settings.SnapshotEvery))
             {
                 _sinceSnapshot = 0;
                 Prune();

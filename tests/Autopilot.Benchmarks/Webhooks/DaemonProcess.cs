@@ -35,7 +35,9 @@ internal sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Starts the daemon with <paramref name="hocon"/> as its --config file; the port is chosen here.</summary>
     /// <param name="keepDirectory">Leave the data directory on dispose (the caller reads the journal afterwards and deletes
     /// the parent of <see cref="DataDirectory"/> itself).</param>
-    public static DaemonProcess Start(string daemonDll, string hocon, bool keepDirectory = false)
+    /// <param name="environment">Variables set for the daemon only (runtime knobs such as <c>DOTNET_…</c>), so the
+    /// benchmark's own senders run as they always do.</param>
+    public static DaemonProcess Start(string daemonDll, string hocon, bool keepDirectory = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), $"autopilot-webhook-bench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -53,6 +55,11 @@ internal sealed class DaemonProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         process.OutputDataReceived += (_, _) => { };

@@ -28,7 +28,8 @@ public static class WebhookBenchmark
     /// run (60), <c>--runs N</c> per back end (3), <c>--warmup N</c> deliveries before the measured ones (200; the JIT
     /// is still tiering the Akka stack up for several seconds after start, see docs/performance.md), <c>--backend sqlite|postgresql|all</c>, <c>--daemon path/to/autopilotd.dll</c>,
     /// <c>--hocon "key = value"</c> added to the daemon's configuration (to compare a setting, e.g. the journal's
-    /// <c>tag-write-mode</c>, on the same build).
+    /// <c>tag-write-mode</c>, on the same build), <c>--daemon-env "NAME=value NAME=value"</c> set for the daemon's
+    /// process only (a runtime knob, without touching the senders' runtime).
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -40,7 +41,11 @@ public static class WebhookBenchmark
         var backend = BenchmarkConsole.Option(args, "--backend") ?? "all";
         var daemon = DaemonProcess.Locate(BenchmarkConsole.Option(args, "--daemon"));
         var extraHocon = BenchmarkConsole.Option(args, "--hocon") ?? "";
-        Console.WriteLine($"# daemon: {daemon}{(extraHocon.Length > 0 ? $" with: {extraHocon}" : "")}");
+        var daemonEnvironment = (BenchmarkConsole.Option(args, "--daemon-env") ?? "")
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length == 2 ? pair[1] : throw new ArgumentException($"--daemon-env: '{pair[0]}' has no '=value'."));
+        Console.WriteLine($"# daemon: {daemon}{(extraHocon.Length > 0 ? $" with: {extraHocon}" : "")}{string.Concat(daemonEnvironment.Select(variable => $" {variable.Key}={variable.Value}"))}");
         Console.WriteLine($"# {requests:N0} signed GitHub push webhooks per run (after {warmupRequests:N0} warm-up), {concurrency} concurrent senders, {runs} run(s) per journal");
         var rows = new List<string[]>();
         var checks = new List<(string Journal, ExactlyOnceReport Report)>();
@@ -49,7 +54,7 @@ public static class WebhookBenchmark
         {
             for (var run = 0; run < runs; run++)
             {
-                var (row, check) = await MeasureAsync("SQLite", daemon, extraHocon, JournalSelection.Sqlite, null, requests, warmupRequests, concurrency, limit);
+                var (row, check) = await MeasureAsync("SQLite", daemon, extraHocon, daemonEnvironment, JournalSelection.Sqlite, null, requests, warmupRequests, concurrency, limit);
                 rows.Add(row);
                 checks.Add(("SQLite", check));
             }
@@ -61,7 +66,7 @@ public static class WebhookBenchmark
             for (var run = 0; run < runs; run++)
             {
                 var connection = await server.CreateDatabaseAsync("webhooks");
-                var (row, check) = await MeasureAsync("PostgreSQL", daemon, extraHocon, JournalSelection.PostgreSql, connection, requests, warmupRequests, concurrency, limit);
+                var (row, check) = await MeasureAsync("PostgreSQL", daemon, extraHocon, daemonEnvironment, JournalSelection.PostgreSql, connection, requests, warmupRequests, concurrency, limit);
                 rows.Add(row);
                 checks.Add(("PostgreSQL", check));
             }
@@ -76,7 +81,7 @@ public static class WebhookBenchmark
 
     /// <param name="connectionString">The PostgreSQL database; null for SQLite, whose file is the daemon's default under its data directory.</param>
     private static async Task<(string[] Row, ExactlyOnceReport Check)> MeasureAsync(
-        string name, string daemonDll, string extraHocon, string plugin, string? connectionString, int requests, int warmupRequests, int concurrency, TimeSpan limit)
+        string name, string daemonDll, string extraHocon, IReadOnlyDictionary<string, string> daemonEnvironment, string plugin, string? connectionString, int requests, int warmupRequests, int concurrency, TimeSpan limit)
     {
         var journalHocon = connectionString is null
             ? $"autopilot.persistence.journal.plugin = {plugin}"
@@ -86,7 +91,7 @@ public static class WebhookBenchmark
             autopilot.platforms.github.webhook-secret = "{Secret}"
             autopilot.http.max-webhook-body = 1 MiB
             {extraHocon}
-            """);
+            """, environment: daemonEnvironment);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = daemon.Address };
         var ready = await daemon.WaitReadyAsync(client, TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(2));
