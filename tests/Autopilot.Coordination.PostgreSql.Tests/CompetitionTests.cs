@@ -91,6 +91,9 @@ public sealed class CompetitionTests(ThrowawayPostgres postgres) : IAsyncLifetim
                         mine++;
                         await Task.Delay(random.Next(0, 40));
                         Assert.True(await node.Lease.Release());
+                        // Stand back longer than the others retry (1–15 ms), or the node that just released tends to win
+                        // again at once and, on a busy machine, another can go without for the whole wait below.
+                        await Task.Delay(random.Next(15, 40));
                     }
                     else
                     {

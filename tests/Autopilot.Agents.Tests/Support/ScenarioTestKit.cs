@@ -48,6 +48,7 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// <summary>The alerts chat (also where approvals are asked).</summary>
     protected const long AlertChat = -1001234567;
     private int _deliveries;
+    private int _orchestratorStarts;
     private string? _alertsPersistenceId;
 
     /// <summary>Starts the actor system on virtual time with persistence.</summary>
@@ -174,9 +175,13 @@ public abstract class ScenarioTestKit : AgentsTestKit, IAsyncLifetime
     /// are the migrations workers (none when null).
     /// </summary>
     protected IActorRef StartOrchestrator(
-        Props? railway = null, Props? health = null, Props? n8n = null, string name = "orchestrator", IActionFence? fence = null, Props? readiness = null,
+        Props? railway = null, Props? health = null, Props? n8n = null, string? name = null, IActionFence? fence = null, Props? readiness = null,
         IReadOnlyList<MigrationWorkerProps>? migrations = null)
     {
+        // A stopped actor's parent frees its name a moment after Terminated reached the test, so an orchestrator started
+        // again (same persistence id, same journal) gets a name of its own instead of racing that.
+        _orchestratorStarts++;
+        name ??= _orchestratorStarts == 1 ? "orchestrator" : $"orchestrator-{_orchestratorStarts}";
         var settings = AgentSettings();
         settings = settings with
         {

@@ -204,7 +204,7 @@ public sealed class TaskQueueTests(ITestOutputHelper output) : AgentsTestKit(out
         Watch(queue);
         Sys.Stop(queue);
         ExpectTerminated(queue);
-        var restarted = StartQueue();
+        var restarted = StartQueue("queue-restarted"); // the stopped one's name is freed a moment after Terminated
 
         // The rollback is not sent again: the queue asks whether its action is still pending.
         var find = Orchestrator.ExpectMsg<FindTaskAction>();
@@ -235,7 +235,7 @@ public sealed class TaskQueueTests(ITestOutputHelper output) : AgentsTestKit(out
         Watch(queue);
         Sys.Stop(queue);
         ExpectTerminated(queue);
-        var restarted = StartQueue();
+        var restarted = StartQueue("queue-restarted"); // the stopped one's name is freed a moment after Terminated
         Orchestrator.ExpectMsg<FindTaskAction>();
         Orchestrator.Reply(new TaskActionState(rollback.Id, null));
 
