@@ -208,7 +208,7 @@ public sealed record JournalSelection(string Plugin, string ConnectionString, Sq
 
 /// <summary>The webhook intake (<c>autopilot.intake</c>).</summary>
 /// <param name="DedupeWindow">How long a delivery id is remembered: a redelivery within it is answered as a duplicate.</param>
-/// <param name="SnapshotEvery">Deliveries between snapshots of the remembered ids at least (shorter recovery); see
+/// <param name="SnapshotEvery">Deliveries between snapshots of the intake's and the hand-over's remembered ids at least (shorter recovery); see
 /// <c>DeliveryWindow.SnapshotDue</c> for why a large window waits longer.</param>
 /// <param name="HandoverTimeout">How long the hand-over waits for the orchestrator to confirm a batch before trying again.</param>
 /// <param name="HandoverMaxAttempts">Attempts before a delivery the orchestrator never confirms is recorded as abandoned.</param>

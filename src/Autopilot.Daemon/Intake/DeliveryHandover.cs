@@ -48,8 +48,6 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private const string RetryTimer = "retry";
     private const string RestartTimer = "restart-stream";
     private const string IdleTimer = "idle-checkpoint";
-    // Positions journaled between snapshots at least (more while the remembered window is large, see DeliveryWindow).
-    private const int PositionsPerSnapshot = 1000;
 
     private readonly IActorRef _orchestrator;
     private readonly SqlReadJournal _readJournal;
@@ -63,7 +61,8 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private long _checkpointedUpTo;
     private long _legacySequenceNr;
     private int _sinceCheckpoint;
-    private int _positionsSinceSnapshot;
+    // Envelopes settled by the positions journaled since the last snapshot (a position covers up to checkpoint-every).
+    private int _settledSinceSnapshot;
     private UniqueKillSwitch? _stream;
     private IActorRef? _streamAck;
     // Envelopes read from the tag and not settled yet, oldest first; the deliveries sent and not confirmed yet.
@@ -460,6 +459,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
             return false;
         }
 
+        var settled = Math.Max(1, _sinceCheckpoint);
         _sinceCheckpoint = 0;
         var upTo = _confirmedUpTo;
         var handed = _handedSincePosition.ToArray();
@@ -467,9 +467,11 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         PersistAsync(new HandoverPosition(upTo, handed), _ =>
         {
             _checkpointedUpTo = Math.Max(_checkpointedUpTo, upTo);
-            if (_handed.SnapshotDue(++_positionsSinceSnapshot, PositionsPerSnapshot))
+            // Counted in deliveries, like the intake's: a recovery replays at most a tenth of the window's worth of them.
+            _settledSinceSnapshot += settled;
+            if (_handed.SnapshotDue(_settledSinceSnapshot, _settings.SnapshotEvery))
             {
-                _positionsSinceSnapshot = 0;
+                _settledSinceSnapshot = 0;
                 _handed.Prune(Now);
                 SaveSnapshot(new HandoverSnapshot(_checkpointedUpTo, _handed.Snapshot()));
             }

@@ -50,26 +50,36 @@ public sealed class DeliveryHandoverTests
         Assert.Single(daemon.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "on-the-other-node");
     }
 
-    [Fact]
-    public async Task After_a_restart_the_hand_over_resumes_after_its_position_and_still_knows_what_it_handed_over()
+    [Theory]
+    [InlineData(1000)] // recovered from its positions alone
+    [InlineData(1)] // recovered from a snapshot (and the positions after it)
+    public async Task After_a_restart_the_hand_over_resumes_after_its_position_and_still_knows_what_it_handed_over(int snapshotEvery)
     {
         var dataDir = Directory.CreateTempSubdirectory("autopilot-handover-test").FullName;
+        var hocon = $"{Sqlite}\nautopilot.intake.snapshot-every = {snapshotEvery}";
         try
         {
-            await using (var first = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir))
+            await using (var first = await TestDaemon.StartAsync(extraHocon: hocon, dataDir: dataDir))
             {
-                await StoreAsync(first.Runtime.Intake!, "before-restart");
-                await HandedOverAsync(first, "before-restart");
+                for (var i = 0; i < 3; i++)
+                {
+                    await StoreAsync(first.Runtime.Intake!, $"before-restart-{i}");
+                    await HandedOverAsync(first, $"before-restart-{i}");
+                }
             }
 
-            await using var second = await TestDaemon.StartAsync(extraHocon: Sqlite, dataDir: dataDir);
+            await using var second = await TestDaemon.StartAsync(extraHocon: hocon, dataDir: dataDir);
             var other = OtherNodesIntake(second);
-            await StoreAsync(other, "before-restart");
+            for (var i = 0; i < 3; i++)
+            {
+                await StoreAsync(other, $"before-restart-{i}");
+            }
+
             await StoreAsync(other, "after-restart");
             await HandedOverAsync(second, "after-restart");
 
-            // Neither the old delivery (position) nor its second copy (remembered ids) came again.
-            Assert.DoesNotContain(second.Received.OfType<ExternalEvent>(), e => e.DeliveryId == "before-restart");
+            // Neither the old deliveries (position) nor their second copies (remembered ids) came again.
+            Assert.DoesNotContain(second.Received.OfType<ExternalEvent>(), e => e.DeliveryId.StartsWith("before-restart", StringComparison.Ordinal));
         }
         finally
         {
