@@ -28,7 +28,7 @@ public sealed record GitHubSettings(GitHubRepository? IncidentRepository, IReadO
         }
         catch (FormatException e)
         {
-            throw new SettingException($"{github.PathPrefix}.incident-repository", e.Message, e);
+            throw new SettingException(github.KeyOf("incident-repository"), e.Message, e);
         }
 
         var refresh = github.GetPositiveTimeSpan("token-refresh-interval");

@@ -20,12 +20,6 @@ public sealed record ApprovalSettings(TimeSpan Timeout, IReadOnlySet<long> Teleg
     public static ApprovalSettings FromConfig(ConfigSection agents)
     {
         ArgumentNullException.ThrowIfNull(agents);
-        var timeout = agents.GetTimeSpan("approvals.timeout");
-        if (timeout <= TimeSpan.Zero)
-        {
-            throw new SettingException($"{agents.PathPrefix}.approvals.timeout", "must be a positive duration.");
-        }
-
-        return new ApprovalSettings(timeout, new HashSet<long>());
+        return new ApprovalSettings(agents.GetPositiveTimeSpan("approvals.timeout"), new HashSet<long>());
     }
 }

@@ -43,7 +43,7 @@ public sealed record OrchestratorSettings(
         var budget = agents.GetInt("budget.max-actions-per-service");
         if (budget < 0)
         {
-            throw new SettingException($"{agents.PathPrefix}.budget.max-actions-per-service", "must not be negative.");
+            throw new SettingException(agents.KeyOf("budget.max-actions-per-service"), "must not be negative.");
         }
 
         var window = agents.GetPositiveTimeSpan("budget.window");
@@ -52,13 +52,13 @@ public sealed record OrchestratorSettings(
         var backoffMax = agents.GetTimeSpan("orchestrator.worker-backoff.max");
         if (backoffMin <= TimeSpan.Zero || backoffMax < backoffMin)
         {
-            throw new SettingException($"{agents.PathPrefix}.orchestrator.worker-backoff", "min must be positive and max at least min.");
+            throw new SettingException(agents.KeyOf("orchestrator.worker-backoff"), "min must be positive and max at least min.");
         }
 
         var snapshotEvery = agents.GetInt("orchestrator.snapshot-every");
         if (snapshotEvery < 0)
         {
-            throw new SettingException($"{agents.PathPrefix}.orchestrator.snapshot-every", "must not be negative (0 turns snapshots off).");
+            throw new SettingException(agents.KeyOf("orchestrator.snapshot-every"), "must not be negative (0 turns snapshots off).");
         }
 
         return new OrchestratorSettings(

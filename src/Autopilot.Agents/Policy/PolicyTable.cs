@@ -45,7 +45,7 @@ public sealed class PolicyTable
         var approvals = new HashSet<string>(StringComparer.Ordinal);
         foreach (var situation in policy.Keys)
         {
-            var key = $"{policy.PathPrefix}.{situation}".TrimStart('.');
+            var key = policy.KeyOf(situation);
             if (!Situations.All.Contains(situation))
             {
                 throw new SettingException(key, $"Unknown situation \"{situation}\" in the policy table; known situations: {string.Join(", ", Situations.All.Order())}.");

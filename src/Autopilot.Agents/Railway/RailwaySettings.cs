@@ -46,7 +46,7 @@ public sealed record RailwaySettings(
         {
             var service = servicesConfig.GetConfig(name);
             var environment = service.GetString("environment-id", defaultEnvironment) ?? "";
-            var key = $"{service.PathPrefix}";
+            var key = service.PathPrefix;
             if (environment.Length == 0)
             {
                 throw new SettingException($"{key}.environment-id", $"Service \"{name}\" has no environment-id and railway.environment-id is empty.");
@@ -76,7 +76,7 @@ public sealed record RailwaySettings(
                 .FirstOrDefault(s => string.Equals(s.ToString(), statusName.Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
             if (status == DeploymentStatus.Unknown)
             {
-                throw new SettingException($"{intervalsConfig.PathPrefix}.{statusName}", $"\"{statusName}\" is not a Railway deployment status.");
+                throw new SettingException(intervalsConfig.KeyOf(statusName), $"\"{statusName}\" is not a Railway deployment status.");
             }
 
             intervals[status] = intervalsConfig.GetPositiveTimeSpan(statusName);
@@ -85,7 +85,7 @@ public sealed record RailwaySettings(
         var logLines = railway.GetInt("log-lines", 50);
         if (logLines is < 1 or > 5000)
         {
-            throw new SettingException($"{railway.PathPrefix}.log-lines", "log-lines must be between 1 and 5000 (Railway's maximum).");
+            throw new SettingException(railway.KeyOf("log-lines"), "log-lines must be between 1 and 5000 (Railway's maximum).");
         }
 
         return new RailwaySettings(

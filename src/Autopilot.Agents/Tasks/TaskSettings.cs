@@ -24,7 +24,7 @@ public sealed record TaskSettings(TimeSpan DefaultTimeout, TimeSpan MaxTimeout, 
         var max = agents.GetTimeSpan("tasks.max-timeout");
         if (max < timeout)
         {
-            throw new SettingException($"{agents.PathPrefix}.tasks.max-timeout", "must be at least tasks.default-timeout.");
+            throw new SettingException(agents.KeyOf("tasks.max-timeout"), "must be at least tasks.default-timeout.");
         }
 
         var retain = agents.GetIntAtLeast("tasks.retain-finished", 1);

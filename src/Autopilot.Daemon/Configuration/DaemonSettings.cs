@@ -111,11 +111,7 @@ public sealed record HttpSettings(string Host, int Port, long MaxWebhookBodyByte
         }
 
         const string permitsKey = "autopilot.http.rate-limit.permits";
-        var permits = config.GetInt(permitsKey);
-        if (permits <= 0)
-        {
-            throw new SettingException(permitsKey, $"must be at least 1 (was {permits}).");
-        }
+        var permits = config.GetIntAtLeast(permitsKey, 1);
 
         return new HttpSettings(
             DaemonSettings.NonEmpty(config, "autopilot.http.host"),

@@ -61,7 +61,8 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     private long _checkpointedUpTo;
     private long _legacySequenceNr;
     private int _sinceCheckpoint;
-    // Envelopes settled by the positions journaled since the last snapshot (a position covers up to checkpoint-every).
+    // Envelopes settled since the last snapshot: counted in deliveries like the intake's, so a recovery replays at most
+    // a tenth of the window's worth of them (a position covers up to checkpoint-every).
     private int _settledSinceSnapshot;
     private UniqueKillSwitch? _stream;
     private IActorRef? _streamAck;
@@ -441,6 +442,7 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
     {
         _confirmedUpTo = Math.Max(_confirmedUpTo, offset);
         _sinceCheckpoint += settled;
+        _settledSinceSnapshot += settled;
         if (_sinceCheckpoint >= _settings.HandoverCheckpointEvery)
         {
             Checkpoint();
@@ -459,7 +461,6 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
             return false;
         }
 
-        var settled = Math.Max(1, _sinceCheckpoint);
         _sinceCheckpoint = 0;
         var upTo = _confirmedUpTo;
         var handed = _handedSincePosition.ToArray();
@@ -467,8 +468,6 @@ public sealed class DeliveryHandover : ReceivePersistentActor, IWithTimers
         PersistAsync(new HandoverPosition(upTo, handed), _ =>
         {
             _checkpointedUpTo = Math.Max(_checkpointedUpTo, upTo);
-            // Counted in deliveries, like the intake's: a recovery replays at most a tenth of the window's worth of them.
-            _settledSinceSnapshot += settled;
             if (_handed.SnapshotDue(_settledSinceSnapshot, _settings.SnapshotEvery))
             {
                 _settledSinceSnapshot = 0;

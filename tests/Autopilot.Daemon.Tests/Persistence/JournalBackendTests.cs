@@ -24,16 +24,19 @@ public sealed class JournalBackendTests(ThrowawayPostgres server)
 {
     public static TheoryData<string> Journals => new() { "sqlite", "postgresql" };
 
+    /// <summary>The daemon's journal setting: the SQLite file under data/, or the PostgreSQL database given.</summary>
+    internal static string JournalHocon(string? postgresConnectionString) => postgresConnectionString is null
+        ? "autopilot.persistence.journal.plugin = sqlite"
+        : $"""
+           autopilot.persistence.journal.plugin = postgresql
+           autopilot.persistence.journal.postgresql.connection-string = {JsonSerializer.Serialize(postgresConnectionString)}
+           """;
+
     [Theory]
     [MemberData(nameof(Journals))]
     public async Task Deliveries_and_audit_events_survive_a_restart_and_are_read_back_from_the_journal(string plugin)
     {
-        var hocon = plugin == "sqlite"
-            ? "autopilot.persistence.journal.plugin = sqlite"
-            : $"""
-               autopilot.persistence.journal.plugin = postgresql
-               autopilot.persistence.journal.postgresql.connection-string = {JsonSerializer.Serialize(await server.CreateDatabaseAsync("daemon_journal"))}
-               """;
+        var hocon = JournalHocon(plugin == "sqlite" ? null : await server.CreateDatabaseAsync("daemon_journal"));
         var dataDir = Directory.CreateTempSubdirectory("autopilot-journal-test").FullName;
         const string body = """{"ref":"refs/heads/main","after":"f00d"}""";
         try

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Net;
-using System.Text.Json;
 using Autopilot.Daemon.Persistence;
 using Autopilot.Daemon.Tests.Fixtures;
 using Autopilot.Testing.PostgreSql;
@@ -22,12 +21,7 @@ public sealed class JournalTagIndexTests(ThrowawayPostgres server)
     public async Task The_tag_index_holds_the_tags_of_events_written_before_and_after_it_existed_and_forgets_deleted_events(string plugin)
     {
         var postgres = plugin == "postgresql" ? await server.CreateDatabaseAsync("daemon_tag_index") : null;
-        var hocon = postgres is null
-            ? "autopilot.persistence.journal.plugin = sqlite"
-            : $"""
-               autopilot.persistence.journal.plugin = postgresql
-               autopilot.persistence.journal.postgresql.connection-string = {JsonSerializer.Serialize(postgres)}
-               """;
+        var hocon = JournalBackendTests.JournalHocon(postgres);
         var dataDir = Directory.CreateTempSubdirectory("autopilot-tag-index-test").FullName;
         DbConnection Connect() => postgres is null
             ? new SqliteConnection($"Data Source={Path.Combine(dataDir, "autopilot.db")};Pooling=False")
